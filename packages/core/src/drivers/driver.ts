@@ -1,0 +1,76 @@
+import type { Migration } from '../migration.js';
+
+export type Dialect = 'postgres' | 'sqlite';
+
+/** One row of the history table (SQLx's columns). */
+export interface HistoryRow {
+  version: bigint;
+  description: string;
+  installedOn: Date;
+  /** false: a non-transactional migration started and did not finish (the row is dirty). */
+  success: boolean;
+  checksum: Uint8Array;
+  /** Nanoseconds, as SQLx records it. */
+  executionTimeNs: bigint;
+}
+
+/** Who holds the migration lock, as far as the database can tell. */
+export interface LockHolder {
+  pid?: number;
+  applicationName?: string;
+  clientAddress?: string;
+  since?: Date;
+}
+
+export interface LockOptions {
+  /** Give up after this many milliseconds; undefined waits for as long as it takes. */
+  timeoutMs?: number;
+  /** Called while waiting, with the holder when the database can name it. */
+  onWait?: (waitedMs: number, holder: LockHolder | undefined) => void;
+}
+
+export type Direction = 'up' | 'down';
+
+export interface Step {
+  direction: Direction;
+  migration: Migration;
+  /** The script this step runs (up or down). */
+  script: string;
+  file: string | undefined;
+  transactional: boolean;
+}
+
+export type StepOutcome = { status: 'done'; executionTimeNs: bigint } | { status: 'already-done' };
+
+/** What a driver needs from the engine: everything specific to one kind of database. */
+export interface Driver {
+  readonly dialect: Dialect;
+  /** A description of the target for messages, with any password removed. */
+  describe(): string;
+  /**
+   * The fast path: one query that reads the whole history. Undefined when the table does not
+   * exist yet. Takes no lock.
+   */
+  readHistory(): Promise<HistoryRow[] | undefined>;
+  /** Takes the migration lock and returns the session that holds it. */
+  lock(options: LockOptions): Promise<LockedSession>;
+  /** A cheap round trip proving the database answers. */
+  ping(): Promise<void>;
+}
+
+export interface LockedSession {
+  /** How long taking the lock waited, in milliseconds. */
+  readonly waitedMs: number;
+  ensureHistoryTable(): Promise<void>;
+  readHistory(): Promise<HistoryRow[]>;
+  /**
+   * Runs one step and writes its history change in the same transaction (or, outside a
+   * transaction, marks the row dirty first and clean after). `already-done` when another runner
+   * applied or reverted the same version meanwhile (possible only where the lock is per step).
+   */
+  apply(step: Step): Promise<StepOutcome>;
+  /** Records the way out of a dirty row: `applied` marks it successful, `rolled-back` removes it. */
+  resolve(version: bigint, resolution: 'applied' | 'rolled-back', migration: Migration | undefined): Promise<void>;
+  /** Releases the lock; safe to call more than once and after errors. */
+  release(): Promise<void>;
+}

@@ -1,0 +1,315 @@
+import { hrtime } from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StrataError } from '../../errors.js';
+import type { Migration } from '../../migration.js';
+import { splitStatements } from '../../sql/split-statements.js';
+import { offsetOfCodePoint } from '../../sql/text-position.js';
+import { connectionFailed, isConnectionError } from '../connection-errors.js';
+import type { Driver, HistoryRow, LockedSession, LockOptions, Step, StepOutcome } from '../driver.js';
+import { qualifiedName, quoteIdentifier } from '../identifiers.js';
+import { migrationFailed } from '../sql-failure.js';
+import { describeLockHolder, findLockHolder } from './lock-holder.js';
+import { advisoryLockKey } from './lock-key.js';
+import { isPgPool, type PgClientLike, type PgDatabaseError, type PgPoolLike, type PgQueryable } from './pg-handles.js';
+
+export interface PostgresDriverOptions {
+  table: string;
+  schema: string | undefined;
+}
+
+const HISTORY_COLUMNS = 'version, description, installed_on, success, checksum, execution_time';
+/** The advisory lock is polled, never awaited inside pg_advisory_lock: a blocked waiter deadlocks with CREATE INDEX CONCURRENTLY. */
+const FIRST_POLL_MS = 25;
+const MAX_POLL_MS = 1_000;
+const WAIT_REPORT_EVERY_MS = 5_000;
+
+export class PostgresDriver implements Driver {
+  readonly dialect = 'postgres' as const;
+  readonly #handle: PgPoolLike | PgClientLike;
+  readonly #options: PostgresDriverOptions;
+
+  constructor(handle: PgPoolLike | PgClientLike, options: PostgresDriverOptions) {
+    this.#handle = handle;
+    this.#options = options;
+  }
+
+  describe(): string {
+    const params = isPgPool(this.#handle) ? this.#handle.options : (this.#handle as PgClientLike).connectionParameters;
+    const user = params?.user ? `${params.user}@` : '';
+    return `postgres://${user}${params?.host ?? 'localhost'}:${params?.port ?? 5432}/${params?.database ?? ''}`;
+  }
+
+  async readHistory(): Promise<HistoryRow[] | undefined> {
+    const table = qualifiedName(this.#options.schema, this.#options.table);
+    try {
+      const { rows } = await this.#handle.query(`SELECT ${HISTORY_COLUMNS} FROM ${table} ORDER BY version`);
+      return rows.map(toHistoryRow);
+    } catch (error) {
+      const code = (error as PgDatabaseError).code;
+      // 42P01: the table does not exist; 3F000: nor does its schema. Both mean "nothing applied yet".
+      if (code === '42P01' || code === '3F000') return undefined;
+      throw this.#wrapConnectionError(error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.#handle.query('SELECT 1');
+    } catch (error) {
+      throw this.#wrapConnectionError(error);
+    }
+  }
+
+  async lock(options: LockOptions): Promise<LockedSession> {
+    let connection: PgQueryable;
+    let releaseConnection: (broken: boolean) => void;
+    try {
+      if (isPgPool(this.#handle)) {
+        const client = await this.#handle.connect();
+        connection = client;
+        releaseConnection = (broken) => client.release(broken);
+      } else {
+        connection = this.#handle;
+        releaseConnection = () => {};
+      }
+    } catch (error) {
+      throw this.#wrapConnectionError(error);
+    }
+    try {
+      const { rows } = await connection.query(
+        `SELECT current_database() AS database,
+                coalesce((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                           WHERE c.oid = to_regclass($1)), current_schema()) AS schema`,
+        [qualifiedName(this.#options.schema, this.#options.table)],
+      );
+      const database = String(rows[0]?.database);
+      const schema = this.#options.schema ?? (rows[0]?.schema as string | null) ?? undefined;
+      if (!schema) {
+        throw new StrataError(
+          'INVALID_OPTIONS',
+          'the connection has no current schema (search_path is empty); pass the `schema` option to say where the history table lives',
+        );
+      }
+      const key = advisoryLockKey(database);
+      const waitedMs = await acquire(connection, key, options);
+      return new PostgresSession(connection, releaseConnection, key, waitedMs, schema, this.#options.table);
+    } catch (error) {
+      releaseConnection(isConnectionError(error));
+      throw error instanceof StrataError ? error : this.#wrapConnectionError(error);
+    }
+  }
+
+  #wrapConnectionError(error: unknown): unknown {
+    return isConnectionError(error) ? connectionFailed(this.describe(), error) : error;
+  }
+}
+
+async function acquire(connection: PgQueryable, key: bigint, options: LockOptions): Promise<number> {
+  const started = performance.now();
+  let pause = FIRST_POLL_MS;
+  let nextReport = 0;
+  for (;;) {
+    const { rows } = await connection.query('SELECT pg_try_advisory_lock($1) AS locked', [String(key)]);
+    if (rows[0]?.locked === true) return performance.now() - started;
+    const waited = performance.now() - started;
+    if (options.timeoutMs !== undefined && waited >= options.timeoutMs) {
+      const holder = await findLockHolder(connection, key).catch(() => undefined);
+      throw new StrataError(
+        'LOCK_TIMEOUT',
+        `gave up waiting for the migration lock after ${Math.round(waited)} ms: it is held by ${describeLockHolder(holder)}`,
+        { lockKey: String(key), holder },
+      );
+    }
+    if (waited >= nextReport) {
+      const holder = await findLockHolder(connection, key).catch(() => undefined);
+      options.onWait?.(waited, holder);
+      nextReport = waited + WAIT_REPORT_EVERY_MS;
+    }
+    const remaining = options.timeoutMs === undefined ? pause : Math.min(pause, Math.max(1, options.timeoutMs - waited));
+    await sleep(remaining * (0.75 + Math.random() * 0.5));
+    pause = Math.min(pause * 2, MAX_POLL_MS);
+  }
+}
+
+class PostgresSession implements LockedSession {
+  readonly waitedMs: number;
+  readonly #connection: PgQueryable;
+  readonly #releaseConnection: (broken: boolean) => void;
+  readonly #key: bigint;
+  readonly #schema: string;
+  readonly #table: string;
+  readonly #qualified: string;
+  #released = false;
+  #broken = false;
+
+  constructor(
+    connection: PgQueryable,
+    release: (broken: boolean) => void,
+    key: bigint,
+    waitedMs: number,
+    schema: string,
+    table: string,
+  ) {
+    this.#connection = connection;
+    this.#releaseConnection = release;
+    this.#key = key;
+    this.waitedMs = waitedMs;
+    this.#schema = schema;
+    this.#table = table;
+    // Qualified once, under the lock: a migration that changes search_path cannot move the history.
+    this.#qualified = qualifiedName(schema, table);
+  }
+
+  async ensureHistoryTable(): Promise<void> {
+    await this.#query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.#schema)}`).catch((error) => {
+      // 42501: no CREATE privilege on the database; fine when the schema already exists.
+      if ((error as PgDatabaseError).code !== '42501') throw error;
+    });
+    await this.#query(
+      `CREATE TABLE IF NOT EXISTS ${this.#qualified} (
+         version BIGINT PRIMARY KEY,
+         description TEXT NOT NULL,
+         installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),
+         success BOOLEAN NOT NULL,
+         checksum BYTEA NOT NULL,
+         execution_time BIGINT NOT NULL
+       )`,
+    );
+  }
+
+  async readHistory(): Promise<HistoryRow[]> {
+    const { rows } = await this.#query(`SELECT ${HISTORY_COLUMNS} FROM ${this.#qualified} ORDER BY version`);
+    return rows.map(toHistoryRow);
+  }
+
+  async apply(step: Step): Promise<StepOutcome> {
+    return step.transactional ? this.#applyInTransaction(step) : this.#applyOutsideTransaction(step);
+  }
+
+  async #applyInTransaction(step: Step): Promise<StepOutcome> {
+    const { body, bomLength } = withoutBom(step.script);
+    await this.#query('BEGIN');
+    let executionTimeNs = 0n;
+    try {
+      const started = hrtime.bigint();
+      try {
+        await this.#query(body);
+      } catch (error) {
+        throw this.#failure(step, error, body, bomLength, false);
+      }
+      executionTimeNs = hrtime.bigint() - started;
+      if (step.direction === 'up') await this.#insertRow(step.migration, true, executionTimeNs);
+      else await this.#query(`DELETE FROM ${this.#qualified} WHERE version = $1`, [String(step.migration.version)]);
+      await this.#query('COMMIT');
+    } catch (error) {
+      await this.#query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+    return { status: 'done', executionTimeNs };
+  }
+
+  /**
+   * Outside a transaction each statement commits on its own, so the row is written dirty first:
+   * a crash part-way leaves a record the next run refuses to pass.
+   */
+  async #applyOutsideTransaction(step: Step): Promise<StepOutcome> {
+    const version = String(step.migration.version);
+    if (step.direction === 'up') await this.#insertRow(step.migration, false, 0n);
+    else await this.#query(`UPDATE ${this.#qualified} SET success = FALSE WHERE version = $1`, [version]);
+    const { body, bomLength } = withoutBom(step.script);
+    const started = hrtime.bigint();
+    for (const statement of splitStatements(body, 'postgres')) {
+      if (statement.empty) continue;
+      try {
+        await this.#query(statement.text);
+      } catch (error) {
+        throw this.#failure(step, error, statement.text, bomLength + statement.start, true);
+      }
+    }
+    const executionTimeNs = hrtime.bigint() - started;
+    if (step.direction === 'up') {
+      await this.#query(`UPDATE ${this.#qualified} SET success = TRUE, execution_time = $2 WHERE version = $1`, [
+        version,
+        String(executionTimeNs),
+      ]);
+    } else {
+      await this.#query(`DELETE FROM ${this.#qualified} WHERE version = $1`, [version]);
+    }
+    return { status: 'done', executionTimeNs };
+  }
+
+  async resolve(version: bigint, resolution: 'applied' | 'rolled-back'): Promise<void> {
+    const sql =
+      resolution === 'applied'
+        ? `UPDATE ${this.#qualified} SET success = TRUE WHERE version = $1 AND success = FALSE`
+        : `DELETE FROM ${this.#qualified} WHERE version = $1 AND success = FALSE`;
+    const result = (await this.#query(sql, [String(version)])) as { rowCount?: number | null };
+    if (!result.rowCount) {
+      throw new StrataError(
+        'NOT_FOUND',
+        `migration ${version} has no dirty row in ${this.#schema}.${this.#table}; nothing to resolve`,
+        {
+          version: String(version),
+        },
+      );
+    }
+  }
+
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    try {
+      if (!this.#broken) await this.#connection.query('SELECT pg_advisory_unlock($1)', [String(this.#key)]);
+    } catch {
+      // A connection that died already dropped its session lock with it.
+      this.#broken = true;
+    } finally {
+      this.#releaseConnection(this.#broken);
+    }
+  }
+
+  async #insertRow(migration: Migration, success: boolean, executionTimeNs: bigint): Promise<void> {
+    await this.#query(
+      `INSERT INTO ${this.#qualified} (version, description, success, checksum, execution_time) VALUES ($1, $2, $3, $4, $5)`,
+      [String(migration.version), migration.description, success, Buffer.from(migration.checksum), String(executionTimeNs)],
+    );
+  }
+
+  async #query(text: string, values?: unknown[]) {
+    try {
+      return await this.#connection.query(text, values);
+    } catch (error) {
+      if (isConnectionError(error)) this.#broken = true;
+      throw error;
+    }
+  }
+
+  #failure(step: Step, error: unknown, sent: string, sentOffset: number, leftDirty: boolean) {
+    const pgError = error as PgDatabaseError;
+    const position = pgError.position ? Number(pgError.position) : undefined;
+    const offset = position === undefined ? undefined : sentOffset + offsetOfCodePoint(sent, position - 1);
+    return migrationFailed({
+      step,
+      cause: error,
+      offset: offset ?? (leftDirty ? sentOffset : undefined),
+      databaseCode: pgError.code,
+      leftDirty,
+      historyTable: `${this.#schema}.${this.#table}`,
+    });
+  }
+}
+
+function withoutBom(script: string): { body: string; bomLength: number } {
+  return script.charCodeAt(0) === 0xfeff ? { body: script.slice(1), bomLength: 1 } : { body: script, bomLength: 0 };
+}
+
+function toHistoryRow(row: Record<string, unknown>): HistoryRow {
+  return {
+    version: BigInt(row.version as string),
+    description: String(row.description),
+    installedOn: row.installed_on as Date,
+    success: row.success === true,
+    checksum: new Uint8Array(row.checksum as Buffer),
+    executionTimeNs: BigInt(row.execution_time as string),
+  };
+}

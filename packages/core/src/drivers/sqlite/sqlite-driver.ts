@@ -1,0 +1,253 @@
+import { hrtime } from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StrataError } from '../../errors.js';
+import type { Migration } from '../../migration.js';
+import { splitStatements } from '../../sql/split-statements.js';
+import type { Driver, HistoryRow, LockedSession, LockOptions, Step, StepOutcome } from '../driver.js';
+import { qualifiedName } from '../identifiers.js';
+import { migrationFailed } from '../sql-failure.js';
+import type { SqliteDatabaseLike } from './sqlite-handle.js';
+
+export interface SqliteDriverOptions {
+  table: string;
+  /** An attached database name (`main` by default). */
+  schema: string | undefined;
+}
+
+const HISTORY_COLUMNS = 'version, description, installed_on, success, checksum, execution_time';
+const FIRST_POLL_MS = 5;
+const MAX_POLL_MS = 250;
+const WAIT_REPORT_EVERY_MS = 5_000;
+
+/**
+ * SQLite has no session lock that outlives a transaction, so the lock is the write transaction
+ * itself: every step runs inside `BEGIN IMMEDIATE` and re-reads its own history row there, so
+ * concurrent runners serialise per step and each migration is applied exactly once.
+ * `BEGIN IMMEDIATE` is polled with busy_timeout 0 and an async pause, so waiting never blocks the
+ * event loop (probes keep answering while another process migrates).
+ */
+export class SqliteDriver implements Driver {
+  readonly dialect = 'sqlite' as const;
+  readonly #db: SqliteDatabaseLike;
+  readonly #table: string;
+  readonly #qualified: string;
+
+  constructor(db: SqliteDatabaseLike, options: SqliteDriverOptions) {
+    this.#db = db;
+    this.#table = options.table;
+    this.#qualified = qualifiedName(options.schema, options.table);
+  }
+
+  describe(): string {
+    return this.#db.memory ? 'sqlite::memory:' : `sqlite://${this.#db.name}`;
+  }
+
+  async readHistory(): Promise<HistoryRow[] | undefined> {
+    try {
+      return this.#selectHistory();
+    } catch (error) {
+      if (error instanceof Error && /no such table/i.test(error.message)) return undefined;
+      throw error;
+    }
+  }
+
+  async ping(): Promise<void> {
+    this.#db.prepare('SELECT 1').get();
+  }
+
+  async lock(options: LockOptions): Promise<LockedSession> {
+    return new SqliteSession(this.#db, this.#qualified, this.#table, options, () => this.#selectHistory());
+  }
+
+  #selectHistory(): HistoryRow[] {
+    const rows = this.#db.prepare(`SELECT ${HISTORY_COLUMNS} FROM ${this.#qualified} ORDER BY version`).safeIntegers(true).all();
+    return (rows as Record<string, unknown>[]).map(toHistoryRow);
+  }
+}
+
+class SqliteSession implements LockedSession {
+  waitedMs = 0;
+  readonly #db: SqliteDatabaseLike;
+  readonly #qualified: string;
+  readonly #table: string;
+  readonly #options: LockOptions;
+  readonly #selectHistory: () => HistoryRow[];
+
+  constructor(db: SqliteDatabaseLike, qualified: string, table: string, options: LockOptions, selectHistory: () => HistoryRow[]) {
+    this.#db = db;
+    this.#qualified = qualified;
+    this.#table = table;
+    this.#options = options;
+    this.#selectHistory = selectHistory;
+  }
+
+  async ensureHistoryTable(): Promise<void> {
+    await this.#inWriteTransaction(() => {
+      this.#db.exec(
+        `CREATE TABLE IF NOT EXISTS ${this.#qualified} (
+           version BIGINT PRIMARY KEY,
+           description TEXT NOT NULL,
+           installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+           success BOOLEAN NOT NULL,
+           checksum BLOB NOT NULL,
+           execution_time BIGINT NOT NULL
+         )`,
+      );
+    });
+  }
+
+  async readHistory(): Promise<HistoryRow[]> {
+    return this.#selectHistory();
+  }
+
+  async apply(step: Step): Promise<StepOutcome> {
+    return step.transactional ? this.#applyInTransaction(step) : this.#applyOutsideTransaction(step);
+  }
+
+  async #applyInTransaction(step: Step): Promise<StepOutcome> {
+    return this.#inWriteTransaction((): StepOutcome => {
+      if (this.#alreadyDone(step)) return { status: 'already-done' };
+      const started = hrtime.bigint();
+      this.#execute(step, false);
+      const executionTimeNs = hrtime.bigint() - started;
+      if (step.direction === 'up') this.#insertRow(step.migration, true, executionTimeNs);
+      else this.#db.prepare(`DELETE FROM ${this.#qualified} WHERE version = ?`).run(step.migration.version);
+      return { status: 'done', executionTimeNs };
+    });
+  }
+
+  async #applyOutsideTransaction(step: Step): Promise<StepOutcome> {
+    const claimed = await this.#inWriteTransaction(() => {
+      if (this.#alreadyDone(step)) return false;
+      if (step.direction === 'up') this.#insertRow(step.migration, false, 0n);
+      else this.#db.prepare(`UPDATE ${this.#qualified} SET success = FALSE WHERE version = ?`).run(step.migration.version);
+      return true;
+    });
+    if (!claimed) return { status: 'already-done' };
+    const started = hrtime.bigint();
+    this.#execute(step, true);
+    const executionTimeNs = hrtime.bigint() - started;
+    if (step.direction === 'up') {
+      this.#db
+        .prepare(`UPDATE ${this.#qualified} SET success = TRUE, execution_time = ? WHERE version = ?`)
+        .run(executionTimeNs, step.migration.version);
+    } else {
+      this.#db.prepare(`DELETE FROM ${this.#qualified} WHERE version = ?`).run(step.migration.version);
+    }
+    return { status: 'done', executionTimeNs };
+  }
+
+  async resolve(version: bigint, resolution: 'applied' | 'rolled-back'): Promise<void> {
+    const sql =
+      resolution === 'applied'
+        ? `UPDATE ${this.#qualified} SET success = TRUE WHERE version = ? AND success = FALSE`
+        : `DELETE FROM ${this.#qualified} WHERE version = ? AND success = FALSE`;
+    const changed = await this.#inWriteTransaction(() => this.#db.prepare(sql).run(version).changes);
+    if (changed === 0) {
+      throw new StrataError('NOT_FOUND', `migration ${version} has no dirty row in ${this.#table}; nothing to resolve`, {
+        version: String(version),
+      });
+    }
+  }
+
+  async release(): Promise<void> {}
+
+  /** Another runner may have done this step between our plan and our turn at the write lock. */
+  #alreadyDone(step: Step): boolean {
+    const row = this.#db
+      .prepare(`SELECT success FROM ${this.#qualified} WHERE version = ?`)
+      .safeIntegers(true)
+      .get(step.migration.version) as { success: bigint } | undefined;
+    if (row && row.success !== 1n) {
+      throw new StrataError(
+        'MIGRATION_DIRTY',
+        `migration ${step.migration.version} is partially applied (another runner stopped part-way through it); fix the database by hand, then run \`strata resolve ${step.migration.version} --applied\` or \`--rolled-back\``,
+        { version: String(step.migration.version), file: step.file },
+      );
+    }
+    return step.direction === 'up' ? row !== undefined : row === undefined;
+  }
+
+  /** Runs statement by statement so a failure names the statement's line and column. */
+  #execute(step: Step, leftDirtyOnFailure: boolean): void {
+    for (const statement of splitStatements(step.script, 'sqlite')) {
+      if (statement.empty) continue;
+      try {
+        this.#db.exec(statement.text);
+      } catch (error) {
+        throw migrationFailed({
+          step,
+          cause: error,
+          offset: statement.tokenStart,
+          databaseCode: (error as { code?: string }).code,
+          leftDirty: leftDirtyOnFailure,
+          historyTable: this.#table,
+        });
+      }
+    }
+  }
+
+  #insertRow(migration: Migration, success: boolean, executionTimeNs: bigint): void {
+    this.#db
+      .prepare(`INSERT INTO ${this.#qualified} (version, description, success, checksum, execution_time) VALUES (?, ?, ?, ?, ?)`)
+      .run(migration.version, migration.description, success ? 1 : 0, Buffer.from(migration.checksum), executionTimeNs);
+  }
+
+  async #inWriteTransaction<T>(work: () => T): Promise<T> {
+    await this.#begin();
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** Takes SQLite's write lock by polling, so a busy database never blocks the event loop. */
+  async #begin(): Promise<void> {
+    const started = performance.now();
+    const busyTimeout = this.#db.pragma('busy_timeout', { simple: true }) as number;
+    let pause = FIRST_POLL_MS;
+    let nextReport = WAIT_REPORT_EVERY_MS;
+    for (;;) {
+      this.#db.pragma('busy_timeout = 0');
+      try {
+        this.#db.exec('BEGIN IMMEDIATE');
+        this.waitedMs += performance.now() - started;
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+      } finally {
+        this.#db.pragma(`busy_timeout = ${Number(busyTimeout)}`);
+      }
+      const waited = performance.now() - started;
+      if (this.#options.timeoutMs !== undefined && waited >= this.#options.timeoutMs) {
+        throw new StrataError(
+          'LOCK_TIMEOUT',
+          `gave up waiting for the SQLite write lock after ${Math.round(waited)} ms: another connection holds a write transaction on ${this.#db.name}`,
+        );
+      }
+      if (waited >= nextReport) {
+        this.#options.onWait?.(waited, undefined);
+        nextReport = waited + WAIT_REPORT_EVERY_MS;
+      }
+      await sleep(pause * (0.75 + Math.random() * 0.5));
+      pause = Math.min(pause * 2, MAX_POLL_MS);
+    }
+  }
+}
+
+function toHistoryRow(row: Record<string, unknown>): HistoryRow {
+  const installed = String(row.installed_on);
+  return {
+    version: BigInt(row.version as bigint),
+    description: String(row.description),
+    // CURRENT_TIMESTAMP is UTC without a zone marker.
+    installedOn: new Date(/[zZ+]/.test(installed) ? installed : `${installed.replace(' ', 'T')}Z`),
+    success: row.success === 1n || row.success === 1 || row.success === true,
+    checksum: new Uint8Array(row.checksum as Buffer),
+    executionTimeNs: BigInt(row.execution_time as bigint),
+  };
+}

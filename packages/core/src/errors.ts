@@ -1,0 +1,69 @@
+/**
+ * Every failure strata reports is a StrataError with a stable `code`. Callers branch on the
+ * code; people read the message, which names the version, the file and, for SQL errors, the
+ * line and column and the database's own error code.
+ */
+export type StrataErrorCode =
+  // source: the migrations directory or values
+  | 'SOURCE_NOT_FOUND'
+  | 'SOURCE_UNREADABLE'
+  | 'INVALID_FILE_NAME'
+  | 'INVALID_VERSION'
+  | 'DUPLICATE_VERSION'
+  | 'DOWN_WITHOUT_UP'
+  | 'MIXED_STYLES'
+  | 'MIXED_LAYOUTS'
+  | 'INVALID_METADATA'
+  | 'INVALID_MIGRATION'
+  // validation against history
+  | 'MIGRATION_MODIFIED'
+  | 'MIGRATION_MISSING'
+  | 'MIGRATION_DIRTY'
+  | 'MIGRATION_OUT_OF_ORDER'
+  | 'MIGRATIONS_NOT_BUNDLED'
+  | 'HISTORY_CORRUPT'
+  | 'TARGET_NOT_FOUND'
+  | 'NOT_REVERSIBLE'
+  | 'STATEMENT_NOT_ALLOWED_IN_TRANSACTION'
+  // execution
+  | 'MIGRATION_FAILED'
+  | 'LOCK_TIMEOUT'
+  | 'CONNECTION_FAILED'
+  | 'UNSUPPORTED_DATABASE'
+  | 'DRIVER_NOT_INSTALLED'
+  | 'INVALID_OPTIONS'
+  | 'NOT_FOUND';
+
+export interface StrataErrorDetails {
+  /** Migration version, as a decimal string (versions can exceed Number.MAX_SAFE_INTEGER). */
+  version?: string;
+  /** File the problem is in, as given to the source (relative to the migrations directory when read from one). */
+  file?: string;
+  /** 1-based line and column inside `file`. */
+  line?: number;
+  column?: number;
+  /** The database's own error code (SQLSTATE for PostgreSQL, SQLITE_* for SQLite). */
+  databaseCode?: string;
+  [key: string]: unknown;
+}
+
+export class StrataError extends Error {
+  override readonly name: string = 'StrataError';
+  readonly code: StrataErrorCode;
+  readonly details: StrataErrorDetails;
+
+  constructor(code: StrataErrorCode, message: string, details: StrataErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The parts a log line or a JSON body needs, without a stack or SQL text. */
+  toJSON(): { name: string; code: StrataErrorCode; message: string; details: StrataErrorDetails } {
+    return { name: this.name, code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isStrataError(value: unknown, code?: StrataErrorCode): value is StrataError {
+  return value instanceof StrataError && (code === undefined || value.code === code);
+}

@@ -1,0 +1,273 @@
+import type { DatabaseHandle } from './drivers/create-driver.js';
+import { createDriver } from './drivers/create-driver.js';
+import type { Driver, HistoryRow, LockHolder, LockOptions, Step } from './drivers/driver.js';
+import { describeLockHolder } from './drivers/postgres/lock-holder.js';
+import { StrataError } from './errors.js';
+import { type Logger, silentLogger } from './logger.js';
+import type { Migration } from './migration.js';
+import { type Plan, planRevert, planRun, type RevertTarget, type ValidationOptions } from './plan.js';
+import type { MigrationReport, MigratorEvent, PlannedStep, StepReport } from './report.js';
+import { type MigrationSource, resolveSource } from './source/resolve-source.js';
+import { computeStatus, type MigrationStatus } from './status.js';
+import { toVersion } from './version.js';
+
+export const DEFAULT_TABLE = '_strata_migrations';
+
+export interface MigratorOptions {
+  /** The caller's pg.Pool, pg.Client or better-sqlite3 Database. */
+  db: DatabaseHandle;
+  /** A directory path, an array of migrations, or the module `strata embed` generates. */
+  migrations: MigrationSource;
+  /** History table name; `_sqlx_migrations` shares a history with SQLx. Default `_strata_migrations`. */
+  table?: string;
+  /** Schema (PostgreSQL) or attached database (SQLite) holding the history table. */
+  schema?: string;
+  /** Milliseconds to wait for the migration lock before failing with LOCK_TIMEOUT. Default: wait. */
+  lockTimeout?: number;
+  logger?: Logger;
+  /** Tolerate applied migrations that are absent from the source. */
+  ignoreMissing?: boolean;
+  /** Apply pending migrations older than the newest applied one instead of refusing. */
+  allowOutOfOrder?: boolean;
+  /** Progress events, for a CLI or a UI. */
+  onEvent?: (event: MigratorEvent) => void;
+}
+
+export type VersionLike = bigint | string | number;
+export type RevertOptions =
+  | { target: VersionLike; dryRun?: boolean }
+  | { steps?: number; dryRun?: boolean }
+  | { all: true; dryRun?: boolean };
+
+export interface PlanOptions {
+  direction?: 'up' | 'down';
+  target?: VersionLike;
+  steps?: number;
+  all?: boolean;
+}
+
+export interface PlanResult {
+  direction: 'up' | 'down';
+  steps: PlannedStep[];
+  beyondTarget: bigint[];
+}
+
+/**
+ * The engine: reads the source, compares it with the history, and applies or reverts under the
+ * lock. Expected outcomes (nothing to do, a dry run) are reports; everything else is a StrataError.
+ */
+export class Migrator {
+  readonly driver: Driver;
+  readonly #options: MigratorOptions;
+  readonly #logger: Logger;
+  readonly #table: string;
+  #source: Promise<Migration[]> | undefined;
+
+  constructor(options: MigratorOptions) {
+    if (!options || typeof options !== 'object')
+      throw new StrataError('INVALID_OPTIONS', 'new Migrator() needs an options object');
+    if (options.migrations === undefined || options.migrations === null) {
+      throw new StrataError('INVALID_OPTIONS', 'the `migrations` option is required: a directory path or an array of migrations');
+    }
+    if (options.table !== undefined && (typeof options.table !== 'string' || options.table.length === 0)) {
+      throw new StrataError('INVALID_OPTIONS', 'the `table` option must be a non-empty string');
+    }
+    if (options.lockTimeout !== undefined && !(options.lockTimeout >= 0)) {
+      throw new StrataError('INVALID_OPTIONS', `lockTimeout must be a number of milliseconds >= 0, not ${options.lockTimeout}`);
+    }
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+    this.#table = options.table ?? DEFAULT_TABLE;
+    this.driver = createDriver(options.db, { table: this.#table, schema: options.schema });
+  }
+
+  /** The migrations from the source, read once per Migrator. */
+  migrations(): Promise<Migration[]> {
+    this.#source ??= resolveSource(this.#options.migrations).then((resolved) => {
+      if (resolved.ignored.length > 0) {
+        this.#logger.debug?.(`ignored ${resolved.ignored.length} entries in the migrations source`, {
+          ignored: resolved.ignored,
+        });
+      }
+      return resolved.migrations;
+    });
+    const source = this.#source;
+    source.catch(() => {
+      if (this.#source === source) this.#source = undefined;
+    });
+    return source;
+  }
+
+  /** Every migration with its state: applied, pending, modified, missing or dirty. Takes no lock. */
+  async status(): Promise<MigrationStatus[]> {
+    const [migrations, history] = await Promise.all([this.migrations(), this.driver.readHistory()]);
+    return computeStatus(migrations, history ?? []);
+  }
+
+  /** What run (or revert) would do now, without taking the lock or changing anything. */
+  async plan(options: PlanOptions = {}): Promise<PlanResult> {
+    const [migrations, history] = await Promise.all([this.migrations(), this.driver.readHistory()]);
+    const plan =
+      options.direction === 'down'
+        ? planRevert(migrations, history ?? [], this.#revertTarget(options), this.#validation(), this.driver.dialect)
+        : planRun(migrations, history ?? [], this.#runTarget(options.target), this.#validation(), this.driver.dialect);
+    return { direction: plan.direction, steps: plan.steps.map(plannedStep), beyondTarget: plan.beyondTarget };
+  }
+
+  /** Applies pending migrations in version order, each in its own transaction. */
+  async run(options: { target?: VersionLike; dryRun?: boolean } = {}): Promise<MigrationReport> {
+    const target = this.#runTarget(options.target);
+    return this.#execute('up', options.dryRun ?? false, (migrations, history) =>
+      planRun(migrations, history, target, this.#validation(), this.driver.dialect),
+    );
+  }
+
+  /** Runs down scripts newest first: the newest one by default, or down to a target, `steps` or `all`. */
+  async revert(options: RevertOptions = {}): Promise<MigrationReport> {
+    const target = this.#revertTarget(options as PlanOptions);
+    return this.#execute('down', options.dryRun ?? false, (migrations, history) =>
+      planRevert(migrations, history, target, this.#validation(), this.driver.dialect),
+    );
+  }
+
+  /**
+   * Records the way out of a dirty row once a person has repaired the database: `applied` marks
+   * it successful, `rolled-back` removes it so the next run applies it again.
+   */
+  async resolve(version: VersionLike, resolution: 'applied' | 'rolled-back'): Promise<void> {
+    const wanted = toVersion(version);
+    const migrations = await this.migrations();
+    const session = await this.driver.lock(this.#lockOptions());
+    try {
+      await session.ensureHistoryTable();
+      await session.resolve(
+        wanted,
+        resolution,
+        migrations.find((migration) => migration.version === wanted),
+      );
+      this.#logger.info(`resolved migration ${wanted} as ${resolution}`, { version: String(wanted), resolution });
+    } finally {
+      await session.release();
+    }
+  }
+
+  async #execute(
+    direction: 'up' | 'down',
+    dryRun: boolean,
+    makePlan: (migrations: Migration[], history: HistoryRow[]) => Plan,
+  ): Promise<MigrationReport> {
+    const started = performance.now();
+    const [migrations, history] = await Promise.all([this.migrations(), this.driver.readHistory()]);
+    const fastPlan = makePlan(migrations, history ?? []);
+    const report: MigrationReport = {
+      direction,
+      dryRun,
+      applied: [],
+      planned: fastPlan.steps.map(plannedStep),
+      skipped: [],
+      beyondTarget: fastPlan.beyondTarget,
+      lockTaken: false,
+      lockWaitMs: 0,
+      totalMs: 0,
+    };
+    if (fastPlan.steps.length === 0 || dryRun) {
+      report.totalMs = performance.now() - started;
+      return report;
+    }
+
+    const session = await this.driver.lock(this.#lockOptions());
+    report.lockTaken = true;
+    try {
+      this.#emit({ type: 'lock-acquired', waitedMs: session.waitedMs });
+      await session.ensureHistoryTable();
+      // Another runner may have moved the history while we waited: plan again under the lock.
+      const plan = makePlan(migrations, await session.readHistory());
+      report.planned = plan.steps.map(plannedStep);
+      report.beyondTarget = plan.beyondTarget;
+      for (const step of plan.steps) {
+        const planned = plannedStep(step);
+        this.#emit({ type: 'step-start', step: planned });
+        const stepStarted = performance.now();
+        const outcome = await session.apply(step);
+        if (outcome.status === 'already-done') {
+          report.skipped.push(planned);
+          this.#emit({ type: 'step-skipped', step: planned });
+          continue;
+        }
+        const done: StepReport = {
+          ...planned,
+          durationMs: performance.now() - stepStarted,
+          executionTimeNs: outcome.executionTimeNs,
+        };
+        report.applied.push(done);
+        this.#logStep(done);
+        this.#emit({ type: 'step-done', step: done });
+      }
+    } catch (error) {
+      if (error instanceof StrataError) this.#logger.error(error.message, { code: error.code, ...error.details });
+      throw error;
+    } finally {
+      report.lockWaitMs = session.waitedMs;
+      await session.release();
+    }
+    report.totalMs = performance.now() - started;
+    return report;
+  }
+
+  #logStep(step: StepReport): void {
+    const verb = step.direction === 'up' ? 'applied' : 'reverted';
+    this.#logger.info(`${verb} migration ${step.version} ${step.description} (${step.durationMs.toFixed(1)} ms)`, {
+      version: String(step.version),
+      durationMs: step.durationMs,
+    });
+  }
+
+  #lockOptions(): LockOptions {
+    return {
+      ...(this.#options.lockTimeout !== undefined ? { timeoutMs: this.#options.lockTimeout } : {}),
+      onWait: (waitedMs: number, holder: LockHolder | undefined) => {
+        this.#logger.warn(
+          `waiting for the migration lock (${Math.round(waitedMs)} ms so far), held by ${describeLockHolder(holder)}`,
+          {
+            waitedMs,
+            holder,
+          },
+        );
+        this.#emit({ type: 'lock-wait', waitedMs, holder });
+      },
+    };
+  }
+
+  #emit(event: MigratorEvent): void {
+    this.#options.onEvent?.(event);
+  }
+
+  #validation(): ValidationOptions {
+    const schema = this.#options.schema ? `${this.#options.schema}.` : '';
+    return {
+      ignoreMissing: this.#options.ignoreMissing ?? false,
+      allowOutOfOrder: this.#options.allowOutOfOrder ?? false,
+      historyTable: `${schema}${this.#table}`,
+    };
+  }
+
+  #runTarget(target: VersionLike | undefined) {
+    return target === undefined ? {} : { target: toVersion(target) };
+  }
+
+  #revertTarget(options: PlanOptions): RevertTarget {
+    if (options.all) return { all: true };
+    if (options.target !== undefined) return { target: toVersion(options.target) };
+    return { steps: options.steps ?? 1 };
+  }
+}
+
+function plannedStep(step: Step): PlannedStep {
+  return {
+    version: step.migration.version,
+    description: step.migration.description,
+    direction: step.direction,
+    transactional: step.transactional,
+    file: step.file,
+  };
+}

@@ -1,0 +1,168 @@
+import { toHex } from './checksum.js';
+import type { Dialect, Direction, HistoryRow, Step } from './drivers/driver.js';
+import { StrataError } from './errors.js';
+import type { Migration } from './migration.js';
+import { positionAt } from './sql/text-position.js';
+import { findStatementsNotAllowedInTransaction } from './sql/transaction-restrictions.js';
+import { computeStatus, type MigrationStatus } from './status.js';
+
+export interface ValidationOptions {
+  /** Applied migrations absent from the source are tolerated instead of refused. */
+  ignoreMissing: boolean;
+  /** Pending migrations older than the newest applied one are applied instead of refused. */
+  allowOutOfOrder: boolean;
+  historyTable: string;
+}
+
+export interface RunTarget {
+  /** Apply up to and including this version. */
+  target?: bigint;
+}
+
+export type RevertTarget = { target: bigint } | { steps: number } | { all: true };
+
+export interface Plan {
+  direction: Direction;
+  steps: Step[];
+  /** Pending migrations left out because they are newer than the target. */
+  beyondTarget: bigint[];
+}
+
+/** Refuses the states no run may pass: dirty, modified, missing (unless tolerated). */
+export function validateHistory(statuses: readonly MigrationStatus[], options: ValidationOptions): void {
+  for (const line of statuses) {
+    const version = String(line.version);
+    if (line.state === 'dirty') {
+      throw new StrataError(
+        'MIGRATION_DIRTY',
+        `migration ${version} is partially applied: it ran outside a transaction and did not finish. ` +
+          `Fix the database by hand, then run \`strata resolve ${version} --applied\` (if its changes are in place) or \`strata resolve ${version} --rolled-back\` (if they are not)`,
+        { version, file: line.migration?.upFile, table: options.historyTable },
+      );
+    }
+    if (line.state === 'modified') {
+      throw new StrataError('MIGRATION_MODIFIED', `migration ${version} was previously applied but has been modified`, {
+        version,
+        file: line.migration?.upFile,
+        appliedChecksum: line.history ? toHex(line.history.checksum) : undefined,
+        sourceChecksum: line.migration ? toHex(line.migration.checksum) : undefined,
+      });
+    }
+    if (line.state === 'missing' && !options.ignoreMissing) {
+      throw new StrataError(
+        'MIGRATION_MISSING',
+        `migration ${version} was previously applied but is missing in the resolved migrations ` +
+          '(restore its file, or pass ignoreMissing / --ignore-missing to run anyway)',
+        { version },
+      );
+    }
+  }
+}
+
+export function planRun(
+  migrations: readonly Migration[],
+  history: readonly HistoryRow[],
+  target: RunTarget,
+  options: ValidationOptions,
+  dialect: Dialect,
+): Plan {
+  if (migrations.length === 0 && history.length > 0) {
+    throw new StrataError(
+      'MIGRATIONS_NOT_BUNDLED',
+      `the migration source is empty but ${options.historyTable} records ${history.length} applied migration(s): ` +
+        'the migrations were probably not bundled or copied with the app (check the migrations path, or embed them with `strata embed`)',
+      { applied: history.length },
+    );
+  }
+  const statuses = computeStatus(migrations, history);
+  validateHistory(statuses, options);
+  if (target.target !== undefined) requireKnown(migrations, target.target);
+  const pending = statuses.filter((line) => line.state === 'pending');
+  const outOfOrder = pending.filter((line) => line.outOfOrder);
+  if (outOfOrder.length > 0 && !options.allowOutOfOrder) {
+    const list = outOfOrder.map((line) => String(line.version)).join(', ');
+    throw new StrataError(
+      'MIGRATION_OUT_OF_ORDER',
+      `migration(s) ${list} are pending but older than the newest applied migration; ` +
+        'apply them anyway with allowOutOfOrder / --allow-out-of-order, or give them newer versions',
+      { versions: outOfOrder.map((line) => String(line.version)) },
+    );
+  }
+  const included = pending.filter((line) => target.target === undefined || line.version <= target.target);
+  const steps = included.map((line) => stepFor(line.migration!, 'up', dialect));
+  return {
+    direction: 'up',
+    steps,
+    beyondTarget: pending.filter((line) => !included.includes(line)).map((line) => line.version),
+  };
+}
+
+export function planRevert(
+  migrations: readonly Migration[],
+  history: readonly HistoryRow[],
+  target: RevertTarget,
+  options: ValidationOptions,
+  dialect: Dialect,
+): Plan {
+  const statuses = computeStatus(migrations, history);
+  validateHistory(statuses, { ...options, ignoreMissing: true });
+  const applied = statuses.filter((line) => line.state === 'applied' || line.state === 'missing').reverse();
+  let chosen: MigrationStatus[];
+  if ('all' in target) chosen = applied;
+  else if ('steps' in target) {
+    if (!Number.isInteger(target.steps) || target.steps < 0) {
+      throw new StrataError('INVALID_OPTIONS', `steps must be a non-negative integer, not ${target.steps}`);
+    }
+    chosen = applied.slice(0, target.steps);
+  } else {
+    if (target.target !== 0n) requireKnown(migrations, target.target);
+    chosen = applied.filter((line) => line.version > target.target);
+  }
+  const steps = chosen.map((line) => {
+    if (!line.migration) {
+      throw new StrataError(
+        'MIGRATION_MISSING',
+        `cannot revert migration ${line.version}: it was applied but is missing in the resolved migrations, so its down script is unknown`,
+        { version: String(line.version) },
+      );
+    }
+    if (line.migration.down === undefined) {
+      throw new StrataError(
+        'NOT_REVERSIBLE',
+        `cannot revert migration ${line.version} (${line.migration.upFile ?? line.description}): it has no down script`,
+        { version: String(line.version), file: line.migration.upFile },
+      );
+    }
+    return stepFor(line.migration, 'down', dialect);
+  });
+  return { direction: 'down', steps, beyondTarget: [] };
+}
+
+function requireKnown(migrations: readonly Migration[], version: bigint): void {
+  if (!migrations.some((migration) => migration.version === version)) {
+    throw new StrataError('TARGET_NOT_FOUND', `target version ${version} is not one of the migrations in the source`, {
+      version: String(version),
+    });
+  }
+}
+
+/** Builds a step and refuses, before anything runs, a transactional script the database would refuse. */
+export function stepFor(migration: Migration, direction: Direction, dialect: Dialect): Step {
+  const script = direction === 'up' ? migration.up : (migration.down ?? '');
+  const file = direction === 'up' ? migration.upFile : migration.downFile;
+  const transactional = direction === 'up' ? !migration.noTransaction : !migration.downNoTransaction;
+  if (transactional) {
+    const refused = findStatementsNotAllowedInTransaction(script, dialect)[0];
+    if (refused) {
+      const { line, column } = positionAt(script, refused.offset);
+      const where = `${file ?? `migration ${migration.version}`}:${line}:${column}`;
+      throw new StrataError(
+        'STATEMENT_NOT_ALLOWED_IN_TRANSACTION',
+        `${where}: ${refused.statement} cannot run inside a transaction; add \`-- no-transaction\` as the first line of the file` +
+          ' (or `run_in_transaction = false` in metadata.toml for a Diesel migration)',
+        { version: String(migration.version), file, line, column },
+      );
+    }
+  }
+  return { direction, migration, script, file, transactional };
+}

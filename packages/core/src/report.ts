@@ -1,0 +1,41 @@
+import type { Direction, LockHolder } from './drivers/driver.js';
+
+export interface PlannedStep {
+  version: bigint;
+  description: string;
+  direction: Direction;
+  transactional: boolean;
+  file: string | undefined;
+}
+
+export interface StepReport extends PlannedStep {
+  /** Wall time of the step, including its history write. */
+  durationMs: number;
+  /** The script's own execution time as recorded in history (nanoseconds). */
+  executionTimeNs: bigint;
+}
+
+/** What a run or revert did (or, with `dryRun`, would do). */
+export interface MigrationReport {
+  direction: Direction;
+  dryRun: boolean;
+  /** Steps that ran, in order. Empty for a dry run. */
+  applied: StepReport[];
+  /** What the plan held: for a dry run, what would run. */
+  planned: PlannedStep[];
+  /** Steps another runner completed while this one waited (SQLite serialises per step). */
+  skipped: PlannedStep[];
+  /** Pending migrations newer than the target, left for later. */
+  beyondTarget: bigint[];
+  /** Whether the lock was taken: false on the fast path (nothing to do). */
+  lockTaken: boolean;
+  lockWaitMs: number;
+  totalMs: number;
+}
+
+export type MigratorEvent =
+  | { type: 'lock-wait'; waitedMs: number; holder: LockHolder | undefined }
+  | { type: 'lock-acquired'; waitedMs: number }
+  | { type: 'step-start'; step: PlannedStep }
+  | { type: 'step-done'; step: StepReport }
+  | { type: 'step-skipped'; step: PlannedStep };

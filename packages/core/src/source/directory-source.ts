@@ -1,0 +1,263 @@
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StrataError } from '../errors.js';
+import type { Migration } from '../migration.js';
+import { hasNoTransactionDirective } from '../sql/directives.js';
+import { compareVersions } from '../version.js';
+import { parseDieselDirectoryName, parseFlatFileName } from './file-names.js';
+import { describeFsError, readScript } from './read-script.js';
+
+export type DirectoryLayout = 'sqlx' | 'diesel' | 'empty';
+
+export interface DirectorySource {
+  migrations: Migration[];
+  layout: DirectoryLayout;
+  /** Entries that were skipped (a README beside Diesel's directories, a stray file), for a warning. */
+  ignored: string[];
+}
+
+/**
+ * Reads a migrations directory in either layout, detected from its entries: Diesel's
+ * `<version>_<name>/up.sql` sub-directories, or SQLx's flat `<version>_<name>[.up|.down].sql` files.
+ */
+export async function readMigrationsDirectory(directory: string): Promise<DirectorySource> {
+  const entries = await listDirectory(directory);
+  const kinds = await Promise.all(entries.map((entry) => entryKind(directory, entry)));
+  const subdirectories: string[] = [];
+  const files: string[] = [];
+  entries.forEach((entry, i) => {
+    if (entry.name.startsWith('.')) return;
+    if (kinds[i] === 'directory') subdirectories.push(entry.name);
+    else if (kinds[i] === 'file') files.push(entry.name);
+  });
+
+  const dieselDirectories = await filterAsync(subdirectories, (name) => holdsDieselScripts(join(directory, name)));
+  if (dieselDirectories.length > 0) {
+    const ignored = [...files, ...subdirectories.filter((name) => !dieselDirectories.includes(name))];
+    return { migrations: await readDieselLayout(directory, dieselDirectories), layout: 'diesel', ignored };
+  }
+  const sqlFiles = files.filter((name) => name.endsWith('.sql'));
+  const ignored = [...files.filter((name) => !name.endsWith('.sql')), ...subdirectories];
+  if (sqlFiles.length === 0) return { migrations: [], layout: 'empty', ignored };
+  return { migrations: await readFlatLayout(directory, sqlFiles), layout: 'sqlx', ignored };
+}
+
+async function listDirectory(directory: string): Promise<Dirent[]> {
+  try {
+    return await readdir(directory, { withFileTypes: true });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new StrataError(
+        'SOURCE_NOT_FOUND',
+        `migrations directory ${directory} does not exist`,
+        { file: directory },
+        { cause },
+      );
+    }
+    if (code === 'ENOTDIR') {
+      throw new StrataError('SOURCE_NOT_FOUND', `${directory} is not a directory`, { file: directory }, { cause });
+    }
+    throw new StrataError(
+      'SOURCE_UNREADABLE',
+      `cannot read migrations directory ${directory}: ${describeFsError(cause)}`,
+      { file: directory },
+      { cause },
+    );
+  }
+}
+
+/** Resolves symbolic links so a linked file or directory counts as what it points to. */
+async function entryKind(directory: string, entry: Dirent): Promise<'file' | 'directory' | 'other'> {
+  if (entry.isFile()) return 'file';
+  if (entry.isDirectory()) return 'directory';
+  if (!entry.isSymbolicLink()) return 'other';
+  try {
+    const target = await stat(join(directory, entry.name));
+    return target.isDirectory() ? 'directory' : target.isFile() ? 'file' : 'other';
+  } catch (cause) {
+    if (!entry.name.endsWith('.sql')) return 'other';
+    throw new StrataError(
+      'SOURCE_UNREADABLE',
+      `cannot read migration file ${entry.name}: ${describeFsError(cause)}`,
+      { file: entry.name },
+      { cause },
+    );
+  }
+}
+
+async function holdsDieselScripts(path: string): Promise<boolean> {
+  try {
+    const names = await readdir(path);
+    return names.includes('up.sql') || names.includes('down.sql');
+  } catch {
+    return false;
+  }
+}
+
+async function filterAsync<T>(items: T[], predicate: (item: T) => Promise<boolean>): Promise<T[]> {
+  const keep = await Promise.all(items.map(predicate));
+  return items.filter((_, i) => keep[i]);
+}
+
+async function readFlatLayout(directory: string, fileNames: string[]): Promise<Migration[]> {
+  const parsed = fileNames.map((name) => ({ name, ...parseFlatFileName(name)! }));
+  const simple = parsed.filter((file) => file.kind === 'simple');
+  const reversible = parsed.filter((file) => file.kind !== 'simple');
+  if (simple.length > 0 && reversible.length > 0) {
+    throw new StrataError(
+      'MIXED_STYLES',
+      `migrations directory ${directory} mixes simple migrations (${simple[0]!.name}) with reversible ones (${reversible[0]!.name}); ` +
+        'use one style per directory: all <version>_<name>.sql, or all <version>_<name>.up.sql + .down.sql',
+      { file: simple[0]!.name, other: reversible[0]!.name },
+    );
+  }
+
+  type Pair = { up?: (typeof parsed)[number]; down?: (typeof parsed)[number] };
+  const byVersion = new Map<bigint, Pair>();
+  for (const file of parsed) {
+    const pair = byVersion.get(file.version) ?? {};
+    const slot = file.kind === 'down' ? 'down' : 'up';
+    const existing = pair[slot];
+    if (existing) {
+      throw new StrataError(
+        'DUPLICATE_VERSION',
+        `duplicate migration version ${file.version}: ${existing.name} and ${file.name}`,
+        {
+          version: String(file.version),
+          file: file.name,
+          other: existing.name,
+        },
+      );
+    }
+    pair[slot] = file;
+    byVersion.set(file.version, pair);
+  }
+
+  const migrations = await Promise.all(
+    [...byVersion.values()].map(async ({ up, down }): Promise<Migration> => {
+      if (!up) {
+        throw new StrataError(
+          'DOWN_WITHOUT_UP',
+          `${down!.name} has no matching up script (${down!.versionText}_${down!.description.replace(/ /g, '_')}.up.sql)`,
+          {
+            version: String(down!.version),
+            file: down!.name,
+          },
+        );
+      }
+      if (down && down.description !== up.description) {
+        throw new StrataError(
+          'DUPLICATE_VERSION',
+          `${up.name} and ${down.name} share version ${up.version} but not a name; rename one so the pair matches`,
+          {
+            version: String(up.version),
+            file: up.name,
+            other: down.name,
+          },
+        );
+      }
+      const [upScript, downScript] = await Promise.all([
+        readScript(join(directory, up.name), up.name),
+        down ? readScript(join(directory, down.name), down.name) : undefined,
+      ]);
+      return {
+        version: up.version,
+        description: up.description,
+        up: upScript.text,
+        checksum: upScript.checksum,
+        noTransaction: hasNoTransactionDirective(upScript.text),
+        upFile: up.name,
+        ...(downScript
+          ? { down: downScript.text, downFile: down!.name, downNoTransaction: hasNoTransactionDirective(downScript.text) }
+          : { downNoTransaction: false }),
+      };
+    }),
+  );
+  return migrations.sort((a, b) => compareVersions(a.version, b.version));
+}
+
+async function readDieselLayout(directory: string, names: string[]): Promise<Migration[]> {
+  const seen = new Map<bigint, string>();
+  const migrations = await Promise.all(
+    names.map(async (name): Promise<Migration> => {
+      const parsed = parseDieselDirectoryName(name);
+      const dir = join(directory, name);
+      const entries = await readdir(dir);
+      if (!entries.includes('up.sql')) {
+        throw new StrataError('DOWN_WITHOUT_UP', `${name}/down.sql has no matching ${name}/up.sql`, {
+          version: String(parsed.version),
+          file: `${name}/down.sql`,
+        });
+      }
+      const [up, down, runInTransaction] = await Promise.all([
+        readScript(join(dir, 'up.sql'), `${name}/up.sql`),
+        entries.includes('down.sql') ? readScript(join(dir, 'down.sql'), `${name}/down.sql`) : undefined,
+        entries.includes('metadata.toml') ? readRunInTransaction(join(dir, 'metadata.toml'), `${name}/metadata.toml`) : true,
+      ]);
+      return {
+        version: parsed.version,
+        description: parsed.description,
+        up: up.text,
+        checksum: up.checksum,
+        noTransaction: !runInTransaction || hasNoTransactionDirective(up.text),
+        upFile: `${name}/up.sql`,
+        ...(down
+          ? {
+              down: down.text,
+              downFile: `${name}/down.sql`,
+              downNoTransaction: !runInTransaction || hasNoTransactionDirective(down.text),
+            }
+          : { downNoTransaction: false }),
+      };
+    }),
+  );
+  for (const migration of migrations) {
+    const other = seen.get(migration.version);
+    if (other) {
+      throw new StrataError(
+        'DUPLICATE_VERSION',
+        `duplicate migration version ${migration.version}: ${other} and ${migration.upFile}`,
+        {
+          version: String(migration.version),
+          file: migration.upFile,
+          other,
+        },
+      );
+    }
+    seen.set(migration.version, migration.upFile!);
+  }
+  return migrations.sort((a, b) => compareVersions(a.version, b.version));
+}
+
+/** Diesel's metadata.toml: only `run_in_transaction` matters to a runner. */
+async function readRunInTransaction(path: string, displayPath: string): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new StrataError(
+      'SOURCE_UNREADABLE',
+      `cannot read ${displayPath}: ${describeFsError(cause)}`,
+      { file: displayPath },
+      { cause },
+    );
+  }
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^\s*run_in_transaction\s*=\s*([^\s#]+)\s*(#.*)?$/.exec(lines[i]!);
+    if (!match) continue;
+    if (match[1] === 'true') return true;
+    if (match[1] === 'false') return false;
+    throw new StrataError(
+      'INVALID_METADATA',
+      `${displayPath}:${i + 1}: run_in_transaction must be true or false, not ${match[1]}`,
+      {
+        file: displayPath,
+        line: i + 1,
+      },
+    );
+  }
+  return true;
+}

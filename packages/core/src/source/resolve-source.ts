@@ -1,0 +1,38 @@
+import { fileURLToPath } from 'node:url';
+import { StrataError } from '../errors.js';
+import type { Migration, MigrationInput } from '../migration.js';
+import { readMigrationsDirectory } from './directory-source.js';
+import { migrationsFromValues } from './value-source.js';
+
+/** What `strata embed` and the bundler plugin produce: the migrations plus a digest of the set. */
+export interface EmbeddedMigrations {
+  readonly migrations: readonly MigrationInput[];
+  readonly digest?: string;
+}
+
+/** Where migrations come from: a directory read at run time, values, or an embedded manifest. */
+export type MigrationSource = string | URL | readonly MigrationInput[] | EmbeddedMigrations;
+
+export interface ResolvedSource {
+  migrations: Migration[];
+  /** Entries of a directory that were skipped, for a warning. */
+  ignored: string[];
+  description: string;
+}
+
+export async function resolveSource(source: MigrationSource): Promise<ResolvedSource> {
+  if (typeof source === 'string' || source instanceof URL) {
+    const directory = typeof source === 'string' ? source : fileURLToPath(source);
+    const read = await readMigrationsDirectory(directory);
+    return { migrations: read.migrations, ignored: read.ignored, description: `directory ${directory}` };
+  }
+  if (Array.isArray(source)) return { migrations: migrationsFromValues(source), ignored: [], description: 'values' };
+  const embedded = source as EmbeddedMigrations;
+  if (embedded && Array.isArray(embedded.migrations)) {
+    return { migrations: migrationsFromValues(embedded.migrations), ignored: [], description: 'embedded migrations' };
+  }
+  throw new StrataError(
+    'INVALID_OPTIONS',
+    'migrations must be a directory path, an array of migrations, or the module `strata embed` generates',
+  );
+}

@@ -1,0 +1,358 @@
+export type SqlDialect = 'postgres' | 'sqlite';
+
+/** `text === source.slice(start, end)`; offsets are UTF-16 indices into the source. */
+export interface SqlStatement {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * One piece of a split script. Pieces tile the source exactly, so whitespace- or comment-only
+ * pieces are returned too, marked `empty`; callers skip those when executing.
+ */
+export type SqlPiece = SqlStatement & {
+  /** No token other than whitespace, comments and the terminating `;`. */
+  empty: boolean;
+  /** Offset of the first real token, for line/column reports; `start` when `empty`. */
+  tokenStart: number;
+};
+
+/**
+ * Kinds produced by {@link readSqlToken}. `word` covers keywords, bare identifiers and numbers;
+ * `string` covers every quoted literal including dollar-quoted bodies; `identifier` is a quoted
+ * identifier (`"x"`, and in SQLite `[x]` / `` `x` ``).
+ */
+export type SqlTokenKind = 'word' | 'string' | 'identifier' | 'parameter' | 'semicolon' | 'punctuation';
+
+/** A reusable cursor, so that lexing a large script allocates nothing per token. */
+export interface SqlToken {
+  kind: SqlTokenKind;
+  start: number;
+  end: number;
+}
+
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const DQUOTE = 0x22;
+const HASH = 0x23;
+const DOLLAR = 0x24;
+const QUOTE = 0x27;
+const STAR = 0x2a;
+const DASH = 0x2d;
+const SLASH = 0x2f;
+const COLON = 0x3a;
+const SEMICOLON = 0x3b;
+const AT = 0x40;
+const LBRACKET = 0x5b;
+const BACKSLASH = 0x5c;
+const RBRACKET = 0x5d;
+const BACKTICK = 0x60;
+const BOM = 0xfeff;
+
+function isSpace(c: number): boolean {
+  // space, \t, \n, \v, \f, \r: the set both PostgreSQL and SQLite skip.
+  return c === SPACE || (c >= TAB && c <= CR);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** Letters, `_` and anything non-ASCII: both databases accept high characters in identifiers. */
+function isWordStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
+}
+
+function isWordPart(c: number): boolean {
+  return isWordStart(c) || isDigit(c) || c === DOLLAR;
+}
+
+/** A dollar-quote tag is an identifier without `$`; it cannot start with a digit. */
+function isTagPart(c: number): boolean {
+  return isWordStart(c) || isDigit(c);
+}
+
+/** Case-insensitive comparison against an upper-case ASCII keyword, without allocating. */
+export function isKeyword(source: string, start: number, end: number, keyword: string): boolean {
+  if (end - start !== keyword.length) return false;
+  for (let k = 0; k < keyword.length; k++) {
+    // `| 0x20` folds ASCII letters only; no non-letter folds onto a lower-case letter.
+    if ((source.charCodeAt(start + k) | 0x20) !== (keyword.charCodeAt(k) | 0x20)) return false;
+  }
+  return true;
+}
+
+export function tokenIsKeyword(source: string, token: SqlToken, keyword: string): boolean {
+  return token.kind === 'word' && isKeyword(source, token.start, token.end, keyword);
+}
+
+function skipLineComment(source: string, from: number, dialect: SqlDialect): number {
+  const n = source.length;
+  let i = from;
+  if (dialect === 'postgres') {
+    // PostgreSQL's comment rule stops at either \n or \r.
+    while (i < n) {
+      const c = source.charCodeAt(i);
+      if (c === LF || c === CR) return i;
+      i++;
+    }
+    return n;
+  }
+  const nl = source.indexOf('\n', i);
+  return nl < 0 ? n : nl;
+}
+
+/** `from` points just past the opening slash-star. */
+function skipBlockComment(source: string, from: number, dialect: SqlDialect): number {
+  const n = source.length;
+  if (dialect === 'sqlite') {
+    const close = source.indexOf('*/', from);
+    return close < 0 ? n : close + 2;
+  }
+  let depth = 1;
+  let i = from;
+  while (i < n) {
+    const c = source.charCodeAt(i);
+    if (c === SLASH && source.charCodeAt(i + 1) === STAR) {
+      depth++;
+      i += 2;
+    } else if (c === STAR && source.charCodeAt(i + 1) === SLASH) {
+      i += 2;
+      if (--depth === 0) return i;
+    } else {
+      i++;
+    }
+  }
+  return n;
+}
+
+/** A body closed by `quote` where a doubled quote stands for itself. `from` is past the opener. */
+function skipDoubledQuote(source: string, from: number, quote: string): number {
+  let i = from;
+  for (;;) {
+    const q = source.indexOf(quote, i);
+    if (q < 0) return source.length;
+    if (source.charCodeAt(q + 1) === quote.charCodeAt(0)) {
+      i = q + 2;
+      continue;
+    }
+    return q + 1;
+  }
+}
+
+/** PostgreSQL `E'...'`: a backslash escapes the next character, and `''` still works. */
+function skipEscapeString(source: string, from: number): number {
+  const n = source.length;
+  let i = from;
+  while (i < n) {
+    const c = source.charCodeAt(i);
+    if (c === BACKSLASH) {
+      i += 2;
+    } else if (c === QUOTE) {
+      if (source.charCodeAt(i + 1) !== QUOTE) return i + 1;
+      i += 2;
+    } else {
+      i++;
+    }
+  }
+  return n;
+}
+
+/**
+ * Reads the next token at or after `pos`, skipping whitespace and comments, into `token`.
+ * Returns false when only whitespace/comments remain. Never throws: an unterminated quote or
+ * comment runs to the end of the input. A UTF-8 BOM at offset 0 counts as whitespace.
+ */
+export function readSqlToken(source: string, pos: number, dialect: SqlDialect, token: SqlToken): boolean {
+  const n = source.length;
+  const pg = dialect === 'postgres';
+  let i = pos;
+  while (i < n) {
+    const c = source.charCodeAt(i);
+    if (isSpace(c) || (c === BOM && i === 0)) {
+      i++;
+      continue;
+    }
+    const next = source.charCodeAt(i + 1);
+    if (c === DASH && next === DASH) {
+      i = skipLineComment(source, i + 2, dialect);
+      continue;
+    }
+    if (c === SLASH && next === STAR) {
+      i = skipBlockComment(source, i + 2, dialect);
+      continue;
+    }
+
+    token.start = i;
+    if (c === SEMICOLON) {
+      token.kind = 'semicolon';
+      token.end = i + 1;
+    } else if (c === QUOTE) {
+      token.kind = 'string';
+      token.end = skipDoubledQuote(source, i + 1, "'");
+    } else if (c === DQUOTE) {
+      token.kind = 'identifier';
+      token.end = skipDoubledQuote(source, i + 1, '"');
+    } else if (!pg && c === BACKTICK) {
+      token.kind = 'identifier';
+      token.end = skipDoubledQuote(source, i + 1, '`');
+    } else if (!pg && c === LBRACKET) {
+      const close = source.indexOf(']', i + 1);
+      token.kind = 'identifier';
+      token.end = close < 0 ? n : close + 1;
+    } else if (isWordStart(c) || isDigit(c)) {
+      let j = i + 1;
+      while (j < n && isWordPart(source.charCodeAt(j))) j++;
+      // A lone E/e glued to a quote is the escape-string prefix; `xe'..'` is a word then a string.
+      if (pg && j === i + 1 && (c | 0x20) === 0x65 && next === QUOTE) {
+        token.kind = 'string';
+        token.end = skipEscapeString(source, i + 2);
+      } else {
+        token.kind = 'word';
+        token.end = j;
+      }
+    } else if (c === DOLLAR && pg) {
+      readPostgresDollar(source, i, token);
+    } else if (!pg && (c === DOLLAR || c === AT || c === COLON || c === HASH) && isWordPart(next)) {
+      // SQLite named parameters; consumed whole so that `:end` is not mistaken for END.
+      let j = i + 1;
+      while (j < n && isWordPart(source.charCodeAt(j))) j++;
+      token.kind = 'parameter';
+      token.end = j;
+    } else {
+      token.kind = 'punctuation';
+      token.end = i + 1;
+    }
+    return true;
+  }
+  token.start = n;
+  token.end = n;
+  return false;
+}
+
+/**
+ * A `$` that starts a token (a `$` inside a word such as `a$b` was consumed with the word):
+ * `$1` is a parameter, `$$` / `$tag$` opens a dollar quote, anything else is a lone `$`
+ * (PostgreSQL then lexes what follows afresh, which the next call does).
+ */
+function readPostgresDollar(source: string, i: number, token: SqlToken): void {
+  const n = source.length;
+  const next = source.charCodeAt(i + 1);
+  if (isDigit(next)) {
+    let j = i + 2;
+    while (j < n && isDigit(source.charCodeAt(j))) j++;
+    token.kind = 'parameter';
+    token.end = j;
+    return;
+  }
+  let tagEnd = -1;
+  if (next === DOLLAR) {
+    tagEnd = i + 2;
+  } else if (isWordStart(next)) {
+    let j = i + 2;
+    while (j < n && isTagPart(source.charCodeAt(j))) j++;
+    if (source.charCodeAt(j) === DOLLAR) tagEnd = j + 1;
+  }
+  if (tagEnd < 0) {
+    token.kind = 'punctuation';
+    token.end = i + 1;
+    return;
+  }
+  const delimiter = source.slice(i, tagEnd);
+  const close = source.indexOf(delimiter, tagEnd);
+  token.kind = 'string';
+  token.end = close < 0 ? n : close + delimiter.length;
+}
+
+/** Where a statement stands with respect to a block body whose `;`s must not split it. */
+const HEAD = 0; // still reading the leading keywords
+const SQLITE_CREATE = 1; // sqlite: saw CREATE
+const SQLITE_CREATE_TEMP = 2; // sqlite: saw CREATE TEMP|TEMPORARY
+const SQLITE_TRIGGER = 3; // sqlite: CREATE [TEMP] TRIGGER, waiting for BEGIN
+const PG_CREATE = 4; // postgres: a CREATE statement, watching for BEGIN ATOMIC
+const PG_CREATE_BEGIN = 5; // postgres: saw BEGIN, ATOMIC must follow
+const IN_BODY = 6; // inside the body; `depth` counts open BEGIN/CASE
+const PLAIN = 7; // keywords no longer matter for this statement
+
+/**
+ * Splits a script on top-level `;` in one linear pass. The pieces tile the source:
+ * `pieces.map(p => p.text).join('') === source`, each piece ending with its `;` (the last one
+ * may have none). A `;` inside a string, quoted identifier, comment, dollar quote, SQLite
+ * `CREATE TRIGGER ... BEGIN ... END` body or PostgreSQL `BEGIN ATOMIC ... END` body does not split.
+ */
+export function splitStatements(source: string, dialect: SqlDialect): SqlPiece[] {
+  const pieces: SqlPiece[] = [];
+  const n = source.length;
+  const token: SqlToken = { kind: 'punctuation', start: 0, end: 0 };
+  const pg = dialect === 'postgres';
+
+  let start = 0;
+  let tokenStart = -1;
+  let state = HEAD;
+  let depth = 0;
+  let pos = 0;
+  const is = (keyword: string): boolean => tokenIsKeyword(source, token, keyword);
+
+  while (readSqlToken(source, pos, dialect, token)) {
+    pos = token.end;
+    if (token.kind === 'semicolon' && state !== IN_BODY) {
+      pieces.push(piece(source, start, pos, tokenStart));
+      start = pos;
+      tokenStart = -1;
+      state = HEAD;
+      depth = 0;
+      continue;
+    }
+    if (tokenStart < 0) tokenStart = token.start;
+    if (state === PLAIN) continue;
+
+    switch (state) {
+      case HEAD:
+        state = is('CREATE') ? (pg ? PG_CREATE : SQLITE_CREATE) : PLAIN;
+        break;
+      case SQLITE_CREATE:
+        state = is('TRIGGER') ? SQLITE_TRIGGER : is('TEMP') || is('TEMPORARY') ? SQLITE_CREATE_TEMP : PLAIN;
+        break;
+      case SQLITE_CREATE_TEMP:
+        state = is('TRIGGER') ? SQLITE_TRIGGER : PLAIN;
+        break;
+      case SQLITE_TRIGGER:
+        if (is('BEGIN')) {
+          state = IN_BODY;
+          depth = 1;
+        }
+        break;
+      case PG_CREATE:
+        if (is('BEGIN')) state = PG_CREATE_BEGIN;
+        break;
+      case PG_CREATE_BEGIN:
+        if (is('ATOMIC')) {
+          state = IN_BODY;
+          depth = 1;
+        } else if (!is('BEGIN')) {
+          state = PG_CREATE;
+        }
+        break;
+      case IN_BODY:
+        if (token.kind !== 'word') break;
+        // SQLite trigger bodies are BEGIN ... END; a PostgreSQL SQL-standard body cannot nest
+        // another BEGIN ATOMIC, and BEGIN is not reserved there, so only CASE opens.
+        if (is('CASE') || (!pg && is('BEGIN'))) {
+          depth++;
+        } else if (is('END') && --depth === 0) {
+          state = PLAIN;
+        }
+        break;
+    }
+  }
+  if (start < n) pieces.push(piece(source, start, n, tokenStart));
+  return pieces;
+}
+
+function piece(source: string, start: number, end: number, tokenStart: number): SqlPiece {
+  const empty = tokenStart < 0;
+  return { text: source.slice(start, end), start, end, empty, tokenStart: empty ? start : tokenStart };
+}

@@ -1,0 +1,69 @@
+import { matchChecksum } from './checksum.js';
+import type { HistoryRow } from './drivers/driver.js';
+import type { Migration } from './migration.js';
+import { compareVersions } from './version.js';
+
+export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing' | 'dirty';
+
+/** One line of `status()`: a migration from the source, the history, or both. */
+export interface MigrationStatus {
+  version: bigint;
+  description: string;
+  state: MigrationState;
+  /** The migration as the source has it; absent for `missing`. */
+  migration?: Migration;
+  /** The history row; absent for `pending`. */
+  history?: HistoryRow;
+  /** Applied, and the file differs from what was applied only in CRLF vs LF line endings. */
+  lineEndingsOnly: boolean;
+  /** Pending, yet older than the newest applied migration. */
+  outOfOrder: boolean;
+}
+
+/** Joins the source with the history: the one place that decides each migration's state. */
+export function computeStatus(migrations: readonly Migration[], history: readonly HistoryRow[]): MigrationStatus[] {
+  const applied = new Map(history.map((row) => [row.version, row]));
+  const newestApplied = history.reduce<bigint | undefined>(
+    (max, row) => (max === undefined || row.version > max ? row.version : max),
+    undefined,
+  );
+  const lines: MigrationStatus[] = [];
+  const known = new Set<bigint>();
+  for (const migration of migrations) {
+    known.add(migration.version);
+    const row = applied.get(migration.version);
+    if (!row) {
+      lines.push({
+        version: migration.version,
+        description: migration.description,
+        state: 'pending',
+        migration,
+        lineEndingsOnly: false,
+        outOfOrder: newestApplied !== undefined && migration.version < newestApplied,
+      });
+      continue;
+    }
+    const match = matchChecksum(row.checksum, migration.up, migration.checksum);
+    lines.push({
+      version: migration.version,
+      description: migration.description,
+      state: !row.success ? 'dirty' : match === 'different' ? 'modified' : 'applied',
+      migration,
+      history: row,
+      lineEndingsOnly: match === 'line-endings',
+      outOfOrder: false,
+    });
+  }
+  for (const row of history) {
+    if (known.has(row.version)) continue;
+    lines.push({
+      version: row.version,
+      description: row.description,
+      state: row.success ? 'missing' : 'dirty',
+      history: row,
+      lineEndingsOnly: false,
+      outOfOrder: false,
+    });
+  }
+  return lines.sort((a, b) => compareVersions(a.version, b.version));
+}
