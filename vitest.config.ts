@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // NestJS resolves constructor parameters from legacy-decorator metadata, which Vite's default
-  // (oxc) transform does not emit unless asked.
+  // NestJS needs legacy (experimentalDecorators) parameter decorators and design:paramtypes
+  // metadata. Vite's oxc transform only infers them from a tsconfig.json whose `include` covers the
+  // file; test files often sit outside a package's tsconfig, where parameter decorators would not
+  // even parse. So they are switched on here for every test file.
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   test: {
     include: [

@@ -52,7 +52,10 @@ function urlForDatabase(name: string): string {
  */
 export async function createPostgresDatabase(prefix = 'db'): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   // Identifiers are folded to lower case and capped at 63 bytes, so keep the name tame and short.
-  const tag = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, 24);
+  const tag = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .slice(0, 24);
   const name = `strata_test_${tag}_${randomBytes(6).toString('hex')}`;
 
   await withAdminClient((client) => client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`));
@@ -61,9 +64,10 @@ export async function createPostgresDatabase(prefix = 'db'): Promise<{ url: stri
   const drop = (): Promise<void> => {
     dropped ??= withAdminClient(async (client) => {
       // A test that failed half-way may leave pools connected; DROP DATABASE refuses while they are.
-      await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
-        name,
-      ]);
+      await client.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
       const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
       // WITH (FORCE) (PG 13+) also stops clients that reconnect between the terminate and the drop.
       const force = Number(rows[0]?.v) >= 130000 ? ' WITH (FORCE)' : '';

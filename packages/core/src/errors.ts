@@ -28,6 +28,9 @@ export type StrataErrorCode =
   // execution
   | 'MIGRATION_FAILED'
   | 'LOCK_TIMEOUT'
+  | 'WAIT_TIMEOUT'
+  | 'NOT_UP_TO_DATE'
+  | 'SHUTTING_DOWN'
   | 'CONNECTION_FAILED'
   | 'UNSUPPORTED_DATABASE'
   | 'DRIVER_NOT_INSTALLED'
