@@ -48,7 +48,6 @@ const SEMICOLON = 0x3b;
 const AT = 0x40;
 const LBRACKET = 0x5b;
 const BACKSLASH = 0x5c;
-const RBRACKET = 0x5d;
 const BACKTICK = 0x60;
 const BOM = 0xfeff;
 
@@ -76,7 +75,7 @@ function isTagPart(c: number): boolean {
 }
 
 /** Case-insensitive comparison against an upper-case ASCII keyword, without allocating. */
-export function isKeyword(source: string, start: number, end: number, keyword: string): boolean {
+function isKeyword(source: string, start: number, end: number, keyword: string): boolean {
   if (end - start !== keyword.length) return false;
   for (let k = 0; k < keyword.length; k++) {
     // `| 0x20` folds ASCII letters only; no non-letter folds onto a lower-case letter.
@@ -204,8 +203,11 @@ export function readSqlToken(source: string, pos: number, dialect: SqlDialect, t
       token.kind = 'identifier';
       token.end = close < 0 ? n : close + 1;
     } else if (isWordStart(c) || isDigit(c)) {
+      // A number ends before a `$` (PostgreSQL lexes `1$$x$$` as 1 then a dollar quote); an
+      // identifier does not (`a$b` is one identifier).
+      const part = isDigit(c) ? isTagPart : isWordPart;
       let j = i + 1;
-      while (j < n && isWordPart(source.charCodeAt(j))) j++;
+      while (j < n && part(source.charCodeAt(j))) j++;
       // A lone E/e glued to a quote is the escape-string prefix; `xe'..'` is a word then a string.
       if (pg && j === i + 1 && (c | 0x20) === 0x65 && next === QUOTE) {
         token.kind = 'string';

@@ -215,10 +215,7 @@ describe('splitStatements: postgres dollar quotes', () => {
   });
 
   it('closes $$ only with $$, and a tagged quote only with the same tag', () => {
-    expect(statements('SELECT $a$ $$ ; $A$ ; $a$; SELECT 2;', 'postgres')).toEqual([
-      'SELECT $a$ $$ ; $A$ ; $a$;',
-      'SELECT 2;',
-    ]);
+    expect(statements('SELECT $a$ $$ ; $A$ ; $a$; SELECT 2;', 'postgres')).toEqual(['SELECT $a$ $$ ; $A$ ; $a$;', 'SELECT 2;']);
     expect(statements('SELECT $_x1$;$_x1$; SELECT 2;', 'postgres')).toEqual(['SELECT $_x1$;$_x1$;', 'SELECT 2;']);
   });
 
@@ -226,6 +223,9 @@ describe('splitStatements: postgres dollar quotes', () => {
     expect(statements('SELECT $1; SELECT $2;', 'postgres')).toEqual(['SELECT $1;', 'SELECT $2;']);
     // $1$ is not a tag either (a tag cannot start with a digit).
     expect(statements('SELECT $1$; SELECT 2;', 'postgres')).toEqual(['SELECT $1$;', 'SELECT 2;']);
+    // After a parameter or a number, a $$ does open a quote, as in PostgreSQL's lexer.
+    expect(statements('SELECT $1$$;$$; SELECT 2;', 'postgres')).toEqual(['SELECT $1$$;$$;', 'SELECT 2;']);
+    expect(statements('SELECT 1$$;$$; SELECT 2;', 'postgres')).toEqual(['SELECT 1$$;$$;', 'SELECT 2;']);
   });
 
   it('does not start a quote at a $ inside an identifier', () => {
@@ -331,17 +331,19 @@ describe('splitStatements: block bodies', () => {
     ]);
     // BEGIN ATOMIC outside a CREATE statement, and a plain CREATE TRIGGER in postgres, are not bodies.
     expect(statements('BEGIN ATOMIC; SELECT 1;', 'postgres')).toEqual(['BEGIN ATOMIC;', 'SELECT 1;']);
-    expect(
-      statements('CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW EXECUTE FUNCTION f(); SELECT 1;', 'postgres'),
-    ).toEqual(['CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW EXECUTE FUNCTION f();', 'SELECT 1;']);
+    expect(statements('CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW EXECUTE FUNCTION f(); SELECT 1;', 'postgres')).toEqual([
+      'CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW EXECUTE FUNCTION f();',
+      'SELECT 1;',
+    ]);
     // A sqlite CREATE TABLE whose column is named begin is not a trigger.
     expect(statements('CREATE TABLE t (begin int); SELECT 1;', 'sqlite')).toEqual(['CREATE TABLE t (begin int);', 'SELECT 1;']);
   });
 
   it('does not mistake a sqlite :end parameter or a postgres BEGIN in a dollar body for keywords', () => {
-    expect(
-      statements('CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT :end, $end, @end; END; SELECT 2;', 'sqlite'),
-    ).toEqual(['CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT :end, $end, @end; END;', 'SELECT 2;']);
+    expect(statements('CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT :end, $end, @end; END; SELECT 2;', 'sqlite')).toEqual([
+      'CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT :end, $end, @end; END;',
+      'SELECT 2;',
+    ]);
     expect(
       statements('CREATE FUNCTION f() RETURNS void AS $$ BEGIN ATOMIC; END; $$ LANGUAGE sql; SELECT 2;', 'postgres'),
     ).toEqual(['CREATE FUNCTION f() RETURNS void AS $$ BEGIN ATOMIC; END; $$ LANGUAGE sql;', 'SELECT 2;']);
@@ -423,18 +425,21 @@ const fragments = [
   '\uD800',
 ];
 
-const sqlish = fc.array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 4 })), { maxLength: 40 }).map((parts) =>
-  parts.join(''),
-);
+const sqlish = fc
+  .array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 4 })), { maxLength: 40 })
+  .map((parts) => parts.join(''));
 
 describe('splitStatements: properties', () => {
   for (const dialect of dialects) {
     it(`re-joins to the input and tiles it, for arbitrary strings (${dialect})`, () => {
       const anyCodeUnit = fc.nat(0xffff).map((c) => String.fromCharCode(c));
       fc.assert(
-        fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: anyCodeUnit, maxLength: 200 })), (source) => {
-          expectTiling(source, splitStatements(source, dialect));
-        }),
+        fc.property(
+          fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: anyCodeUnit, maxLength: 200 })),
+          (source) => {
+            expectTiling(source, splitStatements(source, dialect));
+          },
+        ),
         { numRuns: 500 },
       );
     });
@@ -457,7 +462,14 @@ describe('splitStatements: properties', () => {
   }
 
   it('splits independent statements the same way however they are joined', () => {
-    const simple = fc.constantFrom('SELECT 1', "SELECT 'a;b'", 'SELECT $$;$$', "SELECT E'\\';'", 'SELECT "x;"', 'SELECT 2 /* ; */');
+    const simple = fc.constantFrom(
+      'SELECT 1',
+      "SELECT 'a;b'",
+      'SELECT $$;$$',
+      "SELECT E'\\';'",
+      'SELECT "x;"',
+      'SELECT 2 /* ; */',
+    );
     fc.assert(
       fc.property(fc.array(simple, { minLength: 1, maxLength: 10 }), (list) => {
         const source = list.map((s) => `${s};\n`).join('');

@@ -25,9 +25,9 @@ describe('positionAt', () => {
 
   it('counts code points, so an emoji is one column', () => {
     const source = "SELECT '😀😀', é, 名 FROM x";
-    expect(source.indexOf('é')).toBe(14);
-    expect(positionAt(source, source.indexOf('é'))).toEqual({ line: 1, column: 13 });
-    expect(positionAt(source, source.indexOf('名'))).toEqual({ line: 1, column: 16 });
+    expect(source.indexOf('é')).toBe(15);
+    expect(positionAt(source, source.indexOf('é'))).toEqual({ line: 1, column: 14 });
+    expect(positionAt(source, source.indexOf('名'))).toEqual({ line: 1, column: 17 });
     expect(positionAt('😀\n😀x', 5)).toEqual({ line: 2, column: 2 });
   });
 

@@ -22,6 +22,8 @@ const HISTORY_COLUMNS = 'version, description, installed_on, success, checksum, 
 const FIRST_POLL_MS = 25;
 const MAX_POLL_MS = 1_000;
 const WAIT_REPORT_EVERY_MS = 5_000;
+/** A failed script is replayed to locate its failing statement only when that is cheap. */
+const LOCATE_REPLAY_LIMIT_MS = 5_000;
 
 export class PostgresDriver implements Driver {
   readonly dialect = 'postgres' as const;
@@ -195,7 +197,10 @@ class PostgresSession implements LockedSession {
       try {
         await this.#query(body);
       } catch (error) {
-        throw this.#failure(step, error, body, bomLength, false);
+        const elapsedMs = Number(hrtime.bigint() - started) / 1e6;
+        await this.#query('ROLLBACK').catch(() => {});
+        const located = (error as PgDatabaseError).position ? undefined : await this.#locate(body, error, elapsedMs);
+        throw this.#failure(step, error, body, bomLength, located === undefined ? undefined : bomLength + located, false);
       }
       executionTimeNs = hrtime.bigint() - started;
       if (step.direction === 'up') await this.#insertRow(step.migration, true, executionTimeNs);
@@ -206,6 +211,36 @@ class PostgresSession implements LockedSession {
       throw error;
     }
     return { status: 'done', executionTimeNs };
+  }
+
+  /**
+   * PostgreSQL gives no position for run-time errors (a constraint, a division by zero), and a
+   * whole script is one query. When the failed attempt was quick, replay it statement by statement
+   * in a transaction that is always rolled back, to name the statement that fails. Returns the
+   * offset in `body`, or undefined when the replay does not reproduce the same error.
+   */
+  async #locate(body: string, original: unknown, elapsedMs: number): Promise<number | undefined> {
+    const statements = splitStatements(body, 'postgres').filter((statement) => !statement.empty);
+    if (statements.length < 2 || elapsedMs > LOCATE_REPLAY_LIMIT_MS || this.#broken) return undefined;
+    const code = (original as PgDatabaseError).code;
+    try {
+      await this.#query('BEGIN');
+      await this.#query(`SET LOCAL statement_timeout = ${Math.ceil(Math.max(1_000, elapsedMs * 4))}`);
+      for (const statement of statements) {
+        try {
+          await this.#query(statement.text);
+        } catch (error) {
+          if ((error as PgDatabaseError).code !== code) return undefined;
+          const position = (error as PgDatabaseError).position;
+          return position ? statement.start + offsetOfCodePoint(statement.text, Number(position) - 1) : statement.tokenStart;
+        }
+      }
+      return undefined;
+    } catch {
+      return undefined;
+    } finally {
+      await this.#query('ROLLBACK').catch(() => {});
+    }
   }
 
   /**
@@ -223,7 +258,7 @@ class PostgresSession implements LockedSession {
       try {
         await this.#query(statement.text);
       } catch (error) {
-        throw this.#failure(step, error, statement.text, bomLength + statement.start, true);
+        throw this.#failure(step, error, statement.text, bomLength + statement.start, bomLength + statement.tokenStart, true);
       }
     }
     const executionTimeNs = hrtime.bigint() - started;
@@ -284,14 +319,15 @@ class PostgresSession implements LockedSession {
     }
   }
 
-  #failure(step: Step, error: unknown, sent: string, sentOffset: number, leftDirty: boolean) {
+  /** `fallbackOffset` locates the error when PostgreSQL gives no position (the failing statement's start). */
+  #failure(step: Step, error: unknown, sent: string, sentOffset: number, fallbackOffset: number | undefined, leftDirty: boolean) {
     const pgError = error as PgDatabaseError;
     const position = pgError.position ? Number(pgError.position) : undefined;
-    const offset = position === undefined ? undefined : sentOffset + offsetOfCodePoint(sent, position - 1);
+    const offset = position === undefined ? fallbackOffset : sentOffset + offsetOfCodePoint(sent, position - 1);
     return migrationFailed({
       step,
       cause: error,
-      offset: offset ?? (leftDirty ? sentOffset : undefined),
+      offset,
       databaseCode: pgError.code,
       leftDirty,
       historyTable: `${this.#schema}.${this.#table}`,

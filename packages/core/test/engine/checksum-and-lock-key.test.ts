@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { advisoryLockKey, checksumOf, matchChecksum, toHex } from '../../src/index.js';
+
+describe('checksum', () => {
+  it('is SHA-384 of the script bytes, as SQLx computes it', () => {
+    const hex = toHex(checksumOf('-- Add migration script here\n'));
+    expect(hex).toHaveLength(96);
+    expect(hex.startsWith('ff95923e')).toBe(true);
+  });
+
+  it('treats a CRLF/LF-only difference as the same migration, and anything else as modified', () => {
+    const lf = 'CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n';
+    const crlf = lf.replace(/\n/g, '\r\n');
+    expect(matchChecksum(checksumOf(lf), lf, checksumOf(lf))).toBe('exact');
+    expect(matchChecksum(checksumOf(lf), crlf, checksumOf(crlf))).toBe('line-endings');
+    expect(matchChecksum(checksumOf(crlf), lf, checksumOf(lf))).toBe('line-endings');
+    const edited = lf.replace('b', 'c');
+    expect(matchChecksum(checksumOf(lf), edited, checksumOf(edited))).toBe('different');
+  });
+});
+
+describe('PostgreSQL advisory lock key', () => {
+  it("matches SQLx's key for a database named postgres", () => {
+    expect(advisoryLockKey('postgres')).toBe(368907709894077238n);
+  });
+
+  it('fits a signed 64-bit integer for any name', () => {
+    for (const name of ['test', 'a', 'strata_test_xyz', 'ünïcødé', 'x'.repeat(63)]) {
+      const key = advisoryLockKey(name);
+      expect(key).toBe(BigInt.asIntN(64, key));
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { createPostgresDatabase, sqliteFile } from '../../../../test-support/databases.js';
+import type { DatabaseHandle } from '../../src/index.js';
+
+/** A fresh database of one kind, with a way to run raw SQL against it for assertions. */
+export interface TestDatabase {
+  dialect: 'postgres' | 'sqlite';
+  handle: DatabaseHandle;
+  /** Rows of a query, with bigint-ish values as strings so both dialects compare alike. */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  tableExists(name: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function openPostgres(): Promise<TestDatabase & { url: string; name: string; pool: pg.Pool }> {
+  const database = await createPostgresDatabase('engine');
+  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  // drop() terminates leftover sessions; an idle pooled client reports that as an 'error' event.
+  pool.on('error', () => {});
+  return {
+    dialect: 'postgres',
+    handle: pool,
+    pool,
+    url: database.url,
+    name: database.name,
+    async query(sql) {
+      return (await pool.query(sql)).rows;
+    },
+    async tableExists(name) {
+      const { rows } = await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [name]);
+      return rows[0].present === true;
+    },
+    async close() {
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+export async function openSqlite(): Promise<TestDatabase & { path: string }> {
+  const file = await sqliteFile();
+  const db = new Database(file.path);
+  return {
+    dialect: 'sqlite',
+    handle: db,
+    path: file.path,
+    async query(sql) {
+      const statement = db.prepare(sql);
+      return statement.reader ? (statement.all() as Record<string, unknown>[]) : (statement.run(), []);
+    },
+    async tableExists(name) {
+      return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+    },
+    async close() {
+      db.close();
+      await file.cleanup();
+    },
+  };
+}
+
+export const dialects = [
+  ['postgres', openPostgres],
+  ['sqlite', openSqlite],
+] as const;
