@@ -1,14 +1,12 @@
 const DIRECTIVE = '-- no-transaction';
 
 /**
- * SQLx's opt-out of the per-migration transaction: the first line (after an optional UTF-8 BOM)
- * is exactly `-- no-transaction`, give or take trailing whitespace or a `\r`. Stricter than
- * SQLx's `starts_with`, so `-- no-transactional` or an indented directive does not count.
+ * SQLx's opt-out of the per-migration transaction: the script starts with `-- no-transaction`.
+ * The rule is SQLx's own `starts_with`, so a history shared with a Rust service runs every file
+ * the same way under both tools. A UTF-8 BOM before it is skipped (an editor added it, the author
+ * did not mean to change the directive).
  */
 export function hasNoTransactionDirective(script: string): boolean {
   const from = script.charCodeAt(0) === 0xfeff ? 1 : 0;
-  if (!script.startsWith(DIRECTIVE, from)) return false;
-  const newline = script.indexOf('\n', from);
-  const rest = script.slice(from + DIRECTIVE.length, newline < 0 ? script.length : newline);
-  return /^[ \t\r\f\v]*$/.test(rest);
+  return script.startsWith(DIRECTIVE, from);
 }

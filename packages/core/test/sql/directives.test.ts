@@ -14,15 +14,17 @@ describe('hasNoTransactionDirective', () => {
     expect(hasNoTransactionDirective('\uFEFF\uFEFF-- no-transaction\n')).toBe(false);
   });
 
-  it('is false for anything else on the first line', () => {
+  it("follows SQLx's starts_with rule, so a shared history runs each file the same way", () => {
+    expect(hasNoTransactionDirective('-- no-transaction (CREATE INDEX CONCURRENTLY below)\n')).toBe(true);
+    expect(hasNoTransactionDirective('-- no-transaction; SELECT 1\n')).toBe(true);
+  });
+
+  it('is false when the script does not start with the directive', () => {
     expect(hasNoTransactionDirective('')).toBe(false);
-    expect(hasNoTransactionDirective('-- no-transactional\n')).toBe(false);
-    expect(hasNoTransactionDirective('-- no-transaction please\n')).toBe(false);
     expect(hasNoTransactionDirective(' -- no-transaction\n')).toBe(false);
     expect(hasNoTransactionDirective('--no-transaction\n')).toBe(false);
     expect(hasNoTransactionDirective('-- NO-TRANSACTION\n')).toBe(false);
     expect(hasNoTransactionDirective('/* -- no-transaction */\n')).toBe(false);
-    expect(hasNoTransactionDirective('-- no-transaction; SELECT 1\n')).toBe(false);
   });
 
   it('only looks at the first line', () => {
