@@ -1,4 +1,4 @@
-import { toHex } from './checksum.js';
+import { checksumOf, sameBytes, toHex } from './checksum.js';
 import type { Dialect, Direction, HistoryRow, Step } from './drivers/driver.js';
 import { StrataError } from './errors.js';
 import type { Migration } from './migration.js';
@@ -151,6 +151,15 @@ export function stepFor(migration: Migration, direction: Direction, dialect: Dia
   const script = direction === 'up' ? migration.up : (migration.down ?? '');
   const file = direction === 'up' ? migration.upFile : migration.downFile;
   const transactional = direction === 'up' ? !migration.noTransaction : !migration.downNoTransaction;
+  if (direction === 'up' && !sameBytes(checksumOf(migration.up), migration.checksum)) {
+    // Only values can disagree (a directory's checksum is computed from the same bytes): an edited
+    // generated module must not run SQL other than the one its checksum records.
+    throw new StrataError(
+      'INVALID_MIGRATION',
+      `migration ${migration.version} (${file ?? migration.description}): the checksum it carries does not match its up script; regenerate it with \`strata embed\``,
+      { version: String(migration.version), file },
+    );
+  }
   if (transactional) {
     const refused = findStatementsNotAllowedInTransaction(script, dialect)[0];
     if (refused) {

@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StrataError } from '../errors.js';
 import type { Migration } from '../migration.js';
@@ -18,12 +18,15 @@ export interface DirectorySource {
 }
 
 /**
+ * File system access here is synchronous on purpose: a directory of thousands of small files
+ * reads several times faster that way, and never runs out of file descriptors.
+ *
  * Reads a migrations directory in either layout, detected from its entries: Diesel's
  * `<version>_<name>/up.sql` sub-directories, or SQLx's flat `<version>_<name>[.up|.down].sql` files.
  */
 export async function readMigrationsDirectory(directory: string): Promise<DirectorySource> {
-  const entries = await listDirectory(directory);
-  const kinds = await Promise.all(entries.map((entry) => entryKind(directory, entry)));
+  const entries = listDirectory(directory);
+  const kinds = entries.map((entry) => entryKind(directory, entry));
   const subdirectories: string[] = [];
   const files: string[] = [];
   entries.forEach((entry, i) => {
@@ -32,20 +35,20 @@ export async function readMigrationsDirectory(directory: string): Promise<Direct
     else if (kinds[i] === 'file') files.push(entry.name);
   });
 
-  const dieselDirectories = await filterAsync(subdirectories, (name) => holdsDieselScripts(join(directory, name)));
+  const dieselDirectories = subdirectories.filter((name) => holdsDieselScripts(join(directory, name)));
   if (dieselDirectories.length > 0) {
     const ignored = [...files, ...subdirectories.filter((name) => !dieselDirectories.includes(name))];
-    return { migrations: await readDieselLayout(directory, dieselDirectories), layout: 'diesel', ignored };
+    return { migrations: readDieselLayout(directory, dieselDirectories), layout: 'diesel', ignored };
   }
   const sqlFiles = files.filter((name) => name.endsWith('.sql'));
   const ignored = [...files.filter((name) => !name.endsWith('.sql')), ...subdirectories];
   if (sqlFiles.length === 0) return { migrations: [], layout: 'empty', ignored };
-  return { migrations: await readFlatLayout(directory, sqlFiles), layout: 'sqlx', ignored };
+  return { migrations: readFlatLayout(directory, sqlFiles), layout: 'sqlx', ignored };
 }
 
-async function listDirectory(directory: string): Promise<Dirent[]> {
+function listDirectory(directory: string): Dirent[] {
   try {
-    return await readdir(directory, { withFileTypes: true });
+    return readdirSync(directory, { withFileTypes: true });
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -69,12 +72,12 @@ async function listDirectory(directory: string): Promise<Dirent[]> {
 }
 
 /** Resolves symbolic links so a linked file or directory counts as what it points to. */
-async function entryKind(directory: string, entry: Dirent): Promise<'file' | 'directory' | 'other'> {
+function entryKind(directory: string, entry: Dirent): 'file' | 'directory' | 'other' {
   if (entry.isFile()) return 'file';
   if (entry.isDirectory()) return 'directory';
   if (!entry.isSymbolicLink()) return 'other';
   try {
-    const target = await stat(join(directory, entry.name));
+    const target = statSync(join(directory, entry.name));
     return target.isDirectory() ? 'directory' : target.isFile() ? 'file' : 'other';
   } catch (cause) {
     if (!entry.name.endsWith('.sql')) return 'other';
@@ -87,21 +90,16 @@ async function entryKind(directory: string, entry: Dirent): Promise<'file' | 'di
   }
 }
 
-async function holdsDieselScripts(path: string): Promise<boolean> {
+function holdsDieselScripts(path: string): boolean {
   try {
-    const names = await readdir(path);
+    const names = readdirSync(path);
     return names.includes('up.sql') || names.includes('down.sql');
   } catch {
     return false;
   }
 }
 
-async function filterAsync<T>(items: T[], predicate: (item: T) => Promise<boolean>): Promise<T[]> {
-  const keep = await Promise.all(items.map(predicate));
-  return items.filter((_, i) => keep[i]);
-}
-
-async function readFlatLayout(directory: string, fileNames: string[]): Promise<Migration[]> {
+function readFlatLayout(directory: string, fileNames: string[]): Migration[] {
   const parsed = fileNames.map((name) => ({ name, ...parseFlatFileName(name)! }));
   const simple = parsed.filter((file) => file.kind === 'simple');
   const reversible = parsed.filter((file) => file.kind !== 'simple');
@@ -135,84 +133,78 @@ async function readFlatLayout(directory: string, fileNames: string[]): Promise<M
     byVersion.set(file.version, pair);
   }
 
-  const migrations = await Promise.all(
-    [...byVersion.values()].map(async ({ up, down }): Promise<Migration> => {
-      if (!up) {
-        throw new StrataError(
-          'DOWN_WITHOUT_UP',
-          `${down!.name} has no matching up script (${down!.versionText}_${down!.description.replace(/ /g, '_')}.up.sql)`,
-          {
-            version: String(down!.version),
-            file: down!.name,
-          },
-        );
-      }
-      if (down && down.description !== up.description) {
-        throw new StrataError(
-          'DUPLICATE_VERSION',
-          `${up.name} and ${down.name} share version ${up.version} but not a name; rename one so the pair matches`,
-          {
-            version: String(up.version),
-            file: up.name,
-            other: down.name,
-          },
-        );
-      }
-      const [upScript, downScript] = await Promise.all([
-        readScript(join(directory, up.name), up.name),
-        down ? readScript(join(directory, down.name), down.name) : undefined,
-      ]);
-      return {
-        version: up.version,
-        description: up.description,
-        up: upScript.text,
-        checksum: upScript.checksum,
-        noTransaction: hasNoTransactionDirective(upScript.text),
-        upFile: up.name,
-        ...(downScript
-          ? { down: downScript.text, downFile: down!.name, downNoTransaction: hasNoTransactionDirective(downScript.text) }
-          : { downNoTransaction: false }),
-      };
-    }),
-  );
+  const migrations = [...byVersion.values()].map(({ up, down }): Migration => {
+    if (!up) {
+      throw new StrataError(
+        'DOWN_WITHOUT_UP',
+        `${down!.name} has no matching up script (${down!.versionText}_${down!.description.replace(/ /g, '_')}.up.sql)`,
+        {
+          version: String(down!.version),
+          file: down!.name,
+        },
+      );
+    }
+    if (down && down.description !== up.description) {
+      throw new StrataError(
+        'DUPLICATE_VERSION',
+        `${up.name} and ${down.name} share version ${up.version} but not a name; rename one so the pair matches`,
+        {
+          version: String(up.version),
+          file: up.name,
+          other: down.name,
+        },
+      );
+    }
+    const upScript = readScript(join(directory, up.name), up.name);
+    const downScript = down ? readScript(join(directory, down.name), down.name) : undefined;
+    return {
+      version: up.version,
+      description: up.description,
+      up: upScript.text,
+      checksum: upScript.checksum,
+      noTransaction: hasNoTransactionDirective(upScript.text),
+      upFile: up.name,
+      ...(downScript
+        ? { down: downScript.text, downFile: down!.name, downNoTransaction: hasNoTransactionDirective(downScript.text) }
+        : { downNoTransaction: false }),
+    };
+  });
   return migrations.sort((a, b) => compareVersions(a.version, b.version));
 }
 
-async function readDieselLayout(directory: string, names: string[]): Promise<Migration[]> {
+function readDieselLayout(directory: string, names: string[]): Migration[] {
   const seen = new Map<bigint, string>();
-  const migrations = await Promise.all(
-    names.map(async (name): Promise<Migration> => {
-      const parsed = parseDieselDirectoryName(name);
-      const dir = join(directory, name);
-      const entries = await readdir(dir);
-      if (!entries.includes('up.sql')) {
-        throw new StrataError('DOWN_WITHOUT_UP', `${name}/down.sql has no matching ${name}/up.sql`, {
-          version: String(parsed.version),
-          file: `${name}/down.sql`,
-        });
-      }
-      const [up, down, runInTransaction] = await Promise.all([
-        readScript(join(dir, 'up.sql'), `${name}/up.sql`),
-        entries.includes('down.sql') ? readScript(join(dir, 'down.sql'), `${name}/down.sql`) : undefined,
-        entries.includes('metadata.toml') ? readRunInTransaction(join(dir, 'metadata.toml'), `${name}/metadata.toml`) : true,
-      ]);
-      return {
-        version: parsed.version,
-        description: parsed.description,
-        up: up.text,
-        checksum: up.checksum,
-        noTransaction: !runInTransaction || hasNoTransactionDirective(up.text),
-        upFile: `${name}/up.sql`,
-        ...(down
-          ? {
-              down: down.text,
-              downFile: `${name}/down.sql`,
-              downNoTransaction: !runInTransaction || hasNoTransactionDirective(down.text),
-            }
-          : { downNoTransaction: false }),
-      };
-    }),
-  );
+  const migrations = names.map((name): Migration => {
+    const parsed = parseDieselDirectoryName(name);
+    const dir = join(directory, name);
+    const entries = readdirSync(dir);
+    if (!entries.includes('up.sql')) {
+      throw new StrataError('DOWN_WITHOUT_UP', `${name}/down.sql has no matching ${name}/up.sql`, {
+        version: String(parsed.version),
+        file: `${name}/down.sql`,
+      });
+    }
+    const up = readScript(join(dir, 'up.sql'), `${name}/up.sql`);
+    const down = entries.includes('down.sql') ? readScript(join(dir, 'down.sql'), `${name}/down.sql`) : undefined;
+    const runInTransaction = entries.includes('metadata.toml')
+      ? readRunInTransaction(join(dir, 'metadata.toml'), `${name}/metadata.toml`)
+      : true;
+    return {
+      version: parsed.version,
+      description: parsed.description,
+      up: up.text,
+      checksum: up.checksum,
+      noTransaction: !runInTransaction || hasNoTransactionDirective(up.text),
+      upFile: `${name}/up.sql`,
+      ...(down
+        ? {
+            down: down.text,
+            downFile: `${name}/down.sql`,
+            downNoTransaction: !runInTransaction || hasNoTransactionDirective(down.text),
+          }
+        : { downNoTransaction: false }),
+    };
+  });
   for (const migration of migrations) {
     const other = seen.get(migration.version);
     if (other) {
@@ -232,10 +224,10 @@ async function readDieselLayout(directory: string, names: string[]): Promise<Mig
 }
 
 /** Diesel's metadata.toml: only `run_in_transaction` matters to a runner. */
-async function readRunInTransaction(path: string, displayPath: string): Promise<boolean> {
+function readRunInTransaction(path: string, displayPath: string): boolean {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (cause) {
     throw new StrataError(
       'SOURCE_UNREADABLE',

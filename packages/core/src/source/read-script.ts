@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { checksumOf } from '../checksum.js';
 import { StrataError } from '../errors.js';
 
@@ -11,14 +11,16 @@ export interface Script {
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
+ * Reads a script synchronously: a directory holds many small files, and thousands of concurrent
+ * async reads are both slower (thread-pool round trips) and able to exhaust file descriptors.
  * Reads a script as bytes and decodes it strictly: a file that is not UTF-8 would be executed as
  * something other than what is on disk, so it is refused instead. The BOM is kept in the text so
  * the text hashes to the same bytes; executors strip it before sending.
  */
-export async function readScript(absolutePath: string, displayPath: string): Promise<Script> {
+export function readScript(absolutePath: string, displayPath: string): Script {
   let bytes: Buffer;
   try {
-    bytes = await readFile(absolutePath);
+    bytes = readFileSync(absolutePath);
   } catch (cause) {
     throw new StrataError(
       'SOURCE_UNREADABLE',

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
-import { Migrator, type MigratorOptions, StrataError } from '../../src/index.js';
+import { checksumOf, Migrator, type MigratorOptions, StrataError, toHex } from '../../src/index.js';
 import { dialects, type TestDatabase } from '../support/dialects.js';
 
 const reversible = {
@@ -223,6 +223,21 @@ describe.each(dialects)('Migrator on %s', (_name, open) => {
     }));
     await new Migrator({ db: db.handle, migrations: values }).run();
     expect((await migrator().status()).map((s) => s.state)).toEqual(['applied', 'applied', 'applied']);
+  });
+
+  it('refuses to run a value whose carried checksum does not match its script, before running anything', async () => {
+    const values = [
+      { version: 1, description: 'ok', up: 'CREATE TABLE ok_table (id INTEGER);' },
+      {
+        version: 2,
+        description: 'edited',
+        up: 'CREATE TABLE edited (id INTEGER);',
+        checksum: toHex(checksumOf('CREATE TABLE original (id INTEGER);')),
+      },
+    ];
+    const error = await expectCode(new Migrator({ db: db.handle, migrations: values }).run(), 'INVALID_MIGRATION');
+    expect(error.message).toContain('strata embed');
+    expect(await db.tableExists('ok_table')).toBe(false);
   });
 
   it('rejects an unsupported db handle with a clear error', () => {
