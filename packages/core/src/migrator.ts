@@ -2,7 +2,7 @@ import type { DatabaseHandle } from './drivers/create-driver.js';
 import { createDriver } from './drivers/create-driver.js';
 import type { Driver, HistoryRow, LockHolder, LockOptions, Step } from './drivers/driver.js';
 import { describeLockHolder } from './drivers/postgres/lock-holder.js';
-import { StrataError } from './errors.js';
+import { isStrataError, StrataError } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Migration } from './migration.js';
 import { type Plan, planRevert, planRun, type RevertTarget, type ValidationOptions } from './plan.js';
@@ -158,19 +158,26 @@ export class Migrator {
   ): Promise<MigrationReport> {
     const started = performance.now();
     const [migrations, history] = await Promise.all([this.migrations(), this.driver.readHistory()]);
-    const fastPlan = makePlan(migrations, history ?? []);
+    let fastPlan: Plan | undefined;
+    try {
+      fastPlan = makePlan(migrations, history ?? []);
+    } catch (error) {
+      // A dirty row seen without the lock may be another runner's no-transaction migration in
+      // progress: only the history read under the lock can tell it from a crash.
+      if (dryRun || !isStrataError(error, 'MIGRATION_DIRTY')) throw error;
+    }
     const report: MigrationReport = {
       direction,
       dryRun,
       applied: [],
-      planned: fastPlan.steps.map(plannedStep),
+      planned: fastPlan?.steps.map(plannedStep) ?? [],
       skipped: [],
-      beyondTarget: fastPlan.beyondTarget,
+      beyondTarget: fastPlan?.beyondTarget ?? [],
       lockTaken: false,
       lockWaitMs: 0,
       totalMs: 0,
     };
-    if (fastPlan.steps.length === 0 || dryRun) {
+    if (fastPlan && (fastPlan.steps.length === 0 || dryRun)) {
       report.totalMs = performance.now() - started;
       return report;
     }

@@ -7,6 +7,7 @@ import { offsetOfCodePoint } from '../../sql/text-position.js';
 import { connectionFailed, isConnectionError } from '../connection-errors.js';
 import type { Driver, HistoryRow, LockedSession, LockOptions, Step, StepOutcome } from '../driver.js';
 import { qualifiedName, quoteIdentifier } from '../identifiers.js';
+import { copyDirtyRowSql, createResolutionsTableSql } from '../resolutions.js';
 import { migrationFailed } from '../sql-failure.js';
 import { describeLockHolder, findLockHolder } from './lock-holder.js';
 import { advisoryLockKey } from './lock-key.js';
@@ -24,6 +25,7 @@ const MAX_POLL_MS = 1_000;
 const WAIT_REPORT_EVERY_MS = 5_000;
 /** A failed script is replayed to locate its failing statement only when that is cheap. */
 const LOCATE_REPLAY_LIMIT_MS = 5_000;
+const DISCONNECT_CHECK_MS = 1_000;
 
 export class PostgresDriver implements Driver {
   readonly dialect = 'postgres' as const;
@@ -92,6 +94,7 @@ export class PostgresDriver implements Driver {
           'the connection has no current schema (search_path is empty); pass the `schema` option to say where the history table lives',
         );
       }
+      await enableDisconnectDetection(connection);
       const key = advisoryLockKey(database);
       const waitedMs = await acquire(connection, key, options);
       return new PostgresSession(connection, releaseConnection, key, waitedMs, schema, this.#options.table);
@@ -103,6 +106,20 @@ export class PostgresDriver implements Driver {
 
   #wrapConnectionError(error: unknown): unknown {
     return isConnectionError(error) ? connectionFailed(this.describe(), error) : error;
+  }
+}
+
+/**
+ * A backend busy in a long statement notices that its client died only when it next talks to it,
+ * so a runner killed during `pg_sleep` or a long UPDATE would keep the advisory lock until the
+ * statement ends. PostgreSQL 14+ can poll the socket meanwhile; older servers refuse the setting,
+ * which is harmless.
+ */
+async function enableDisconnectDetection(connection: PgQueryable): Promise<void> {
+  try {
+    await connection.query(`SET client_connection_check_interval = ${DISCONNECT_CHECK_MS}`);
+  } catch (error) {
+    if (isConnectionError(error)) throw error;
   }
 }
 
@@ -278,15 +295,28 @@ class PostgresSession implements LockedSession {
       resolution === 'applied'
         ? `UPDATE ${this.#qualified} SET success = TRUE WHERE version = $1 AND success = FALSE`
         : `DELETE FROM ${this.#qualified} WHERE version = $1 AND success = FALSE`;
-    const result = (await this.#query(sql, [String(version)])) as { rowCount?: number | null };
-    if (!result.rowCount) {
-      throw new StrataError(
-        'NOT_FOUND',
-        `migration ${version} has no dirty row in ${this.#schema}.${this.#table}; nothing to resolve`,
-        {
-          version: String(version),
-        },
+    await this.#query('BEGIN');
+    try {
+      // The dirty row is copied to <table>_resolutions first, so resolving never erases what happened.
+      await this.#query(createResolutionsTableSql('postgres', this.#schema, this.#table));
+      await this.#query(
+        copyDirtyRowSql(this.#schema, this.#table, { version: '$1', resolution: '$2', resolvedBy: 'current_user' }),
+        [String(version), resolution],
       );
+      const result = (await this.#query(sql, [String(version)])) as { rowCount?: number | null };
+      if (!result.rowCount) {
+        throw new StrataError(
+          'NOT_FOUND',
+          `migration ${version} has no dirty row in ${this.#schema}.${this.#table}; nothing to resolve`,
+          {
+            version: String(version),
+          },
+        );
+      }
+      await this.#query('COMMIT');
+    } catch (error) {
+      await this.#query('ROLLBACK').catch(() => {});
+      throw error;
     }
   }
 
