@@ -22,6 +22,7 @@ export type {
   Dialect,
   Direction,
   Driver,
+  HistoryEntry,
   HistoryRow,
   LockedSession,
   LockHolder,

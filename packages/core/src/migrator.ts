@@ -1,6 +1,6 @@
 import type { DatabaseHandle } from './drivers/create-driver.js';
 import { createDriver } from './drivers/create-driver.js';
-import type { Driver, HistoryRow, LockHolder, LockOptions, Step } from './drivers/driver.js';
+import type { Driver, HistoryEntry, LockHolder, LockOptions, Step } from './drivers/driver.js';
 import { describeLockHolder } from './drivers/postgres/lock-holder.js';
 import { isStrataError, StrataError } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -106,7 +106,7 @@ export class Migrator {
 
   /** What run (or revert) would do now, without taking the lock or changing anything. */
   async plan(options: PlanOptions = {}): Promise<PlanResult> {
-    const [migrations, history] = await Promise.all([this.migrations(), this.driver.readHistory()]);
+    const [migrations, history] = await Promise.all([this.migrations(), this.driver.readHistoryEntries()]);
     const plan =
       options.direction === 'down'
         ? planRevert(migrations, history ?? [], this.#revertTarget(options), this.#validation(), this.driver.dialect)
@@ -154,10 +154,10 @@ export class Migrator {
   async #execute(
     direction: 'up' | 'down',
     dryRun: boolean,
-    makePlan: (migrations: Migration[], history: HistoryRow[]) => Plan,
+    makePlan: (migrations: Migration[], history: HistoryEntry[]) => Plan,
   ): Promise<MigrationReport> {
     const started = performance.now();
-    const [migrations, history] = await Promise.all([this.migrations(), this.driver.readHistory()]);
+    const [migrations, history] = await Promise.all([this.migrations(), this.driver.readHistoryEntries()]);
     let fastPlan: Plan | undefined;
     try {
       fastPlan = makePlan(migrations, history ?? []);
@@ -188,7 +188,7 @@ export class Migrator {
       this.#emit({ type: 'lock-acquired', waitedMs: session.waitedMs });
       await session.ensureHistoryTable();
       // Another runner may have moved the history while we waited: plan again under the lock.
-      const plan = makePlan(migrations, await session.readHistory());
+      const plan = makePlan(migrations, await session.readHistoryEntries());
       report.planned = plan.steps.map(plannedStep);
       report.beyondTarget = plan.beyondTarget;
       for (const step of plan.steps) {

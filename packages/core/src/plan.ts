@@ -1,5 +1,5 @@
 import { checksumOf, sameBytes, toHex } from './checksum.js';
-import type { Dialect, Direction, HistoryRow, Step } from './drivers/driver.js';
+import type { Dialect, Direction, HistoryEntry, Step } from './drivers/driver.js';
 import { StrataError } from './errors.js';
 import type { Migration } from './migration.js';
 import { positionAt } from './sql/text-position.js';
@@ -29,7 +29,7 @@ export interface Plan {
 }
 
 /** Refuses the states no run may pass: dirty, modified, missing (unless tolerated). */
-export function validateHistory(statuses: readonly MigrationStatus[], options: ValidationOptions): void {
+export function validateHistory(statuses: readonly MigrationStatus<HistoryEntry>[], options: ValidationOptions): void {
   for (const line of statuses) {
     const version = String(line.version);
     if (line.state === 'dirty') {
@@ -61,7 +61,7 @@ export function validateHistory(statuses: readonly MigrationStatus[], options: V
 
 export function planRun(
   migrations: readonly Migration[],
-  history: readonly HistoryRow[],
+  history: readonly HistoryEntry[],
   target: RunTarget,
   options: ValidationOptions,
   dialect: Dialect,
@@ -99,7 +99,7 @@ export function planRun(
 
 export function planRevert(
   migrations: readonly Migration[],
-  history: readonly HistoryRow[],
+  history: readonly HistoryEntry[],
   target: RevertTarget,
   options: ValidationOptions,
   dialect: Dialect,
@@ -107,7 +107,7 @@ export function planRevert(
   const statuses = computeStatus(migrations, history);
   validateHistory(statuses, { ...options, ignoreMissing: true });
   const applied = statuses.filter((line) => line.state === 'applied' || line.state === 'missing').reverse();
-  let chosen: MigrationStatus[];
+  let chosen: MigrationStatus<HistoryEntry>[];
   if ('all' in target) chosen = applied;
   else if ('steps' in target) {
     if (!Number.isInteger(target.steps) || target.steps < 0) {

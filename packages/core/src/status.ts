@@ -1,19 +1,22 @@
 import { matchChecksum } from './checksum.js';
-import type { HistoryRow } from './drivers/driver.js';
+import type { HistoryEntry, HistoryRow } from './drivers/driver.js';
 import type { Migration } from './migration.js';
 import { compareVersions } from './version.js';
 
 export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing' | 'dirty';
 
-/** One line of `status()`: a migration from the source, the history, or both. */
-export interface MigrationStatus {
+/**
+ * One line of `status()`: a migration from the source, the history, or both. `history` is the
+ * whole row from `status()`; the run path works from the three columns it needs.
+ */
+export interface MigrationStatus<H extends HistoryEntry = HistoryRow> {
   version: bigint;
   description: string;
   state: MigrationState;
   /** The migration as the source has it; absent for `missing`. */
   migration?: Migration;
   /** The history row; absent for `pending`. */
-  history?: HistoryRow;
+  history?: H;
   /** Applied, and the file differs from what was applied only in CRLF vs LF line endings. */
   lineEndingsOnly: boolean;
   /** Pending, yet older than the newest applied migration. */
@@ -21,13 +24,16 @@ export interface MigrationStatus {
 }
 
 /** Joins the source with the history: the one place that decides each migration's state. */
-export function computeStatus(migrations: readonly Migration[], history: readonly HistoryRow[]): MigrationStatus[] {
+export function computeStatus<H extends HistoryEntry>(
+  migrations: readonly Migration[],
+  history: readonly H[],
+): MigrationStatus<H>[] {
   const applied = new Map(history.map((row) => [row.version, row]));
   const newestApplied = history.reduce<bigint | undefined>(
     (max, row) => (max === undefined || row.version > max ? row.version : max),
     undefined,
   );
-  const lines: MigrationStatus[] = [];
+  const lines: MigrationStatus<H>[] = [];
   const known = new Set<bigint>();
   for (const migration of migrations) {
     known.add(migration.version);
@@ -58,7 +64,7 @@ export function computeStatus(migrations: readonly Migration[], history: readonl
     if (known.has(row.version)) continue;
     lines.push({
       version: row.version,
-      description: row.description,
+      description: 'description' in row ? String(row.description) : '',
       state: row.success ? 'missing' : 'dirty',
       history: row,
       lineEndingsOnly: false,

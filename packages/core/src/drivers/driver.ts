@@ -2,14 +2,18 @@ import type { Migration } from '../migration.js';
 
 export type Dialect = 'postgres' | 'sqlite';
 
-/** One row of the history table (SQLx's columns). */
-export interface HistoryRow {
+/** What deciding a run needs from a history row; the fast path reads only these columns. */
+export interface HistoryEntry {
   version: bigint;
-  description: string;
-  installedOn: Date;
   /** false: a non-transactional migration started and did not finish (the row is dirty). */
   success: boolean;
   checksum: Uint8Array;
+}
+
+/** One whole row of the history table (SQLx's columns). */
+export interface HistoryRow extends HistoryEntry {
+  description: string;
+  installedOn: Date;
   /** Nanoseconds, as SQLx records it. */
   executionTimeNs: bigint;
 }
@@ -47,11 +51,13 @@ export interface Driver {
   readonly dialect: Dialect;
   /** A description of the target for messages, with any password removed. */
   describe(): string;
-  /**
-   * The fast path: one query that reads the whole history. Undefined when the table does not
-   * exist yet. Takes no lock.
-   */
+  /** The whole history, for status and reports. Undefined when the table does not exist yet. */
   readHistory(): Promise<HistoryRow[] | undefined>;
+  /**
+   * The fast path: one query reading only version, success and checksum. Undefined when the
+   * table does not exist yet. Takes no lock.
+   */
+  readHistoryEntries(): Promise<HistoryEntry[] | undefined>;
   /** Takes the migration lock and returns the session that holds it. */
   lock(options: LockOptions): Promise<LockedSession>;
   /** A cheap round trip proving the database answers. */
@@ -62,7 +68,7 @@ export interface LockedSession {
   /** How long taking the lock waited, in milliseconds. */
   readonly waitedMs: number;
   ensureHistoryTable(): Promise<void>;
-  readHistory(): Promise<HistoryRow[]>;
+  readHistoryEntries(): Promise<HistoryEntry[]>;
   /**
    * Runs one step and writes its history change in the same transaction (or, outside a
    * transaction, marks the row dirty first and clean after). `already-done` when another runner

@@ -47,7 +47,9 @@ export async function openSqlite(): Promise<TestDatabase & { path: string }> {
     path: file.path,
     async query(sql) {
       const statement = db.prepare(sql);
-      return statement.reader ? (statement.all() as Record<string, unknown>[]) : (statement.run(), []);
+      if (statement.reader) return statement.all() as Record<string, unknown>[];
+      statement.run();
+      return [];
     },
     async tableExists(name) {
       return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;

@@ -5,7 +5,7 @@ import type { Migration } from '../../migration.js';
 import { splitStatements } from '../../sql/split-statements.js';
 import { offsetOfCodePoint } from '../../sql/text-position.js';
 import { connectionFailed, isConnectionError } from '../connection-errors.js';
-import type { Driver, HistoryRow, LockedSession, LockOptions, Step, StepOutcome } from '../driver.js';
+import type { Driver, HistoryEntry, HistoryRow, LockedSession, LockOptions, Step, StepOutcome } from '../driver.js';
 import { qualifiedName, quoteIdentifier } from '../identifiers.js';
 import { copyDirtyRowSql, createResolutionsTableSql } from '../resolutions.js';
 import { migrationFailed } from '../sql-failure.js';
@@ -19,6 +19,7 @@ export interface PostgresDriverOptions {
 }
 
 const HISTORY_COLUMNS = 'version, description, installed_on, success, checksum, execution_time';
+const ENTRY_COLUMNS = 'version, success, checksum';
 /** The advisory lock is polled, never awaited inside pg_advisory_lock: a blocked waiter deadlocks with CREATE INDEX CONCURRENTLY. */
 const FIRST_POLL_MS = 25;
 const MAX_POLL_MS = 1_000;
@@ -44,10 +45,17 @@ export class PostgresDriver implements Driver {
   }
 
   async readHistory(): Promise<HistoryRow[] | undefined> {
+    return (await this.#selectIfPresent(HISTORY_COLUMNS))?.map(toHistoryRow);
+  }
+
+  async readHistoryEntries(): Promise<HistoryEntry[] | undefined> {
+    return (await this.#selectIfPresent(ENTRY_COLUMNS))?.map(toHistoryEntry);
+  }
+
+  async #selectIfPresent(columns: string): Promise<Record<string, unknown>[] | undefined> {
     const table = qualifiedName(this.#options.schema, this.#options.table);
     try {
-      const { rows } = await this.#handle.query(`SELECT ${HISTORY_COLUMNS} FROM ${table} ORDER BY version`);
-      return rows.map(toHistoryRow);
+      return (await this.#handle.query(`SELECT ${columns} FROM ${table} ORDER BY version`)).rows;
     } catch (error) {
       const code = (error as PgDatabaseError).code;
       // 42P01: the table does not exist; 3F000: nor does its schema. Both mean "nothing applied yet".
@@ -196,9 +204,9 @@ class PostgresSession implements LockedSession {
     );
   }
 
-  async readHistory(): Promise<HistoryRow[]> {
-    const { rows } = await this.#query(`SELECT ${HISTORY_COLUMNS} FROM ${this.#qualified} ORDER BY version`);
-    return rows.map(toHistoryRow);
+  async readHistoryEntries(): Promise<HistoryEntry[]> {
+    const { rows } = await this.#query(`SELECT ${ENTRY_COLUMNS} FROM ${this.#qualified} ORDER BY version`);
+    return rows.map(toHistoryEntry);
   }
 
   async apply(step: Step): Promise<StepOutcome> {
@@ -369,13 +377,15 @@ function withoutBom(script: string): { body: string; bomLength: number } {
   return script.charCodeAt(0) === 0xfeff ? { body: script.slice(1), bomLength: 1 } : { body: script, bomLength: 0 };
 }
 
+function toHistoryEntry(row: Record<string, unknown>): HistoryEntry {
+  return { version: BigInt(row.version as string), success: row.success === true, checksum: row.checksum as Buffer };
+}
+
 function toHistoryRow(row: Record<string, unknown>): HistoryRow {
   return {
-    version: BigInt(row.version as string),
+    ...toHistoryEntry(row),
     description: String(row.description),
     installedOn: row.installed_on as Date,
-    success: row.success === true,
-    checksum: new Uint8Array(row.checksum as Buffer),
     executionTimeNs: BigInt(row.execution_time as string),
   };
 }

@@ -1,11 +1,14 @@
+import { userInfo } from 'node:os';
 import { hrtime } from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StrataError } from '../../errors.js';
 import type { Migration } from '../../migration.js';
 import { splitStatements } from '../../sql/split-statements.js';
-import type { Driver, HistoryRow, LockedSession, LockOptions, Step, StepOutcome } from '../driver.js';
+import type { Driver, HistoryEntry, HistoryRow, LockedSession, LockOptions, Step, StepOutcome } from '../driver.js';
 import { qualifiedName } from '../identifiers.js';
+import { copyDirtyRowSql, createResolutionsTableSql } from '../resolutions.js';
 import { migrationFailed } from '../sql-failure.js';
+import { RunLockFile } from './run-lock-file.js';
 import type { SqliteDatabaseLike } from './sqlite-handle.js';
 
 export interface SqliteDriverOptions {
@@ -20,9 +23,10 @@ const MAX_POLL_MS = 250;
 const WAIT_REPORT_EVERY_MS = 5_000;
 
 /**
- * SQLite has no session lock that outlives a transaction, so the lock is the write transaction
- * itself: every step runs inside `BEGIN IMMEDIATE` and re-reads its own history row there, so
- * concurrent runners serialise per step and each migration is applied exactly once.
+ * Runs take turns through a lock file beside the database (see RunLockFile). Inside a run, every
+ * step still takes SQLite's write lock with `BEGIN IMMEDIATE` and re-reads its own history row
+ * there, so a runner that does not use the lock file (an in-memory database, an older strata)
+ * still cannot apply a migration twice.
  * `BEGIN IMMEDIATE` is polled with busy_timeout 0 and an async pause, so waiting never blocks the
  * event loop (probes keep answering while another process migrates).
  */
@@ -31,10 +35,12 @@ export class SqliteDriver implements Driver {
   readonly #db: SqliteDatabaseLike;
   readonly #table: string;
   readonly #qualified: string;
+  readonly #schema: string | undefined;
 
   constructor(db: SqliteDatabaseLike, options: SqliteDriverOptions) {
     this.#db = db;
     this.#table = options.table;
+    this.#schema = options.schema;
     this.#qualified = qualifiedName(options.schema, options.table);
   }
 
@@ -43,8 +49,16 @@ export class SqliteDriver implements Driver {
   }
 
   async readHistory(): Promise<HistoryRow[] | undefined> {
+    return this.#ifPresent(() => this.#selectHistory());
+  }
+
+  async readHistoryEntries(): Promise<HistoryEntry[] | undefined> {
+    return this.#ifPresent(() => this.#selectEntries());
+  }
+
+  #ifPresent<T>(read: () => T): T | undefined {
     try {
-      return this.#selectHistory();
+      return read();
     } catch (error) {
       if (error instanceof Error && /no such table/i.test(error.message)) return undefined;
       throw error;
@@ -56,12 +70,37 @@ export class SqliteDriver implements Driver {
   }
 
   async lock(options: LockOptions): Promise<LockedSession> {
-    return new SqliteSession(this.#db, this.#qualified, this.#table, options, () => this.#selectHistory());
+    const lockFile = this.#db.memory || !this.#db.name ? undefined : new RunLockFile(this.#db, this.#db.name);
+    const waitedMs = (await lockFile?.acquire(options)) ?? 0;
+    return new SqliteSession(
+      this.#db,
+      this.#qualified,
+      this.#table,
+      options,
+      () => this.#selectHistory(),
+      this.#schema,
+      lockFile,
+      waitedMs,
+    );
   }
 
   #selectHistory(): HistoryRow[] {
     const rows = this.#db.prepare(`SELECT ${HISTORY_COLUMNS} FROM ${this.#qualified} ORDER BY version`).safeIntegers(true).all();
     return (rows as Record<string, unknown>[]).map(toHistoryRow);
+  }
+
+  /** Raw rows (arrays, not objects) of three columns: the no-op check at 10,000 migrations is this query. */
+  #selectEntries(): HistoryEntry[] {
+    const rows = this.#db
+      .prepare(`SELECT version, success, checksum FROM ${this.#qualified} ORDER BY version`)
+      .safeIntegers(true)
+      .raw(true)
+      .all();
+    return (rows as [bigint, bigint, Buffer][]).map(([version, success, checksum]) => ({
+      version,
+      success: success === 1n,
+      checksum,
+    }));
   }
 }
 
@@ -71,14 +110,29 @@ class SqliteSession implements LockedSession {
   readonly #qualified: string;
   readonly #table: string;
   readonly #options: LockOptions;
-  readonly #selectHistory: () => HistoryRow[];
+  readonly #selectEntries: () => HistoryEntry[];
 
-  constructor(db: SqliteDatabaseLike, qualified: string, table: string, options: LockOptions, selectHistory: () => HistoryRow[]) {
+  readonly #schema: string | undefined;
+  readonly #lockFile: RunLockFile | undefined;
+
+  constructor(
+    db: SqliteDatabaseLike,
+    qualified: string,
+    table: string,
+    options: LockOptions,
+    selectEntries: () => HistoryEntry[],
+    schema: string | undefined,
+    lockFile: RunLockFile | undefined,
+    waitedMs: number,
+  ) {
     this.#db = db;
+    this.#lockFile = lockFile;
+    this.waitedMs = waitedMs;
+    this.#schema = schema;
     this.#qualified = qualified;
     this.#table = table;
     this.#options = options;
-    this.#selectHistory = selectHistory;
+    this.#selectEntries = selectEntries;
   }
 
   async ensureHistoryTable(): Promise<void> {
@@ -96,8 +150,8 @@ class SqliteSession implements LockedSession {
     });
   }
 
-  async readHistory(): Promise<HistoryRow[]> {
-    return this.#selectHistory();
+  async readHistoryEntries(): Promise<HistoryEntry[]> {
+    return this.#selectEntries();
   }
 
   async apply(step: Step): Promise<StepOutcome> {
@@ -142,7 +196,14 @@ class SqliteSession implements LockedSession {
       resolution === 'applied'
         ? `UPDATE ${this.#qualified} SET success = TRUE WHERE version = ? AND success = FALSE`
         : `DELETE FROM ${this.#qualified} WHERE version = ? AND success = FALSE`;
-    const changed = await this.#inWriteTransaction(() => this.#db.prepare(sql).run(version).changes);
+    const changed = await this.#inWriteTransaction(() => {
+      // The dirty row is copied to <table>_resolutions first, so resolving never erases what happened.
+      this.#db.exec(createResolutionsTableSql('sqlite', this.#schema, this.#table));
+      this.#db
+        .prepare(copyDirtyRowSql(this.#schema, this.#table, { version: '?', resolution: '?', resolvedBy: '?' }))
+        .run(resolution, osUser(), version);
+      return this.#db.prepare(sql).run(version).changes;
+    });
     if (changed === 0) {
       throw new StrataError('NOT_FOUND', `migration ${version} has no dirty row in ${this.#table}; nothing to resolve`, {
         version: String(version),
@@ -150,7 +211,9 @@ class SqliteSession implements LockedSession {
     }
   }
 
-  async release(): Promise<void> {}
+  async release(): Promise<void> {
+    this.#lockFile?.release();
+  }
 
   /** Another runner may have done this step between our plan and our turn at the write lock. */
   #alreadyDone(step: Step): boolean {
@@ -247,7 +310,16 @@ function toHistoryRow(row: Record<string, unknown>): HistoryRow {
     // CURRENT_TIMESTAMP is UTC without a zone marker.
     installedOn: new Date(/[zZ+]/.test(installed) ? installed : `${installed.replace(' ', 'T')}Z`),
     success: row.success === 1n || row.success === 1 || row.success === true,
-    checksum: new Uint8Array(row.checksum as Buffer),
+    checksum: row.checksum as Buffer,
     executionTimeNs: BigInt(row.execution_time as bigint),
   };
+}
+
+/** SQLite has no database user; the resolutions table records the operating-system user instead. */
+function osUser(): string | null {
+  try {
+    return userInfo().username;
+  } catch {
+    return null;
+  }
 }

@@ -4,6 +4,7 @@ export interface SqliteStatementLike {
   all(...params: unknown[]): unknown[];
   get(...params: unknown[]): unknown;
   safeIntegers(toggle?: boolean): SqliteStatementLike;
+  raw(toggle?: boolean): SqliteStatementLike;
 }
 
 export interface SqliteDatabaseLike {

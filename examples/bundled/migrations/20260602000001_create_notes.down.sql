@@ -1,0 +1,2 @@
+DROP TABLE notes;
+DELETE FROM users WHERE id = 1;

@@ -1,0 +1,2 @@
+-- no-transaction
+DROP INDEX notes_by_user;

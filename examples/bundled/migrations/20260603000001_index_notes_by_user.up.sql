@@ -1,0 +1,2 @@
+-- no-transaction
+CREATE INDEX notes_by_user ON notes (user_id);

@@ -1,0 +1,1 @@
+ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'member';

@@ -1,0 +1,22 @@
+export {
+  MIGRATION_BOOT,
+  MIGRATIONS_CONNECTION,
+  MIGRATIONS_HEALTH_PROBES,
+  MIGRATIONS_READY,
+} from './migrations.constants.js';
+export { MigrationsModule } from './migrations.module.js';
+export {
+  MIGRATIONS_MODULE_OPTIONS,
+  type MigrationsModuleAsyncOptions,
+  type MigrationsModuleRootOptions,
+} from './migrations.module-definition.js';
+export { MigrationsService } from './migrations.service.js';
+export type {
+  MigrationsModuleExtras,
+  MigrationsModuleOptions,
+  MigrationsReady,
+  ProbePaths,
+  ProbeRoutesOptions,
+} from './migrations-options.js';
+export { nestLogger } from './nest-logger.js';
+export { createProbeController, DEFAULT_PROBE_PATHS } from './probe-controller.js';

@@ -1,0 +1,111 @@
+import type { FactoryProvider, InjectionToken, Provider } from '@nestjs/common';
+import { Scope } from '@nestjs/common';
+import { type DatabaseHandle, HealthProbes, MigrationBoot, type MigrationReport, StrataError, silentLogger } from '@strata/core';
+import { MIGRATION_BOOT, MIGRATIONS_CONNECTION, MIGRATIONS_HEALTH_PROBES, MIGRATIONS_READY } from './migrations.constants.js';
+import type { MigrationsModuleOptions, MigrationsReady } from './migrations-options.js';
+import { nestLogger } from './nest-logger.js';
+
+export function isInjectionToken(value: unknown): value is InjectionToken {
+  return typeof value === 'string' || typeof value === 'symbol' || typeof value === 'function';
+}
+
+/**
+ * How the module gets its database handle. A token known when the module is defined becomes an
+ * alias, so Nest resolves (and orders) it like any dependency. Otherwise the handle comes from the
+ * resolved options at run time.
+ */
+export function connectionProvider(optionsToken: InjectionToken, connection: unknown): Provider {
+  if (isInjectionToken(connection)) return { provide: MIGRATIONS_CONNECTION, useExisting: connection };
+  return {
+    provide: MIGRATIONS_CONNECTION,
+    inject: [optionsToken],
+    useFactory: (options: MigrationsModuleOptions): DatabaseHandle => {
+      const value = options?.connection;
+      if (value === undefined || value === null) {
+        throw new StrataError(
+          'INVALID_OPTIONS',
+          'MigrationsModule needs a `connection`: a pg.Pool, a pg.Client, a better-sqlite3 Database, or the token of a provider of one',
+        );
+      }
+      if (isInjectionToken(value)) {
+        throw new StrataError(
+          'INVALID_OPTIONS',
+          `MigrationsModule: the options factory returned a provider token (${describeToken(value)}) as \`connection\`; ` +
+            'inject that token into the factory and return the handle, or pass `connection` at the top level of forRootAsync()',
+        );
+      }
+      return value;
+    },
+  };
+}
+
+/**
+ * Builds the MigrationBoot and, unless `background`, runs it to completion: Nest awaits async
+ * factories while it creates the app, so `NestFactory.create()` (and therefore `listen()`) only
+ * proceeds once the schema is migrated, and rejects with the engine's StrataError otherwise.
+ */
+export function bootProvider(optionsToken: InjectionToken): FactoryProvider<Promise<MigrationBoot>> {
+  return {
+    provide: MIGRATION_BOOT,
+    inject: [optionsToken, MIGRATIONS_CONNECTION],
+    useFactory: async (options: MigrationsModuleOptions, connection: DatabaseHandle) => {
+      const { connection: _connection, logger: loggerOption, background, health: _health, ...rest } = options;
+      const logger = loggerOption === false ? silentLogger : (loggerOption ?? nestLogger());
+      const boot = new MigrationBoot(connection, { ...rest, logger });
+      const done = boot.start().then((report) => logger.info(summary(boot, report)));
+      if (background) {
+        done.catch((error: unknown) => logger.error(`migrations did not complete: ${describeError(error)}`, errorContext(error)));
+        return boot;
+      }
+      await done;
+      return boot;
+    },
+  };
+}
+
+/**
+ * Transient, so it is built per consumer and only when something injects it: in background mode
+ * the token must not hold up the whole app, yet each consumer still waits for the migrations.
+ */
+export const readyProvider: FactoryProvider<Promise<MigrationsReady>> = {
+  provide: MIGRATIONS_READY,
+  scope: Scope.TRANSIENT,
+  inject: [MIGRATION_BOOT],
+  useFactory: async (boot: MigrationBoot): Promise<MigrationsReady> => {
+    const report = await boot.start();
+    const snapshot = boot.snapshot();
+    return { mode: boot.mode, report, applied: snapshot.applied, finishedAt: snapshot.finishedAt };
+  },
+};
+
+export function healthProbesProvider(optionsToken: InjectionToken): FactoryProvider<HealthProbes> {
+  return {
+    provide: MIGRATIONS_HEALTH_PROBES,
+    inject: [MIGRATION_BOOT, optionsToken],
+    useFactory: (boot: MigrationBoot, options: MigrationsModuleOptions) => new HealthProbes(boot, options.health),
+  };
+}
+
+/** One line for the startup log, whatever happened: it answers "did this deploy migrate?". */
+function summary(boot: MigrationBoot, report: MigrationReport | undefined): string {
+  const snapshot = boot.snapshot();
+  const took =
+    snapshot.startedAt && snapshot.finishedAt ? ` in ${snapshot.finishedAt.getTime() - snapshot.startedAt.getTime()} ms` : '';
+  if (boot.mode === 'verify') return `schema verified: every migration is applied${took}`;
+  if (boot.mode === 'wait') return `schema ready: every migration is applied${took}`;
+  const applied = report?.applied.length ?? 0;
+  if (applied === 0) return `schema up to date: no pending migrations${took}`;
+  return `applied ${applied} migration(s)${took}${report && report.lockWaitMs >= 1 ? ` (waited ${Math.round(report.lockWaitMs)} ms for the lock)` : ''}`;
+}
+
+function describeToken(token: InjectionToken): string {
+  return typeof token === 'function' ? token.name : String(token);
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function errorContext(error: unknown): Record<string, unknown> | undefined {
+  return error instanceof StrataError ? { code: error.code, ...error.details } : undefined;
+}

@@ -1,0 +1,1 @@
+export { MigrationsHealthIndicator, type MigrationsPingOptions } from './migrations-health.indicator.js';
