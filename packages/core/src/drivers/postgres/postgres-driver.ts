@@ -332,7 +332,11 @@ class PostgresSession implements LockedSession {
     if (this.#released) return;
     this.#released = true;
     try {
-      if (!this.#broken) await this.#connection.query('SELECT pg_advisory_unlock($1)', [String(this.#key)]);
+      if (!this.#broken) {
+        await this.#connection.query('SELECT pg_advisory_unlock($1)', [String(this.#key)]);
+        // The caller's pooled connection goes back as it came (the setting is ours, not theirs).
+        await this.#connection.query('RESET client_connection_check_interval').catch(() => {});
+      }
     } catch {
       // A connection that died already dropped its session lock with it.
       this.#broken = true;
