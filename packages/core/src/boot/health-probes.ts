@@ -1,4 +1,4 @@
-import type { MigrationBoot } from './migration-boot.js';
+import type { BootState, MigrationBoot } from './migration-boot.js';
 
 /** application/health+json (draft-inadarei-api-health-check): what every probe answers. */
 export type HealthStatus = 'pass' | 'fail' | 'warn';
@@ -54,7 +54,7 @@ export class HealthProbes {
   readonly #statusTtl: number;
   #lastPing: PingResult | undefined;
   #pingInFlight: Promise<PingResult> | undefined;
-  #lastStatus: { at: number; value: Promise<StatusSummary> } | undefined;
+  #lastStatus: { at: number; state: BootState; value: Promise<StatusSummary> } | undefined;
 
   constructor(boot: MigrationBoot, options: HealthProbeOptions = {}) {
     this.#boot = boot;
@@ -172,7 +172,9 @@ export class HealthProbes {
 
   #statusSummary(): Promise<StatusSummary> {
     const last = this.#lastStatus;
-    if (last && Date.now() - last.at < this.#statusTtl) return last.value;
+    const state = this.#boot.state;
+    // A summary taken before the boot finished (all pending) must not outlive that state.
+    if (last && last.state === state && Date.now() - last.at < this.#statusTtl) return last.value;
     const value = this.#boot.migrator.status().then((lines): StatusSummary => {
       const applied = lines.filter((line) => line.state === 'applied');
       return {
@@ -185,7 +187,7 @@ export class HealthProbes {
     value.catch(() => {
       if (this.#lastStatus?.value === value) this.#lastStatus = undefined;
     });
-    this.#lastStatus = { at: Date.now(), value };
+    this.#lastStatus = { at: Date.now(), state, value };
     return value;
   }
 }

@@ -21,7 +21,7 @@ export interface PgPoolLike extends PgQueryable {
 }
 
 export interface PgClientLike extends PgQueryable {
-  connect(): Promise<void>;
+  connect(): Promise<unknown>;
   readonly connectionParameters?: { host?: string; port?: number; database?: string; user?: string };
 }
 

@@ -40,8 +40,12 @@ export class PostgresDriver implements Driver {
 
   describe(): string {
     const params = isPgPool(this.#handle) ? this.#handle.options : (this.#handle as PgClientLike).connectionParameters;
-    const user = params?.user ? `${params.user}@` : '';
-    return `postgres://${user}${params?.host ?? 'localhost'}:${params?.port ?? 5432}/${params?.database ?? ''}`;
+    const fromUrl = parseConnectionString((params as { connectionString?: string } | undefined)?.connectionString);
+    const user = params?.user ?? fromUrl?.user;
+    const host = params?.host ?? fromUrl?.host ?? 'localhost';
+    const port = params?.port ?? fromUrl?.port ?? 5432;
+    const database = params?.database ?? fromUrl?.database ?? '';
+    return `postgres://${user ? `${user}@` : ''}${host}:${port}/${database}`;
   }
 
   async readHistory(): Promise<HistoryRow[] | undefined> {
@@ -392,4 +396,22 @@ function toHistoryRow(row: Record<string, unknown>): HistoryRow {
     installedOn: row.installed_on as Date,
     executionTimeNs: BigInt(row.execution_time as string),
   };
+}
+
+/** The parts of a connection string a message may show: never the password. */
+function parseConnectionString(
+  connectionString: string | undefined,
+): { user?: string; host?: string; port?: number; database?: string } | undefined {
+  if (!connectionString) return undefined;
+  try {
+    const url = new URL(connectionString);
+    return {
+      ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+      ...(url.hostname ? { host: url.hostname } : {}),
+      ...(url.port ? { port: Number(url.port) } : {}),
+      ...(url.pathname.length > 1 ? { database: decodeURIComponent(url.pathname.slice(1)) } : {}),
+    };
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,5 @@
+CREATE TABLE users (
+  id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  email      TEXT        NOT NULL UNIQUE,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);

@@ -1,0 +1,37 @@
+import type { CommandDefinition } from '../command.js';
+import { reportJson } from '../json-shapes.js';
+import { printReportSummary, withProgress } from '../migration-runs.js';
+import { ProgressRenderer } from '../progress.js';
+import { atMostOne, countOption, versionOption } from '../versions.js';
+
+export const command: CommandDefinition = {
+  usage: '[--target-version V | --all | -n N] [--dry-run]',
+  options: [
+    {
+      name: 'target-version',
+      type: 'string',
+      value: 'V',
+      description: 'revert every applied migration newer than V (V itself stays; 0 reverts all)',
+    },
+    { name: 'all', type: 'boolean', description: 'revert every applied migration' },
+    { name: 'number', short: 'n', type: 'string', value: 'N', description: 'revert the N newest applied migrations (default 1)' },
+    { name: 'dry-run', type: 'boolean', description: 'print what would be reverted; change nothing' },
+  ],
+  details: 'Down scripts run newest first, each in its own transaction unless the file says `-- no-transaction`.',
+  async run(context) {
+    atMostOne(context, ['target-version', 'all', 'number']);
+    const target = versionOption(context, 'target-version');
+    const steps = countOption(context, 'number');
+    const dryRun = context.flag('dry-run');
+    const renderer = new ProgressRenderer(context.out);
+    const migrator = await context.migrator({ onEvent: renderer.handle });
+    const report = await withProgress(renderer, () =>
+      migrator.revert(
+        context.flag('all') ? { all: true, dryRun } : target !== undefined ? { target, dryRun } : { steps: steps ?? 1, dryRun },
+      ),
+    );
+    if (context.out.json) context.out.document(reportJson(report));
+    else printReportSummary(context.out, report);
+    return 0;
+  },
+};

@@ -1,0 +1,39 @@
+import type { CommandDefinition } from '../command.js';
+import { reportJson } from '../json-shapes.js';
+import { applyPending, printReportSummary } from '../migration-runs.js';
+import { ProgressRenderer } from '../progress.js';
+import { versionOption } from '../versions.js';
+
+export const command: CommandDefinition = {
+  usage: '[--target-version V] [--dry-run] [--ignore-missing] [--allow-out-of-order]',
+  options: [
+    { name: 'target-version', type: 'string', value: 'V', description: 'apply pending migrations up to and including version V' },
+    {
+      name: 'dry-run',
+      type: 'boolean',
+      description: 'print what would be applied (version, description, transaction mode); change nothing',
+    },
+    { name: 'ignore-missing', type: 'boolean', description: 'run even if applied migrations are missing from the directory' },
+    {
+      name: 'allow-out-of-order',
+      type: 'boolean',
+      description: 'apply pending migrations older than the newest applied one instead of refusing',
+    },
+  ],
+  async run(context) {
+    const target = versionOption(context, 'target-version');
+    const renderer = new ProgressRenderer(context.out);
+    const migrator = await context.migrator({
+      ignoreMissing: context.flag('ignore-missing'),
+      allowOutOfOrder: context.flag('allow-out-of-order'),
+      onEvent: renderer.handle,
+    });
+    const report = await applyPending(migrator, renderer, {
+      ...(target !== undefined ? { target } : {}),
+      dryRun: context.flag('dry-run'),
+    });
+    if (context.out.json) context.out.document(reportJson(report));
+    else printReportSummary(context.out, report);
+    return 0;
+  },
+};

@@ -1,0 +1,160 @@
+import { toHex } from '../../checksum.js';
+import type { Dialect } from '../../drivers/driver.js';
+import { isStrataError, type StrataError } from '../../errors.js';
+import type { Migration } from '../../migration.js';
+import { stepFor } from '../../plan.js';
+import { type DirectorySource, readMigrationsDirectory } from '../../source/directory-source.js';
+import type { CommandDefinition } from '../command.js';
+import type { CommandContext } from '../context.js';
+import { parseDatabaseUrl } from '../database-url.js';
+import { EXIT_FAILURE } from '../exit-codes.js';
+import { plural } from '../format.js';
+
+interface Problem {
+  code: string;
+  message: string;
+  version?: string;
+  file?: string;
+}
+
+export const command: CommandDefinition = {
+  usage: '[--offline] [--ignore-missing] [--allow-out-of-order]',
+  options: [
+    { name: 'offline', type: 'boolean', description: 'check the directory only, even when a database URL is configured' },
+    {
+      name: 'ignore-missing',
+      type: 'boolean',
+      description: 'with a database: applied migrations missing from the directory are not a problem',
+    },
+    {
+      name: 'allow-out-of-order',
+      type: 'boolean',
+      description: 'with a database: pending migrations older than the newest applied one are not a problem',
+    },
+  ],
+  details:
+    'Without a database: file and directory names, one layout and one style per directory, duplicate\n' +
+    'versions, and statements the database refuses inside a transaction (CREATE INDEX CONCURRENTLY,\n' +
+    'VACUUM, ...) in a file that runs in one. With a database URL (flag, DATABASE_URL or .env) also:\n' +
+    'checksums of applied migrations, missing and dirty ones, and order. Exits 1 when it finds a problem.',
+  async run(context) {
+    const problems: Problem[] = [];
+    const warnings: string[] = [];
+    const online = !context.flag('offline') && context.config.databaseUrl !== undefined;
+    const dialect = online ? context.target().kind : offlineDialect(context);
+
+    let source: DirectorySource | undefined;
+    try {
+      source = await readMigrationsDirectory(context.config.sourcePath);
+    } catch (error) {
+      if (!isStrataError(error) || error.code === 'SOURCE_NOT_FOUND') throw error;
+      problems.push(problemOf(error));
+    }
+    if (source) {
+      if (source.ignored.length > 0) warnings.push(`not migrations, ignored: ${source.ignored.join(', ')}`);
+      for (const migration of source.migrations) problems.push(...scriptProblems(migration, dialect));
+      for (const migration of source.migrations) {
+        if (source.layout === 'sqlx' && migration.upFile?.endsWith('.up.sql') && migration.down === undefined) {
+          warnings.push(`${migration.upFile} has no .down.sql beside it, so it cannot be reverted`);
+        }
+      }
+      if (online) await databaseProblems(context, problems, warnings);
+    }
+
+    const { out } = context;
+    if (out.json) {
+      out.document({
+        valid: problems.length === 0,
+        source: context.config.source,
+        layout: source?.layout ?? null,
+        migrations: source?.migrations.length ?? null,
+        checkedDatabase: online && source !== undefined,
+        problems,
+        warnings,
+      });
+    } else {
+      for (const warning of warnings) out.warn(warning);
+      for (const problem of problems) out.line(`${out.style.red('✗')} ${problem.message}`);
+      const where = `${context.config.source}${online ? ' and the database' : ''}`;
+      if (problems.length === 0) {
+        const layout = source?.layout === 'empty' ? 'empty' : `${source?.layout} layout`;
+        out.line(
+          out.style.green(`✓ ${plural(source?.migrations.length ?? 0, 'migration')} in ${where} (${layout}): no problems found.`),
+        );
+      } else {
+        out.line(out.style.red(`${plural(problems.length, 'problem')} found in ${where}.`));
+      }
+    }
+    return problems.length > 0 ? EXIT_FAILURE : 0;
+  },
+};
+
+/** Without a connection the URL's scheme still says which database's rules apply; PostgreSQL's are the stricter. */
+function offlineDialect(context: CommandContext): Dialect {
+  const url = context.config.databaseUrl;
+  if (!url) return 'postgres';
+  try {
+    return parseDatabaseUrl(url, context.io.cwd).kind;
+  } catch {
+    return 'postgres';
+  }
+}
+
+function scriptProblems(migration: Migration, dialect: Dialect): Problem[] {
+  const found: Problem[] = [];
+  const directions = migration.down === undefined ? (['up'] as const) : (['up', 'down'] as const);
+  for (const direction of directions) {
+    try {
+      stepFor(migration, direction, dialect);
+    } catch (error) {
+      if (!isStrataError(error)) throw error;
+      found.push(problemOf(error));
+    }
+  }
+  return found;
+}
+
+async function databaseProblems(context: CommandContext, problems: Problem[], warnings: string[]): Promise<void> {
+  const statuses = await (await context.migrator()).status();
+  for (const line of statuses) {
+    const version = String(line.version);
+    const file = line.migration?.upFile;
+    const at = file ? ` (${file})` : '';
+    if (line.state === 'modified') {
+      problems.push({
+        code: 'MIGRATION_MODIFIED',
+        message:
+          `migration ${version}${at} was previously applied but has been modified: ` +
+          `applied checksum ${toHex(line.history!.checksum)}, file checksum ${toHex(line.migration!.checksum)}`,
+        version,
+        ...(file ? { file } : {}),
+      });
+    } else if (line.state === 'dirty') {
+      problems.push({
+        code: 'MIGRATION_DIRTY',
+        message: `migration ${version}${at} is dirty (partially applied); fix the database, then \`strata resolve ${version} --applied\` or \`--rolled-back\``,
+        version,
+        ...(file ? { file } : {}),
+      });
+    } else if (line.state === 'missing') {
+      const message = `migration ${version} was previously applied but is missing in the resolved migrations`;
+      if (context.flag('ignore-missing')) warnings.push(message);
+      else problems.push({ code: 'MIGRATION_MISSING', message, version });
+    } else if (line.state === 'pending' && line.outOfOrder) {
+      const message = `migration ${version}${at} is pending but older than the newest applied migration (out of order)`;
+      if (context.flag('allow-out-of-order')) warnings.push(message);
+      else problems.push({ code: 'MIGRATION_OUT_OF_ORDER', message, version, ...(file ? { file } : {}) });
+    } else if (line.lineEndingsOnly) {
+      warnings.push(`migration ${version}${at} differs from what was applied only in its line endings (CRLF vs LF)`);
+    }
+  }
+}
+
+function problemOf(error: StrataError): Problem {
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.details.version !== undefined ? { version: error.details.version } : {}),
+    ...(error.details.file !== undefined ? { file: error.details.file } : {}),
+  };
+}

@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DatabaseHandle } from '../drivers/create-driver.js';
+import { StrataError } from '../errors.js';
+import type { DatabaseTarget, PostgresTarget, SqliteTarget } from './database-url.js';
+import { loadBetterSqlite3, loadPg } from './load-driver.js';
+
+export interface OpenDatabase {
+  target: DatabaseTarget;
+  handle: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+/** The name PostgreSQL shows in pg_stat_activity, so a lock wait elsewhere can say who holds the lock. */
+export const APPLICATION_NAME = 'strata';
+
+export async function openDatabase(target: DatabaseTarget, cwd: string): Promise<OpenDatabase> {
+  return target.kind === 'postgres' ? openPostgres(target, cwd) : openSqlite(target, cwd);
+}
+
+async function openPostgres(target: PostgresTarget, cwd: string): Promise<OpenDatabase> {
+  const pg = await loadPg(cwd);
+  // A pool, not a client: the engine holds the lock on one connection while reading on others.
+  const pool = new pg.Pool({
+    ...connectionParts(target.url),
+    connectionString: target.url,
+    application_name: APPLICATION_NAME,
+    max: 4,
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  return { target, handle: pool as unknown as DatabaseHandle, close: () => pool.end() };
+}
+
+/**
+ * pg reads everything from connectionString, but the engine names the server in its messages from
+ * the pool's host/port/database/user options, so those are given too (with the same values).
+ */
+function connectionParts(url: string): Record<string, string | number> {
+  const parsed = new URL(url);
+  const parts: Record<string, string | number> = {};
+  const host = parsed.hostname || parsed.searchParams.get('host');
+  if (host) parts.host = host;
+  if (parsed.port) parts.port = Number(parsed.port);
+  if (parsed.username) parts.user = decodeURIComponent(parsed.username);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (database) parts.database = database;
+  return parts;
+}
+
+async function openSqlite(target: SqliteTarget, cwd: string): Promise<OpenDatabase> {
+  const Database = await loadBetterSqlite3(cwd);
+  if (!target.memory && !existsSync(target.path)) {
+    if (!target.create) {
+      throw new StrataError(
+        'CONNECTION_FAILED',
+        `cannot open SQLite database ${target.path}: the file does not exist ` +
+          '(create it with `strata database create`, or add ?mode=rwc to the URL to create it on connect)',
+        { databaseCode: 'SQLITE_CANTOPEN' },
+      );
+    }
+    if (!existsSync(dirname(target.path))) {
+      throw new StrataError(
+        'CONNECTION_FAILED',
+        `cannot create SQLite database ${target.path}: the directory ${dirname(target.path)} does not exist`,
+        { databaseCode: 'SQLITE_CANTOPEN' },
+      );
+    }
+  }
+  let db: InstanceType<typeof Database>;
+  try {
+    db = new Database(target.path, { fileMustExist: !target.create && !target.memory, readonly: target.readOnly });
+  } catch (cause) {
+    throw new StrataError(
+      'CONNECTION_FAILED',
+      `cannot open SQLite database ${target.path}: ${(cause as Error).message}`,
+      { databaseCode: (cause as { code?: string }).code },
+      { cause },
+    );
+  }
+  return {
+    target,
+    handle: db as unknown as DatabaseHandle,
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import type { Logger } from '../logger.js';
+import { Migrator } from '../migrator.js';
+import type { MigratorEvent } from '../report.js';
+import type { OptionValues } from './command.js';
+import type { GlobalConfig } from './config.js';
+import { type OpenDatabase, openDatabase } from './connect.js';
+import { type DatabaseTarget, parseDatabaseUrl } from './database-url.js';
+import type { CliIo } from './io.js';
+import type { Output } from './output.js';
+import { UsageError } from './usage-error.js';
+
+export interface MigratorChoices {
+  ignoreMissing?: boolean;
+  allowOutOfOrder?: boolean;
+  onEvent?: (event: MigratorEvent) => void;
+}
+
+/** What a command runs with: its parsed arguments, the global configuration, the terminal, and a lazily opened database. */
+export class CommandContext {
+  readonly name: string;
+  readonly values: OptionValues;
+  readonly positionals: string[];
+  readonly config: GlobalConfig;
+  readonly out: Output;
+  readonly io: CliIo;
+  #target: DatabaseTarget | undefined;
+  #open: OpenDatabase | undefined;
+
+  constructor(init: { name: string; values: OptionValues; positionals: string[]; config: GlobalConfig; out: Output; io: CliIo }) {
+    this.name = init.name;
+    this.values = init.values;
+    this.positionals = init.positionals;
+    this.config = init.config;
+    this.out = init.out;
+    this.io = init.io;
+  }
+
+  flag(name: string): boolean {
+    return this.values[name] === true;
+  }
+
+  option(name: string): string | undefined {
+    const value = this.values[name];
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /** The database the URL names; a usage error when no URL was given anywhere. */
+  target(): DatabaseTarget {
+    if (this.#target) return this.#target;
+    const url = this.config.databaseUrl;
+    if (!url) {
+      throw new UsageError('no database URL: pass --database-url, set DATABASE_URL, or add DATABASE_URL=... to ./.env', {
+        code: 'NO_DATABASE_URL',
+        hint: 'for example DATABASE_URL=sqlite://app.db?mode=rwc or DATABASE_URL=postgres://user@localhost/app',
+      });
+    }
+    const target = parseDatabaseUrl(url, this.io.cwd);
+    if (target.kind === 'postgres') this.out.addSecret(target.password);
+    this.#target = target;
+    return target;
+  }
+
+  async database(): Promise<OpenDatabase> {
+    this.#open ??= await openDatabase(this.target(), this.io.cwd);
+    return this.#open;
+  }
+
+  async migrator(choices: MigratorChoices = {}): Promise<Migrator> {
+    const db = await this.database();
+    return new Migrator({
+      db: db.handle,
+      migrations: this.config.sourcePath,
+      ...(this.config.table !== undefined ? { table: this.config.table } : {}),
+      ...(this.config.schema !== undefined ? { schema: this.config.schema } : {}),
+      ...(this.config.lockTimeoutMs !== undefined ? { lockTimeout: this.config.lockTimeoutMs } : {}),
+      ...(choices.ignoreMissing ? { ignoreMissing: true } : {}),
+      ...(choices.allowOutOfOrder ? { allowOutOfOrder: true } : {}),
+      ...(choices.onEvent ? { onEvent: choices.onEvent } : {}),
+      logger: this.logger(),
+    });
+  }
+
+  /** Engine logs go to stderr with --verbose; without it the CLI's own rendering of events says it all. */
+  logger(): Logger {
+    if (!this.out.verbose) return { info() {}, warn() {}, error() {}, debug() {} };
+    const write = (level: string) => (message: string, context?: Record<string, unknown>) =>
+      this.out.note(`${this.out.errStyle.dim(`[${level}]`)} ${message}${context ? ` ${safeJson(context)}` : ''}`);
+    return { info: write('info'), warn: write('warn'), error: write('error'), debug: write('debug') };
+  }
+
+  /** Closes what was opened; the process then exits on its own. */
+  async close(): Promise<void> {
+    const open = this.#open;
+    this.#open = undefined;
+    await open?.close();
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? String(inner) : inner));
+  } catch {
+    return '';
+  }
+}

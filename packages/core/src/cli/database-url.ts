@@ -1,0 +1,102 @@
+import { isAbsolute, resolve } from 'node:path';
+import { redactUrl } from '../redact.js';
+import { UsageError } from './usage-error.js';
+
+export type DatabaseTarget = PostgresTarget | SqliteTarget;
+
+export interface PostgresTarget {
+  kind: 'postgres';
+  url: string;
+  /** The database the URL names, or undefined (then the server uses the user's name). */
+  database: string | undefined;
+  /** The password, to scrub from anything printed. */
+  password: string | undefined;
+  /** The URL for display, password removed. */
+  display: string;
+}
+
+export interface SqliteTarget {
+  kind: 'sqlite';
+  /** Absolute path, or `:memory:`. */
+  path: string;
+  memory: boolean;
+  /** `?mode=rwc`: create the file when it is missing. */
+  create: boolean;
+  /** `?mode=ro`. */
+  readOnly: boolean;
+  display: string;
+}
+
+const SQLITE_MODES = new Set(['ro', 'rw', 'rwc', 'memory']);
+
+/**
+ * Reads a database URL the way SQLx does: `postgres://` / `postgresql://`, and `sqlite:` in its
+ * forms: `sqlite::memory:`, `sqlite://app.db` and `sqlite:app.db` (relative to the working
+ * directory), `sqlite:///abs/app.db` (absolute), with `?mode=ro|rw|rwc|memory`. Without
+ * `mode=rwc` a missing file is an error, as with SQLx.
+ */
+export function parseDatabaseUrl(url: string, cwd: string): DatabaseTarget {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url)?.[1];
+  if (!scheme) {
+    throw new UsageError(`the database URL ${redactUrl(url)} has no scheme`, {
+      code: 'NO_SCHEME',
+      hint: 'use postgres://user@host/db, sqlite://app.db or sqlite::memory:',
+    });
+  }
+  switch (scheme.toLowerCase()) {
+    case 'postgres':
+    case 'postgresql':
+      return parsePostgres(url);
+    case 'sqlite':
+      return parseSqlite(url, cwd);
+    default:
+      throw new UsageError(`no driver found for URL scheme "${scheme}"`, {
+        code: 'UNKNOWN_SCHEME',
+        hint: 'strata supports postgres://, postgresql:// (driver pg) and sqlite: (driver better-sqlite3)',
+      });
+  }
+}
+
+function parsePostgres(url: string): PostgresTarget {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`the database URL ${redactUrl(url)} is not a valid URL`, { code: 'INVALID_URL' });
+  }
+  const path = parsed.pathname.replace(/^\//, '');
+  return {
+    kind: 'postgres',
+    url,
+    database: path ? decodeURIComponent(path) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    display: redactUrl(url),
+  };
+}
+
+function parseSqlite(url: string, cwd: string): SqliteTarget {
+  const rest = url.replace(/^sqlite:(\/\/)?/i, '');
+  const question = rest.indexOf('?');
+  const rawPath = question === -1 ? rest : rest.slice(0, question);
+  const params = new URLSearchParams(question === -1 ? '' : rest.slice(question + 1));
+  const mode = params.get('mode') ?? undefined;
+  if (mode !== undefined && !SQLITE_MODES.has(mode)) {
+    throw new UsageError(`unknown SQLite mode "${mode}" in ${url}`, {
+      code: 'INVALID_URL',
+      hint: 'mode is one of ro, rw, rwc, memory',
+    });
+  }
+  const memory = rawPath === ':memory:' || mode === 'memory';
+  if (memory) {
+    return { kind: 'sqlite', path: ':memory:', memory: true, create: true, readOnly: false, display: 'sqlite::memory:' };
+  }
+  if (rawPath === '') {
+    throw new UsageError(`the SQLite URL ${url} names no file`, {
+      code: 'INVALID_URL',
+      hint: 'for example sqlite://app.db (relative), sqlite:///var/lib/app.db (absolute) or sqlite::memory:',
+    });
+  }
+  const decoded = decodeURIComponent(rawPath);
+  const path = isAbsolute(decoded) ? decoded : resolve(cwd, decoded);
+  return { kind: 'sqlite', path, memory: false, create: mode === 'rwc', readOnly: mode === 'ro', display: url };
+}

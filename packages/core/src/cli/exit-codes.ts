@@ -1,0 +1,23 @@
+import { isStrataError, type StrataErrorCode } from '../errors.js';
+import { CliError } from './usage-error.js';
+
+export const EXIT_OK = 0;
+/** A migration or the database failed, or a check found a problem. */
+export const EXIT_FAILURE = 1;
+/** The command line or the configuration is wrong; nothing was attempted. */
+export const EXIT_USAGE = 2;
+
+/** Engine errors that mean "you asked for something that cannot be", not "the database said no". */
+const USAGE_CODES = new Set<StrataErrorCode>([
+  'INVALID_OPTIONS',
+  'TARGET_NOT_FOUND',
+  'SOURCE_NOT_FOUND',
+  'DRIVER_NOT_INSTALLED',
+  'UNSUPPORTED_DATABASE',
+]);
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof CliError) return error.exitCode;
+  if (isStrataError(error) && USAGE_CODES.has(error.code)) return EXIT_USAGE;
+  return EXIT_FAILURE;
+}

@@ -1,0 +1,31 @@
+import type { OptionSpec } from './command.js';
+
+/** Options every command accepts, before or after the command name. */
+export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'database-url',
+    type: 'string',
+    value: 'URL',
+    description: 'database to use (else $DATABASE_URL, else DATABASE_URL in ./.env)',
+  },
+  { name: 'source', type: 'string', value: 'DIR', description: 'migrations directory (default: migrations)' },
+  { name: 'table', type: 'string', value: 'NAME', description: 'history table (default: _strata_migrations)' },
+  {
+    name: 'schema',
+    type: 'string',
+    value: 'NAME',
+    description: 'schema (PostgreSQL) or attached database (SQLite) of the history table',
+  },
+  {
+    name: 'lock-timeout',
+    type: 'string',
+    value: 'SECONDS',
+    description: 'give up waiting for the migration lock after this long (default: wait)',
+  },
+  { name: 'json', type: 'boolean', description: 'print one JSON document on stdout instead of text' },
+  { name: 'verbose', short: 'v', type: 'boolean', description: 'show engine logs and stack traces' },
+  { name: 'help', short: 'h', type: 'boolean', description: 'show help' },
+];
+
+/** Only meaningful without a command. */
+export const VERSION_OPTION: OptionSpec = { name: 'version', short: 'V', type: 'boolean', description: 'print the version' };

@@ -1,0 +1,78 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UsageError } from './usage-error.js';
+
+/** The parts of `pg` the CLI uses. */
+export interface PgModule {
+  Pool: new (config: Record<string, unknown>) => PgPool;
+  Client: new (config: Record<string, unknown>) => PgClient;
+}
+
+export interface PgPool {
+  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  end(): Promise<void>;
+}
+
+export interface PgClient {
+  connect(): Promise<unknown>;
+  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  end(): Promise<void>;
+}
+
+/** The parts of `better-sqlite3` the CLI uses. */
+export type SqliteConstructor = new (
+  path: string,
+  options?: { fileMustExist?: boolean; readonly?: boolean },
+) => { close(): void; readonly open: boolean };
+
+const DRIVERS = {
+  pg: { label: 'PostgreSQL', install: 'npm install pg' },
+  'better-sqlite3': { label: 'SQLite', install: 'npm install better-sqlite3' },
+} as const;
+
+export async function loadPg(cwd: string): Promise<PgModule> {
+  return (await loadPackage('pg', cwd)) as PgModule;
+}
+
+export async function loadBetterSqlite3(cwd: string): Promise<SqliteConstructor> {
+  return (await loadPackage('better-sqlite3', cwd)) as SqliteConstructor;
+}
+
+/**
+ * Drivers are optional peers: imported only when a URL needs one. They are looked up beside
+ * this package first, then from the working directory (a globally installed or npx-fetched CLI
+ * still finds the project's own driver).
+ */
+async function loadPackage(name: keyof typeof DRIVERS, cwd: string): Promise<unknown> {
+  const specifier: string = name;
+  try {
+    return unwrapDefault(await import(specifier));
+  } catch (error) {
+    if (!isMissing(error, name)) throw error;
+  }
+  try {
+    const resolved = createRequire(join(cwd, 'package.json')).resolve(name);
+    return unwrapDefault(await import(pathToFileURL(resolved).href));
+  } catch (error) {
+    if (!isMissing(error, name)) throw error;
+  }
+  const driver = DRIVERS[name];
+  throw new UsageError(`the ${driver.label} driver "${name}" is not installed; install it with: ${driver.install}`, {
+    code: 'DRIVER_NOT_INSTALLED',
+  });
+}
+
+function unwrapDefault(module: unknown): unknown {
+  const withDefault = module as { default?: unknown };
+  return withDefault.default ?? module;
+}
+
+/** Only the package itself being absent counts; a broken install of it must surface as it is. */
+function isMissing(error: unknown, name: string): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return false;
+  return new RegExp(`['"]${name.replace(/[-/]/g, '\\$&')}['"]`).test(message ?? '');
+}
