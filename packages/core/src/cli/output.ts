@@ -64,10 +64,6 @@ export class Output {
     this.live.clear();
     this.#stdout.write(`${this.redact(JSON.stringify(value, jsonReplacer, 2))}\n`);
   }
-
-  get documentWritten(): boolean {
-    return this.#documentWritten;
-  }
 }
 
 /** Versions are bigints, which JSON.stringify refuses; they are written as decimal strings. */

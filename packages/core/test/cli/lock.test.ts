@@ -1,0 +1,103 @@
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { advisoryLockKey } from '../../src/index.js';
+import { type TestDatabase, testDatabase } from './helpers/databases.js';
+import { createProject, type Project } from './helpers/project.js';
+import { jsonOf, strata, strataInTerminal } from './helpers/strata.js';
+
+const ONE = { 'migrations/0001_create_users.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY);\n' };
+
+describe('--lock-timeout on PostgreSQL, with the lock held elsewhere', () => {
+  let project: Project;
+  let db: TestDatabase;
+  let holder: pg.Client;
+  const run = (args: string[]) => strata(args, { cwd: project.dir, env: { DATABASE_URL: db.url } });
+
+  beforeEach(async () => {
+    project = await createProject(ONE);
+    db = await testDatabase('postgres', project.dir);
+    holder = new pg.Client({ connectionString: db.url, application_name: 'holder-under-test' });
+    await holder.connect();
+    const name = new URL(db.url).pathname.slice(1);
+    await holder.query('SELECT pg_advisory_lock($1)', [String(advisoryLockKey(name))]);
+  });
+  afterEach(async () => {
+    await holder.end().catch(() => {});
+    await db.drop();
+    await project.cleanup();
+  });
+
+  it('gives up after the timeout (exit 1), naming the holder while waiting and in the error', async () => {
+    const started = Date.now();
+    const result = await run(['run', '--lock-timeout', '1']);
+    expect(result.code).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(result.stdout).toMatch(/waiting for the migration lock \(.* so far\), held by pid \d+ "holder-under-test"/);
+    expect(result.stderr).toMatch(
+      /error\[LOCK_TIMEOUT\]: gave up waiting for the migration lock after \d+ ms: it is held by pid \d+ "holder-under-test"/,
+    );
+    expect(await db.tableExists('users')).toBe(false);
+  });
+
+  it('proceeds once the holder lets go, saying how long it waited', async () => {
+    const running = run(['run', '--lock-timeout', '20']);
+    // Let go only once the CLI is seen polling for the lock, however slowly it started.
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const { rows } = await holder.query(
+        "SELECT 1 FROM pg_stat_activity WHERE application_name = 'strata' AND query LIKE '%pg_try_advisory_lock%'",
+      );
+      if (rows.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await holder.end();
+    const result = await running;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/acquired the migration lock after \d/);
+    expect(result.stdout).toContain('Applied 1 migration');
+  });
+
+  it('on a terminal the wait is a live line naming the holder, with a ticking time', async () => {
+    const result = await strataInTerminal(['run', '--lock-timeout', '1'], { cwd: project.dir, env: { DATABASE_URL: db.url } });
+    expect(result.code).toBe(1);
+    const frames = result.output.split('\r\u001b[2K').filter((f) => f.includes('waiting for the migration lock, held by pid'));
+    expect(frames.length).toBeGreaterThan(3);
+    expect(frames.at(-1)).toContain('"holder-under-test"');
+  });
+
+  it('--lock-timeout must be a number of seconds >= 0 (exit 2)', async () => {
+    for (const value of ['soon', '-1', '']) {
+      const result = await run(['run', `--lock-timeout=${value}`]);
+      expect(result.code, value).toBe(2);
+      expect(result.stderr).toContain('--lock-timeout takes a number of seconds');
+    }
+  });
+});
+
+describe('--lock-timeout on SQLite, with a write transaction held elsewhere', () => {
+  let project: Project;
+  let db: TestDatabase;
+  let holder: Database.Database;
+
+  beforeEach(async () => {
+    project = await createProject(ONE);
+    db = await testDatabase('sqlite', project.dir);
+    expect((await strata(['database', 'create'], { cwd: project.dir, env: { DATABASE_URL: db.url } })).code).toBe(0);
+    holder = new Database(`${project.dir}/app.db`);
+    holder.exec('BEGIN IMMEDIATE');
+  });
+  afterEach(async () => {
+    if (holder.open) holder.close();
+    await project.cleanup();
+  });
+
+  it('gives up after the timeout with LOCK_TIMEOUT (exit 1) and applies nothing', async () => {
+    const result = await strata(['run', '--lock-timeout', '0.5', '--json'], { cwd: project.dir, env: { DATABASE_URL: db.url } });
+    expect(result.code).toBe(1);
+    expect(jsonOf(result)).toMatchObject({ error: { code: 'LOCK_TIMEOUT', exitCode: 1 } });
+    holder.exec('ROLLBACK');
+    expect(await db.tableExists('users')).toBe(false);
+  });
+});
