@@ -33,6 +33,12 @@ export async function readMigrationsDirectory(directory: string): Promise<Direct
     if (entry.name.startsWith('.')) return;
     if (kinds[i] === 'directory') subdirectories.push(entry.name);
     else if (kinds[i] === 'file') files.push(entry.name);
+    else if (entry.name.endsWith('.sql')) {
+      // A FIFO or socket named like a migration would otherwise vanish from the run unnoticed.
+      throw new StrataError('SOURCE_UNREADABLE', `cannot read migration file ${entry.name}: not a regular file`, {
+        file: entry.name,
+      });
+    }
   });
 
   const dieselDirectories = subdirectories.filter((name) => holdsDieselScripts(join(directory, name)));
@@ -41,6 +47,10 @@ export async function readMigrationsDirectory(directory: string): Promise<Direct
     return { migrations: readDieselLayout(directory, dieselDirectories), layout: 'diesel', ignored };
   }
   const sqlFiles = files.filter((name) => name.endsWith('.sql'));
+  const misplaced = subdirectories.find((name) => name.endsWith('.sql'));
+  if (misplaced) {
+    throw new StrataError('SOURCE_UNREADABLE', `cannot read migration file ${misplaced}: is a directory`, { file: misplaced });
+  }
   const ignored = [...files.filter((name) => !name.endsWith('.sql')), ...subdirectories];
   if (sqlFiles.length === 0) return { migrations: [], layout: 'empty', ignored };
   return { migrations: readFlatLayout(directory, sqlFiles), layout: 'sqlx', ignored };

@@ -11,10 +11,8 @@ import { compareVersions, toVersion } from '../version.js';
 export function migrationsFromValues(inputs: readonly MigrationInput[]): Migration[] {
   const seen = new Map<bigint, string>();
   const migrations = inputs.map((input, index): Migration => {
-    const label = input.upFile ?? `migrations[${index}]`;
-    if (typeof input !== 'object' || input === null || typeof input.up !== 'string') {
-      throw new StrataError('INVALID_MIGRATION', `${label} must be an object with a string "up" script`, { file: label });
-    }
+    const label = (typeof input?.upFile === 'string' && input.upFile) || `migrations[${index}]`;
+    checkShape(input, label);
     const version = toVersion(input.version, { file: label });
     const previous = seen.get(version);
     if (previous !== undefined) {
@@ -54,4 +52,22 @@ export function migrationsFromValues(inputs: readonly MigrationInput[]): Migrati
     };
   });
   return migrations.sort((a, b) => compareVersions(a.version, b.version));
+}
+
+/** Values come from generated modules and hand-written arrays alike: wrong types get a typed error, not a TypeError. */
+function checkShape(input: MigrationInput, label: string): void {
+  const invalid = (what: string) => new StrataError('INVALID_MIGRATION', `${label}: ${what}`, { file: label });
+  if (typeof input !== 'object' || input === null) throw invalid('each migration must be an object');
+  if (typeof input.up !== 'string') throw invalid('"up" must be a string holding the SQL script');
+  if (!['bigint', 'string', 'number'].includes(typeof input.version)) {
+    throw new StrataError('INVALID_VERSION', `${label}: "version" must be a bigint, a decimal string or a safe integer`, {
+      file: label,
+    });
+  }
+  if (input.down !== undefined && input.down !== null && typeof input.down !== 'string')
+    throw invalid('"down" must be a string or absent');
+  if (input.description !== undefined && typeof input.description !== 'string') throw invalid('"description" must be a string');
+  if (input.checksum !== undefined && typeof input.checksum !== 'string' && !(input.checksum instanceof Uint8Array)) {
+    throw invalid('"checksum" must be a hex string or bytes');
+  }
 }

@@ -194,7 +194,7 @@ describe.each(dialects)('Migrator on %s', (_name, open) => {
   it('refuses a dirty row with the version and the way out, and resolve clears it', async () => {
     await migrator().run();
     await db.query(
-      `INSERT INTO _strata_migrations (version, description, success, checksum, execution_time) VALUES (20260101000009, 'half done', ${db.dialect === 'postgres' ? 'false' : '0'}, ${db.dialect === 'postgres' ? "'\\x00'::bytea" : "x'00'"}, 0)`,
+      `INSERT INTO _strata_migrations (version, description, success, checksum, execution_time) VALUES (20260101000009, 'half done', ${db.dialect === 'postgres' ? 'false' : '0'}, ${db.dialect === 'postgres' ? `'\\x${'00'.repeat(48)}'::bytea` : `x'${'00'.repeat(48)}'`}, 0)`,
     );
     expect((await migrator().status()).find((s) => s.version === 20260101000009n)?.state).toBe('dirty');
     const error = await expectCode(migrator().run(), 'MIGRATION_DIRTY');

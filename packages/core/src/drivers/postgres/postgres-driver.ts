@@ -1,11 +1,12 @@
 import { hrtime } from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StrataError } from '../../errors.js';
+import { isStrataError, StrataError } from '../../errors.js';
 import type { Migration } from '../../migration.js';
 import { splitStatements } from '../../sql/split-statements.js';
 import { offsetOfCodePoint } from '../../sql/text-position.js';
-import { connectionFailed, isConnectionError } from '../connection-errors.js';
+import { connectionFailed, isConnectionError, isRefusedConnection } from '../connection-errors.js';
 import type { Driver, HistoryEntry, HistoryRow, LockedSession, LockOptions, Step, StepOutcome } from '../driver.js';
+import { historyUnusable, toHistoryEntry, toHistoryRow } from '../history-rows.js';
 import { qualifiedName, quoteIdentifier } from '../identifiers.js';
 import { copyDirtyRowSql, createResolutionsTableSql } from '../resolutions.js';
 import { migrationFailed } from '../sql-failure.js';
@@ -22,11 +23,12 @@ const HISTORY_COLUMNS = 'version, description, installed_on, success, checksum, 
 const ENTRY_COLUMNS = 'version, success, checksum';
 /** The advisory lock is polled, never awaited inside pg_advisory_lock: a blocked waiter deadlocks with CREATE INDEX CONCURRENTLY. */
 const FIRST_POLL_MS = 25;
-const MAX_POLL_MS = 1_000;
+const MAX_POLL_MS = 250;
 const WAIT_REPORT_EVERY_MS = 5_000;
 /** A failed script is replayed to locate its failing statement only when that is cheap. */
 const LOCATE_REPLAY_LIMIT_MS = 5_000;
 const DISCONNECT_CHECK_MS = 1_000;
+const BEGIN_PREFIX = 'BEGIN;\n';
 
 export class PostgresDriver implements Driver {
   readonly dialect = 'postgres' as const;
@@ -49,11 +51,13 @@ export class PostgresDriver implements Driver {
   }
 
   async readHistory(): Promise<HistoryRow[] | undefined> {
-    return (await this.#selectIfPresent(HISTORY_COLUMNS))?.map(toHistoryRow);
+    const table = this.#displayTable();
+    return (await this.#selectIfPresent(HISTORY_COLUMNS))?.map((row) => toHistoryRow(row as never, table));
   }
 
   async readHistoryEntries(): Promise<HistoryEntry[] | undefined> {
-    return (await this.#selectIfPresent(ENTRY_COLUMNS))?.map(toHistoryEntry);
+    const table = this.#displayTable();
+    return (await this.#selectIfPresent(ENTRY_COLUMNS))?.map((row) => toHistoryEntry(row as never, table));
   }
 
   async #selectIfPresent(columns: string): Promise<Record<string, unknown>[] | undefined> {
@@ -64,8 +68,13 @@ export class PostgresDriver implements Driver {
       const code = (error as PgDatabaseError).code;
       // 42P01: the table does not exist; 3F000: nor does its schema. Both mean "nothing applied yet".
       if (code === '42P01' || code === '3F000') return undefined;
+      if (code === '42703') throw historyUnusable(this.#displayTable(), error);
       throw this.#wrapConnectionError(error);
     }
+  }
+
+  #displayTable(): string {
+    return this.#options.schema ? `${this.#options.schema}.${this.#options.table}` : this.#options.table;
   }
 
   async ping(): Promise<void> {
@@ -109,7 +118,7 @@ export class PostgresDriver implements Driver {
       await enableDisconnectDetection(connection);
       const key = advisoryLockKey(database);
       const waitedMs = await acquire(connection, key, options);
-      return new PostgresSession(connection, releaseConnection, key, waitedMs, schema, this.#options.table);
+      return new PostgresSession(connection, releaseConnection, key, waitedMs, schema, this.#options.table, this.describe());
     } catch (error) {
       releaseConnection(isConnectionError(error));
       throw error instanceof StrataError ? error : this.#wrapConnectionError(error);
@@ -117,7 +126,7 @@ export class PostgresDriver implements Driver {
   }
 
   #wrapConnectionError(error: unknown): unknown {
-    return isConnectionError(error) ? connectionFailed(this.describe(), error) : error;
+    return isConnectionError(error) || isRefusedConnection(error) ? connectionFailed(this.describe(), error) : error;
   }
 }
 
@@ -170,8 +179,15 @@ class PostgresSession implements LockedSession {
   readonly #schema: string;
   readonly #table: string;
   readonly #qualified: string;
+  readonly #target: string;
   #released = false;
   #broken = false;
+  /** A step ran on this connection: its session settings (SET search_path, ...) may linger. */
+  #stepRan = false;
+  /** pg emits 'error' on a client whose server went away; unheard, that event ends the process. */
+  readonly #onConnectionError = () => {
+    this.#broken = true;
+  };
 
   constructor(
     connection: PgQueryable,
@@ -180,8 +196,11 @@ class PostgresSession implements LockedSession {
     waitedMs: number,
     schema: string,
     table: string,
+    target: string,
   ) {
     this.#connection = connection;
+    this.#target = target;
+    (connection as Partial<EventEmitterLike>).on?.('error', this.#onConnectionError);
     this.#releaseConnection = release;
     this.#key = key;
     this.waitedMs = waitedMs;
@@ -209,32 +228,47 @@ class PostgresSession implements LockedSession {
   }
 
   async readHistoryEntries(): Promise<HistoryEntry[]> {
-    const { rows } = await this.#query(`SELECT ${ENTRY_COLUMNS} FROM ${this.#qualified} ORDER BY version`);
-    return rows.map(toHistoryEntry);
+    const table = `${this.#schema}.${this.#table}`;
+    const { rows } = await this.#query(`SELECT ${ENTRY_COLUMNS} FROM ${this.#qualified} ORDER BY version`).catch((error) => {
+      throw (error as PgDatabaseError).code === '42703' ? historyUnusable(table, error) : error;
+    });
+    return rows.map((row) => toHistoryEntry(row as never, table));
   }
 
   async apply(step: Step): Promise<StepOutcome> {
+    this.#stepRan = true;
     return step.transactional ? this.#applyInTransaction(step) : this.#applyOutsideTransaction(step);
   }
 
+  /**
+   * Two round trips per migration: `BEGIN` travels with the script, and the history write with
+   * `COMMIT` (as literals, since a multi-statement query cannot take parameters).
+   */
   async #applyInTransaction(step: Step): Promise<StepOutcome> {
     const { body, bomLength } = withoutBom(step.script);
-    await this.#query('BEGIN');
+    const sent = `${BEGIN_PREFIX}${body}`;
     let executionTimeNs = 0n;
     try {
       const started = hrtime.bigint();
       try {
-        await this.#query(body);
+        await this.#query(sent);
       } catch (error) {
         const elapsedMs = Number(hrtime.bigint() - started) / 1e6;
         await this.#query('ROLLBACK').catch(() => {});
         const located = (error as PgDatabaseError).position ? undefined : await this.#locate(body, error, elapsedMs);
-        throw this.#failure(step, error, body, bomLength, located === undefined ? undefined : bomLength + located, false);
+        throw this.#failure(
+          step,
+          error,
+          sent,
+          bomLength - BEGIN_PREFIX.length,
+          located === undefined ? undefined : bomLength + located,
+          false,
+        );
       }
       executionTimeNs = hrtime.bigint() - started;
-      if (step.direction === 'up') await this.#insertRow(step.migration, true, executionTimeNs);
-      else await this.#query(`DELETE FROM ${this.#qualified} WHERE version = $1`, [String(step.migration.version)]);
-      await this.#query('COMMIT');
+      await this.#query(`${historyChangeSql(this.#qualified, step, executionTimeNs)};\nCOMMIT`).catch((error) => {
+        throw error instanceof StrataError ? error : historyUnusable(`${this.#schema}.${this.#table}`, error);
+      });
     } catch (error) {
       await this.#query('ROLLBACK').catch(() => {});
       throw error;
@@ -345,7 +379,10 @@ class PostgresSession implements LockedSession {
       // A connection that died already dropped its session lock with it.
       this.#broken = true;
     } finally {
-      this.#releaseConnection(this.#broken);
+      (this.#connection as Partial<EventEmitterLike>).off?.('error', this.#onConnectionError);
+      // A pooled connection a migration ran on is closed rather than reused: settings the
+      // migration changed for its session must not leak into the application's queries.
+      this.#releaseConnection(this.#broken || this.#stepRan);
     }
   }
 
@@ -360,13 +397,33 @@ class PostgresSession implements LockedSession {
     try {
       return await this.#connection.query(text, values);
     } catch (error) {
-      if (isConnectionError(error)) this.#broken = true;
+      if (isConnectionError(error)) {
+        this.#broken = true;
+        throw connectionFailed(this.#target, error);
+      }
       throw error;
     }
   }
 
+  /** The connection died under a step: retryable, and the message says what state it left. */
+  #lostDuring(step: Step, error: StrataError, leftDirty: boolean): StrataError {
+    const version = String(step.migration.version);
+    const file = step.file ? `migration ${version} (${step.file})` : `migration ${version}`;
+    const state = leftDirty
+      ? `${version} ran outside a transaction and stopped part-way, so it is marked dirty in ${this.#schema}.${this.#table}; ` +
+        `check the database, then run \`strata resolve ${version} --applied\` or \`--rolled-back\``
+      : 'its transaction was rolled back by the server, so nothing from it was kept';
+    return new StrataError(
+      'CONNECTION_FAILED',
+      `lost the connection to the database while applying ${file}: ${error.message}\n  ${state}`,
+      { ...error.details, version, file: step.file, direction: step.direction, dirty: leftDirty },
+      { cause: error.cause ?? error },
+    );
+  }
+
   /** `fallbackOffset` locates the error when PostgreSQL gives no position (the failing statement's start). */
   #failure(step: Step, error: unknown, sent: string, sentOffset: number, fallbackOffset: number | undefined, leftDirty: boolean) {
+    if (isStrataError(error, 'CONNECTION_FAILED')) return this.#lostDuring(step, error, leftDirty);
     const pgError = error as PgDatabaseError;
     const position = pgError.position ? Number(pgError.position) : undefined;
     const offset = position === undefined ? fallbackOffset : sentOffset + offsetOfCodePoint(sent, position - 1);
@@ -381,21 +438,13 @@ class PostgresSession implements LockedSession {
   }
 }
 
+interface EventEmitterLike {
+  on(event: 'error', listener: () => void): unknown;
+  off(event: 'error', listener: () => void): unknown;
+}
+
 function withoutBom(script: string): { body: string; bomLength: number } {
   return script.charCodeAt(0) === 0xfeff ? { body: script.slice(1), bomLength: 1 } : { body: script, bomLength: 0 };
-}
-
-function toHistoryEntry(row: Record<string, unknown>): HistoryEntry {
-  return { version: BigInt(row.version as string), success: row.success === true, checksum: row.checksum as Buffer };
-}
-
-function toHistoryRow(row: Record<string, unknown>): HistoryRow {
-  return {
-    ...toHistoryEntry(row),
-    description: String(row.description),
-    installedOn: row.installed_on as Date,
-    executionTimeNs: BigInt(row.execution_time as string),
-  };
 }
 
 /** The parts of a connection string a message may show: never the password. */
@@ -414,4 +463,22 @@ function parseConnectionString(
   } catch {
     return undefined;
   }
+}
+
+/** The history write of a transactional step, as literals (hex checksum, dollar-quoted description). */
+function historyChangeSql(table: string, step: Step, executionTimeNs: bigint): string {
+  const version = String(step.migration.version);
+  if (step.direction === 'down') return `DELETE FROM ${table} WHERE version = ${version}`;
+  const { description, checksum } = step.migration;
+  return (
+    `INSERT INTO ${table} (version, description, success, checksum, execution_time) VALUES ` +
+    `(${version}, ${dollarQuote(description)}, TRUE, decode('${Buffer.from(checksum).toString('hex')}', 'hex'), ${executionTimeNs})`
+  );
+}
+
+/** A dollar-quoted literal whose tag cannot occur in the text, so no character of it needs escaping. */
+function dollarQuote(text: string): string {
+  let tag = 'strata';
+  for (let n = 0; text.includes(`$${tag}$`); n++) tag = `strata${n}`;
+  return `$${tag}$${text}$${tag}$`;
 }

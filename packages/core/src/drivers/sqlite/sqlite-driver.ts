@@ -5,6 +5,7 @@ import { StrataError } from '../../errors.js';
 import type { Migration } from '../../migration.js';
 import { splitStatements } from '../../sql/split-statements.js';
 import type { Driver, HistoryEntry, HistoryRow, LockedSession, LockOptions, Step, StepOutcome } from '../driver.js';
+import { historyUnusable, toHistoryEntry, toHistoryRow } from '../history-rows.js';
 import { qualifiedName } from '../identifiers.js';
 import { copyDirtyRowSql, createResolutionsTableSql } from '../resolutions.js';
 import { migrationFailed } from '../sql-failure.js';
@@ -61,6 +62,7 @@ export class SqliteDriver implements Driver {
       return read();
     } catch (error) {
       if (error instanceof Error && /no such table/i.test(error.message)) return undefined;
+      if (error instanceof Error && /no such column/i.test(error.message)) throw historyUnusable(this.#table, error);
       throw error;
     }
   }
@@ -77,7 +79,7 @@ export class SqliteDriver implements Driver {
       this.#qualified,
       this.#table,
       options,
-      () => this.#selectHistory(),
+      () => this.#ifPresent(() => this.#selectEntries()) ?? [],
       this.#schema,
       lockFile,
       waitedMs,
@@ -86,7 +88,7 @@ export class SqliteDriver implements Driver {
 
   #selectHistory(): HistoryRow[] {
     const rows = this.#db.prepare(`SELECT ${HISTORY_COLUMNS} FROM ${this.#qualified} ORDER BY version`).safeIntegers(true).all();
-    return (rows as Record<string, unknown>[]).map(toHistoryRow);
+    return (rows as Record<string, unknown>[]).map((row) => toHistoryRow(row as never, this.#table));
   }
 
   /** Raw rows (arrays, not objects) of three columns: the no-op check at 10,000 migrations is this query. */
@@ -95,12 +97,8 @@ export class SqliteDriver implements Driver {
       .prepare(`SELECT version, success, checksum FROM ${this.#qualified} ORDER BY version`)
       .safeIntegers(true)
       .raw(true)
-      .all();
-    return (rows as [bigint, bigint, Buffer][]).map(([version, success, checksum]) => ({
-      version,
-      success: success === 1n,
-      checksum,
-    }));
+      .all() as unknown[][];
+    return rows.map(([version, success, checksum]) => toHistoryEntry({ version, success, checksum }, this.#table));
   }
 }
 
@@ -251,9 +249,15 @@ class SqliteSession implements LockedSession {
   }
 
   #insertRow(migration: Migration, success: boolean, executionTimeNs: bigint): void {
-    this.#db
-      .prepare(`INSERT INTO ${this.#qualified} (version, description, success, checksum, execution_time) VALUES (?, ?, ?, ?, ?)`)
-      .run(migration.version, migration.description, success ? 1 : 0, Buffer.from(migration.checksum), executionTimeNs);
+    try {
+      this.#db
+        .prepare(
+          `INSERT INTO ${this.#qualified} (version, description, success, checksum, execution_time) VALUES (?, ?, ?, ?, ?)`,
+        )
+        .run(migration.version, migration.description, success ? 1 : 0, Buffer.from(migration.checksum), executionTimeNs);
+    } catch (error) {
+      throw historyUnusable(this.#table, error);
+    }
   }
 
   async #inWriteTransaction<T>(work: () => T): Promise<T> {
@@ -300,19 +304,6 @@ class SqliteSession implements LockedSession {
       pause = Math.min(pause * 2, MAX_POLL_MS);
     }
   }
-}
-
-function toHistoryRow(row: Record<string, unknown>): HistoryRow {
-  const installed = String(row.installed_on);
-  return {
-    version: BigInt(row.version as bigint),
-    description: String(row.description),
-    // CURRENT_TIMESTAMP is UTC without a zone marker.
-    installedOn: new Date(/[zZ+]/.test(installed) ? installed : `${installed.replace(' ', 'T')}Z`),
-    success: row.success === 1n || row.success === 1 || row.success === true,
-    checksum: row.checksum as Buffer,
-    executionTimeNs: BigInt(row.execution_time as bigint),
-  };
 }
 
 /** SQLite has no database user; the resolutions table records the operating-system user instead. */
