@@ -24,6 +24,7 @@ export type {
   Driver,
   HistoryEntry,
   HistoryRow,
+  HistorySummary,
   LockedSession,
   LockHolder,
   LockOptions,
@@ -53,6 +54,7 @@ export { type DirectoryLayout, type DirectorySource, readMigrationsDirectory } f
 export type { EmbeddedMigrations, MigrationSource } from './source/resolve-source.js';
 export { resolveSource } from './source/resolve-source.js';
 export { migrationsFromValues } from './source/value-source.js';
+export { sourceDigest } from './source-digest.js';
 export { hasNoTransactionDirective } from './sql/directives.js';
 export { type SqlDialect, type SqlStatement, splitStatements } from './sql/split-statements.js';
 export { computeStatus, type MigrationState, type MigrationStatus } from './status.js';

@@ -8,6 +8,7 @@ import type { Migration } from './migration.js';
 import { type Plan, planRevert, planRun, type RevertTarget, type ValidationOptions } from './plan.js';
 import type { MigrationReport, MigratorEvent, PlannedStep, StepReport } from './report.js';
 import { type MigrationSource, resolveSource } from './source/resolve-source.js';
+import { sourceDigest } from './source-digest.js';
 import { computeStatus, type MigrationStatus } from './status.js';
 import { toVersion } from './version.js';
 
@@ -62,6 +63,7 @@ export class Migrator {
   readonly #logger: Logger;
   readonly #table: string;
   #source: Promise<Migration[]> | undefined;
+  #digest: { of: Migration[]; value: string } | undefined;
 
   constructor(options: MigratorOptions) {
     if (!options || typeof options !== 'object')
@@ -116,10 +118,27 @@ export class Migrator {
 
   /** Applies pending migrations in version order, each in its own transaction. */
   async run(options: { target?: VersionLike; dryRun?: boolean } = {}): Promise<MigrationReport> {
+    const started = performance.now();
     const target = this.#runTarget(options.target);
+    if (target.target === undefined && (await this.#upToDate())) {
+      return { ...emptyReport('up', options.dryRun ?? false), totalMs: performance.now() - started };
+    }
     return this.#execute('up', options.dryRun ?? false, (migrations, history) =>
       planRun(migrations, history, target, this.#validation(), this.driver.dialect),
     );
+  }
+
+  /**
+   * The boot-time no-op check: one query folds the history into a digest, compared with the
+   * source's. Equal means every migration is applied, unchanged and clean. Anything else (or a
+   * driver that cannot fold) falls through to the full plan, which says what differs.
+   */
+  async #upToDate(): Promise<boolean> {
+    if (!this.driver.readHistorySummary) return false;
+    const [migrations, summary] = await Promise.all([this.migrations(), this.driver.readHistorySummary()]);
+    if (!summary || !summary.clean || summary.count !== migrations.length || migrations.length === 0) return false;
+    if (this.#digest?.of !== migrations) this.#digest = { of: migrations, value: sourceDigest(migrations) };
+    return summary.digest === this.#digest.value;
   }
 
   /** Runs down scripts newest first: the newest one by default, or down to a target, `steps` or `all`. */
@@ -167,15 +186,9 @@ export class Migrator {
       if (dryRun || !isStrataError(error, 'MIGRATION_DIRTY')) throw error;
     }
     const report: MigrationReport = {
-      direction,
-      dryRun,
-      applied: [],
+      ...emptyReport(direction, dryRun),
       planned: fastPlan?.steps.map(plannedStep) ?? [],
-      skipped: [],
       beyondTarget: fastPlan?.beyondTarget ?? [],
-      lockTaken: false,
-      lockWaitMs: 0,
-      totalMs: 0,
     };
     if (fastPlan && (fastPlan.steps.length === 0 || dryRun)) {
       report.totalMs = performance.now() - started;
@@ -267,6 +280,20 @@ export class Migrator {
     if (options.target !== undefined) return { target: toVersion(options.target) };
     return { steps: options.steps ?? 1 };
   }
+}
+
+function emptyReport(direction: 'up' | 'down', dryRun: boolean): MigrationReport {
+  return {
+    direction,
+    dryRun,
+    applied: [],
+    planned: [],
+    skipped: [],
+    beyondTarget: [],
+    lockTaken: false,
+    lockWaitMs: 0,
+    totalMs: 0,
+  };
 }
 
 function plannedStep(step: Step): PlannedStep {

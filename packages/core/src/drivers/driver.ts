@@ -10,6 +10,17 @@ export interface HistoryEntry {
   checksum: Uint8Array;
 }
 
+/**
+ * The whole history folded into one row, so the no-op check of a boot is one small answer
+ * whatever the history's length: how many rows, whether all succeeded, and a SHA-256 over
+ * `version:checksum-hex` pairs in version order, joined by commas.
+ */
+export interface HistorySummary {
+  count: number;
+  clean: boolean;
+  digest: string;
+}
+
 /** One whole row of the history table (SQLx's columns). */
 export interface HistoryRow extends HistoryEntry {
   description: string;
@@ -58,6 +69,11 @@ export interface Driver {
    * table does not exist yet. Takes no lock.
    */
   readHistoryEntries(): Promise<HistoryEntry[] | undefined>;
+  /**
+   * The fastest path: the history folded into one row (see HistorySummary). Undefined when the
+   * table does not exist, or when the database cannot fold it (the engine then reads the entries).
+   */
+  readHistorySummary?(): Promise<HistorySummary | undefined>;
   /** Takes the migration lock and returns the session that holds it. */
   lock(options: LockOptions): Promise<LockedSession>;
   /** A cheap round trip proving the database answers. */

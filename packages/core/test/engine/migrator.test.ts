@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
-import { checksumOf, Migrator, type MigratorOptions, StrataError, toHex } from '../../src/index.js';
+import { checksumOf, Migrator, type MigratorOptions, StrataError, sourceDigest, toHex } from '../../src/index.js';
 import { dialects, type TestDatabase } from '../support/dialects.js';
 
 const reversible = {
@@ -84,6 +84,18 @@ describe.each(dialects)('Migrator on %s', (_name, open) => {
         other.close();
       }
     }
+  });
+
+  it('folds the history into the digest of the source, so a no-op boot is one small query', async () => {
+    const m = migrator();
+    expect(await m.driver.readHistorySummary?.()).toBeUndefined();
+    await m.run();
+    const summary = await m.driver.readHistorySummary?.();
+    expect(summary).toEqual({ count: 3, clean: true, digest: sourceDigest(await m.migrations()) });
+    await m.revert();
+    const fewer = await m.driver.readHistorySummary?.();
+    expect(fewer?.count).toBe(2);
+    expect(fewer?.digest).toBe(sourceDigest((await m.migrations()).slice(0, 2)));
   });
 
   it('dry run and plan() report what would run and touch nothing', async () => {

@@ -5,7 +5,16 @@ import type { Migration } from '../../migration.js';
 import { splitStatements } from '../../sql/split-statements.js';
 import { offsetOfCodePoint } from '../../sql/text-position.js';
 import { connectionFailed, isConnectionError, isRefusedConnection } from '../connection-errors.js';
-import type { Driver, HistoryEntry, HistoryRow, LockedSession, LockOptions, Step, StepOutcome } from '../driver.js';
+import type {
+  Driver,
+  HistoryEntry,
+  HistoryRow,
+  HistorySummary,
+  LockedSession,
+  LockOptions,
+  Step,
+  StepOutcome,
+} from '../driver.js';
 import { historyUnusable, toHistoryEntry, toHistoryRow } from '../history-rows.js';
 import { qualifiedName, quoteIdentifier } from '../identifiers.js';
 import { copyDirtyRowSql, createResolutionsTableSql } from '../resolutions.js';
@@ -21,6 +30,8 @@ export interface PostgresDriverOptions {
 
 const HISTORY_COLUMNS = 'version, description, installed_on, success, checksum, execution_time';
 const ENTRY_COLUMNS = 'version, success, checksum';
+const SUMMARY_COLUMNS = `count(*)::int AS count, coalesce(bool_and(success), TRUE) AS clean,
+  encode(sha256(convert_to(coalesce(string_agg(version::text || ':' || encode(checksum, 'hex'), ',' ORDER BY version), ''), 'UTF8')), 'hex') AS digest`;
 /** The advisory lock is polled, never awaited inside pg_advisory_lock: a blocked waiter deadlocks with CREATE INDEX CONCURRENTLY. */
 const FIRST_POLL_MS = 25;
 const MAX_POLL_MS = 250;
@@ -60,10 +71,20 @@ export class PostgresDriver implements Driver {
     return (await this.#selectIfPresent(ENTRY_COLUMNS))?.map((row) => toHistoryEntry(row as never, table));
   }
 
-  async #selectIfPresent(columns: string): Promise<Record<string, unknown>[] | undefined> {
+  async readHistorySummary(): Promise<HistorySummary | undefined> {
+    const rows = await this.#selectIfPresent(SUMMARY_COLUMNS, '').catch((error) => {
+      // 42883: no sha256() before PostgreSQL 11; the engine falls back to reading the entries.
+      if ((error as PgDatabaseError).code === '42883') return undefined;
+      throw error;
+    });
+    const row = rows?.[0];
+    return row ? { count: Number(row.count), clean: row.clean === true, digest: String(row.digest) } : undefined;
+  }
+
+  async #selectIfPresent(columns: string, order = ' ORDER BY version'): Promise<Record<string, unknown>[] | undefined> {
     const table = qualifiedName(this.#options.schema, this.#options.table);
     try {
-      return (await this.#handle.query(`SELECT ${columns} FROM ${table} ORDER BY version`)).rows;
+      return (await this.#handle.query(`SELECT ${columns} FROM ${table}${order}`)).rows;
     } catch (error) {
       const code = (error as PgDatabaseError).code;
       // 42P01: the table does not exist; 3F000: nor does its schema. Both mean "nothing applied yet".

@@ -1,10 +1,20 @@
+import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { hrtime } from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StrataError } from '../../errors.js';
 import type { Migration } from '../../migration.js';
 import { splitStatements } from '../../sql/split-statements.js';
-import type { Driver, HistoryEntry, HistoryRow, LockedSession, LockOptions, Step, StepOutcome } from '../driver.js';
+import type {
+  Driver,
+  HistoryEntry,
+  HistoryRow,
+  HistorySummary,
+  LockedSession,
+  LockOptions,
+  Step,
+  StepOutcome,
+} from '../driver.js';
 import { historyUnusable, toHistoryEntry, toHistoryRow } from '../history-rows.js';
 import { qualifiedName } from '../identifiers.js';
 import { copyDirtyRowSql, createResolutionsTableSql } from '../resolutions.js';
@@ -55,6 +65,18 @@ export class SqliteDriver implements Driver {
 
   async readHistoryEntries(): Promise<HistoryEntry[] | undefined> {
     return this.#ifPresent(() => this.#selectEntries());
+  }
+
+  async readHistorySummary(): Promise<HistorySummary | undefined> {
+    return this.#ifPresent(() => {
+      const [count, clean, pairs] = this.#db
+        .prepare(
+          `SELECT count(*), coalesce(min(success), 1), coalesce(group_concat(version || ':' || lower(hex(checksum)), ',' ORDER BY version), '') FROM ${this.#qualified}`,
+        )
+        .raw(true)
+        .get() as [number, number, string];
+      return { count, clean: clean === 1, digest: createHash('sha256').update(pairs).digest('hex') };
+    });
   }
 
   #ifPresent<T>(read: () => T): T | undefined {
