@@ -48,7 +48,11 @@ interface Described {
 
 function describe(error: unknown): Described {
   if (error instanceof CliError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
-  if (isStrataError(error)) return { code: error.code, message: error.message, details: error.details };
+  if (isStrataError(error)) {
+    const databaseCode = error.details.databaseCode;
+    const hint = typeof databaseCode === 'string' ? POSTGRES_HINTS[databaseCode] : undefined;
+    return { code: error.code, message: error.message, details: error.details, ...(hint ? { hint } : {}) };
+  }
   if (error instanceof Error) {
     const databaseCode = (error as { code?: unknown }).code;
     if (typeof databaseCode === 'string') {

@@ -38,7 +38,7 @@ export function connectionFailed(target: string, cause: unknown, context: { vers
   const what = context.what ? `${context.what}: ` : '';
   return new StrataError(
     'CONNECTION_FAILED',
-    `${what}cannot reach the database at ${target}: ${redactText(String(reason))}`,
+    `${what}cannot reach the database at ${target}: ${redactText(String(reason))}${typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? ` [${code}]` : ''}`,
     {
       ...(typeof code === 'string' ? { databaseCode: code } : {}),
       ...(context.version ? { version: context.version } : {}),

@@ -166,18 +166,17 @@ function readFlatLayout(directory: string, fileNames: string[]): Migration[] {
       );
     }
     const upScript = readScript(join(directory, up.name), up.name);
-    const downScript = down ? readScript(join(directory, down.name), down.name) : undefined;
-    return {
+    const migration = {
       version: up.version,
       description: up.description,
       up: upScript.text,
       checksum: upScript.checksum,
       noTransaction: hasNoTransactionDirective(upScript.text),
       upFile: up.name,
-      ...(downScript
-        ? { down: downScript.text, downFile: down!.name, downNoTransaction: hasNoTransactionDirective(downScript.text) }
-        : { downNoTransaction: false }),
     };
+    return down
+      ? withLazyDown(migration, join(directory, down.name), down.name, true)
+      : { ...migration, downNoTransaction: false };
   });
   return migrations.sort((a, b) => compareVersions(a.version, b.version));
 }
@@ -195,25 +194,20 @@ function readDieselLayout(directory: string, names: string[]): Migration[] {
       });
     }
     const up = readScript(join(dir, 'up.sql'), `${name}/up.sql`);
-    const down = entries.includes('down.sql') ? readScript(join(dir, 'down.sql'), `${name}/down.sql`) : undefined;
     const runInTransaction = entries.includes('metadata.toml')
       ? readRunInTransaction(join(dir, 'metadata.toml'), `${name}/metadata.toml`)
       : true;
-    return {
+    const migration = {
       version: parsed.version,
       description: parsed.description,
       up: up.text,
       checksum: up.checksum,
       noTransaction: !runInTransaction || hasNoTransactionDirective(up.text),
       upFile: `${name}/up.sql`,
-      ...(down
-        ? {
-            down: down.text,
-            downFile: `${name}/down.sql`,
-            downNoTransaction: !runInTransaction || hasNoTransactionDirective(down.text),
-          }
-        : { downNoTransaction: false }),
     };
+    return entries.includes('down.sql')
+      ? withLazyDown(migration, join(dir, 'down.sql'), `${name}/down.sql`, runInTransaction)
+      : { ...migration, downNoTransaction: false };
   });
   for (const migration of migrations) {
     const other = seen.get(migration.version);
@@ -262,4 +256,28 @@ function readRunInTransaction(path: string, displayPath: string): boolean {
     );
   }
   return true;
+}
+
+/**
+ * Down scripts are read when first asked for: a run never needs them, and skipping them halves
+ * the files a boot reads. `strata validate` and revert read them, so a broken one still surfaces.
+ */
+function withLazyDown(
+  migration: Omit<Migration, 'down' | 'downFile' | 'downNoTransaction'>,
+  path: string,
+  downFile: string,
+  runInTransaction: boolean,
+): Migration {
+  let script: { text: string } | undefined;
+  const read = () => {
+    script ??= readScript(path, downFile);
+    return script.text;
+  };
+  return Object.defineProperties(
+    { ...migration, downFile },
+    {
+      down: { enumerable: true, get: read },
+      downNoTransaction: { enumerable: true, get: () => !runInTransaction || hasNoTransactionDirective(read()) },
+    },
+  ) as Migration;
 }
