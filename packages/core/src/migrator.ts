@@ -136,7 +136,7 @@ export class Migrator {
   async #upToDate(): Promise<boolean> {
     if (!this.driver.readHistorySummary) return false;
     const [migrations, summary] = await Promise.all([this.migrations(), this.driver.readHistorySummary()]);
-    if (!summary || !summary.clean || summary.count !== migrations.length || migrations.length === 0) return false;
+    if (!summary?.clean || summary.count !== migrations.length || migrations.length === 0) return false;
     if (this.#digest?.of !== migrations) this.#digest = { of: migrations, value: sourceDigest(migrations) };
     return summary.digest === this.#digest.value;
   }
