@@ -6,7 +6,7 @@ import type { LockHolder, LockOptions } from '../driver.js';
 import type { SqliteDatabaseLike } from './sqlite-handle.js';
 
 const FIRST_POLL_MS = 10;
-const MAX_POLL_MS = 500;
+const MAX_POLL_MS = 250;
 const WAIT_REPORT_EVERY_MS = 5_000;
 
 interface HolderNote {
