@@ -1,0 +1,119 @@
+/**
+ * The issue's targets, each checked against the measured figures: `met` is true, false, or null
+ * when the run did not measure what the target needs.
+ */
+export function evaluateTargets(results) {
+  const targets = [];
+  const add = (id, text, met, measured) => targets.push({ id, text, met, measured });
+
+  for (const dialect of ['postgres', 'sqlite']) {
+    const apply = results.apply?.[dialect];
+    if (!apply) continue;
+    const strata = apply.tools.strata?.ms.median;
+    const floor = apply.floor ? apply.tools[apply.floor] : undefined;
+    const floorRatio = floor?.strataRatio?.median ?? null;
+    const peers = Object.entries(apply.tools).filter(([name, r]) => name !== 'strata' && name !== apply.floor && r.strataRatio);
+    const behind = peers.filter(([, r]) => !(r.strataRatio.median < 1)).map(([name]) => name);
+    add(
+      `apply-${dialect}-floor`,
+      `apply ${apply.n} on ${dialect}: strata within 1.10x of the ${apply.floor} floor`,
+      floorRatio === null ? null : floorRatio <= 1.1,
+      `strata ${strata} ms, floor ${floor?.ms.median} ms, ratio ${floorRatio}`,
+    );
+    add(
+      `apply-${dialect}-peers`,
+      `apply ${apply.n} on ${dialect}: strata ahead of every peer`,
+      peers.length === 0 ? null : behind.length === 0,
+      peers.map(([name, r]) => `${name} ${r.ms.median} ms (strata/${name} ${r.strataRatio.median})`).join('; ') +
+        (behind.length ? `; behind: ${behind.join(', ')}` : ''),
+    );
+  }
+
+  const growth = results.growth;
+  if (growth) {
+    const n = growth.headlineN;
+    const strata = growth.tools.strata?.byN[n];
+    add(
+      'noop-one-round-trip',
+      `no-op in process at N=${n}: one round trip after connecting, no lock`,
+      strata ? strata.roundTrips === 1 && strata.lockTaken === false : null,
+      strata ? `${strata.roundTrips} round trip(s), lock taken: ${strata.lockTaken}` : 'not measured',
+    );
+    const peers = Object.entries(growth.tools).filter(([name, t]) => !name.startsWith('strata') && t.byN[n]?.inProcessMs?.median);
+    const fastest = peers.sort((a, b) => a[1].byN[n].inProcessMs.median - b[1].byN[n].inProcessMs.median)[0];
+    const ratio = fastest?.[1].byN[n].ratios?.inProcess?.median;
+    const embeddedRatio = fastest?.[1].byN[n].ratios?.inProcessEmbedded?.median;
+    const embedded = growth.tools['strata-embedded']?.byN[n];
+    add(
+      'noop-5x',
+      `no-op in process at N=${n}: at least 5x faster than the fastest peer`,
+      ratio === undefined || ratio === null ? null : ratio <= 0.2,
+      fastest
+        ? `strata ${strata?.inProcessMs.median} ms, fastest peer ${fastest[0]} ${fastest[1].byN[n].inProcessMs.median} ms: ${ratio ? (1 / ratio).toFixed(2) : '?'}x` +
+            (embedded
+              ? `; strata-embedded ${embedded.inProcessMs.median} ms: ${embeddedRatio ? (1 / embeddedRatio).toFixed(2) : '?'}x`
+              : '')
+        : 'not measured',
+    );
+    const clis = Object.entries(growth.tools)
+      .filter(([, t]) => t.byN[n]?.cliMs?.median)
+      .map(([name, t]) => [name, t.byN[n].cliMs.median]);
+    const strataCli = clis.find(([name]) => name === 'strata');
+    const faster = clis.filter(([name, ms]) => !name.startsWith('strata') && strataCli && ms <= strataCli[1]);
+    add(
+      'cli-fastest',
+      `whole-process no-op at N=${n}: strata's CLI the fastest of the set`,
+      strataCli ? faster.length === 0 : null,
+      clis.map(([name, ms]) => `${name} ${ms} ms`).join('; ') + (strataCli ? '' : ' (strata CLI not built: not measured)'),
+    );
+    const top = growth.ns.at(-1);
+    const low = growth.ns[0];
+    const s = growth.tools.strata?.byN;
+    if (s) {
+      const times = growth.ns.map((k) => s[k].inProcessMs.median);
+      const slopes = times.slice(1).map((t, i) => (t - times[i]) / (growth.ns[i + 1] - growth.ns[i]));
+      const linear = slopes.length < 2 || slopes.at(-1) <= 2 * Math.max(slopes[0], 1e-4);
+      add(
+        'growth-time',
+        `no-op in process grows linearly with N and stays under 50 ms at N=${top}`,
+        linear && times.at(-1) < 50,
+        `${growth.ns.map((k, i) => `N=${k}: ${times[i]} ms`).join(', ')}; per-migration slope ${slopes.map((x) => `${(x * 1000).toFixed(2)} µs`).join(' → ')}`,
+      );
+      const rss = growth.ns.map((k) => s[k].peakRssMb.median);
+      add(
+        'growth-memory',
+        `peak RSS stays flat from N=${low} to N=${top} (criterion: grows by at most 15 MB)`,
+        rss.at(-1) - rss[0] <= 15,
+        growth.ns.map((k, i) => `N=${k}: ${rss[i]} MB`).join(', '),
+      );
+    }
+  }
+
+  const imports = results.imports?.importMs?.strata;
+  if (imports) {
+    add(
+      'import-cost',
+      "import('@strata/core') under 30 ms",
+      imports.median < 30,
+      `${imports.median} ms (min ${imports.min}, max ${imports.max})`,
+    );
+  }
+
+  const contention = results.contention?.tools?.strata;
+  if (contention) {
+    const p = results.contention.processes;
+    add(
+      'contention-exactly-once',
+      `contention: every migration applied exactly once, every one of ${p} processes succeeding`,
+      contention.exactlyOnce && contention.allProcessesSucceeded,
+      `exactly once: ${contention.exactlyOnce}, all processes succeeded: ${contention.allProcessesSucceeded}`,
+    );
+    add(
+      'contention-time',
+      `contention: ${p} processes finish within 1.5x of one`,
+      contention.slowdown.median === null ? null : contention.slowdown.median <= 1.5,
+      `1 process ${contention.singleMs.median} ms, ${p} processes ${contention.concurrentMs.median} ms: ${contention.slowdown.median}x`,
+    );
+  }
+  return targets;
+}
