@@ -123,8 +123,11 @@ export class Migrator {
     if (target.target === undefined && (await this.#upToDate())) {
       return { ...emptyReport('up', options.dryRun ?? false), totalMs: performance.now() - started };
     }
-    return this.#execute('up', options.dryRun ?? false, (migrations, history) =>
-      planRun(migrations, history, target, this.#validation(), this.driver.dialect),
+    return this.#execute(
+      'up',
+      options.dryRun ?? false,
+      (migrations, history) => planRun(migrations, history, target, this.#validation(), this.driver.dialect),
+      target.target === undefined,
     );
   }
 
@@ -157,6 +160,7 @@ export class Migrator {
     const wanted = toVersion(version);
     const migrations = await this.migrations();
     const session = await this.driver.lock(this.#lockOptions());
+    if (!session) throw new StrataError('LOCK_TIMEOUT', 'the migration lock was not taken');
     try {
       await session.ensureHistoryTable();
       await session.resolve(
@@ -174,6 +178,7 @@ export class Migrator {
     direction: 'up' | 'down',
     dryRun: boolean,
     makePlan: (migrations: Migration[], history: HistoryEntry[]) => Plan,
+    stopWaitingWhenUpToDate = false,
   ): Promise<MigrationReport> {
     const started = performance.now();
     const [migrations, history] = await Promise.all([this.migrations(), this.driver.readHistoryEntries()]);
@@ -195,7 +200,17 @@ export class Migrator {
       return report;
     }
 
-    const session = await this.driver.lock(this.#lockOptions());
+    const lockStarted = performance.now();
+    const session = await this.driver.lock(this.#lockOptions(stopWaitingWhenUpToDate ? () => this.#upToDate() : undefined));
+    if (!session) {
+      // Another runner applied everything while this one waited: nothing left to do, no lock taken.
+      report.skipped = report.planned;
+      report.planned = [];
+      report.lockWaitMs = performance.now() - lockStarted;
+      report.totalMs = performance.now() - started;
+      for (const step of report.skipped) this.#emit({ type: 'step-skipped', step });
+      return report;
+    }
     report.lockTaken = true;
     try {
       this.#emit({ type: 'lock-acquired', waitedMs: session.waitedMs });
@@ -242,8 +257,9 @@ export class Migrator {
     });
   }
 
-  #lockOptions(): LockOptions {
+  #lockOptions(stopWaitingWhen?: () => Promise<boolean>): LockOptions {
     return {
+      ...(stopWaitingWhen ? { stopWaitingWhen } : {}),
       ...(this.#options.lockTimeout !== undefined ? { timeoutMs: this.#options.lockTimeout } : {}),
       onWait: (waitedMs: number, holder: LockHolder | undefined) => {
         this.#logger.warn(

@@ -42,6 +42,11 @@ export interface LockOptions {
   timeoutMs?: number;
   /** Called while waiting, with the holder when the database can name it. */
   onWait?: (waitedMs: number, holder: LockHolder | undefined) => void;
+  /**
+   * Asked between two attempts: true means the lock is no longer needed (another runner applied
+   * everything meanwhile), and lock() resolves to undefined instead of queueing for it.
+   */
+  stopWaitingWhen?: () => Promise<boolean>;
 }
 
 export type Direction = 'up' | 'down';
@@ -74,8 +79,8 @@ export interface Driver {
    * table does not exist, or when the database cannot fold it (the engine then reads the entries).
    */
   readHistorySummary?(): Promise<HistorySummary | undefined>;
-  /** Takes the migration lock and returns the session that holds it. */
-  lock(options: LockOptions): Promise<LockedSession>;
+  /** Takes the migration lock and returns the session that holds it; undefined only when `stopWaitingWhen` said so. */
+  lock(options: LockOptions): Promise<LockedSession | undefined>;
   /** A cheap round trip proving the database answers. */
   ping(): Promise<void>;
 }

@@ -181,10 +181,16 @@ describe('SQLite: a run in another process', () => {
     const [otherRun, report] = await Promise.all([other, new Migrator({ db, migrations }).run()]);
     expect(otherRun.result.code, describeRun(otherRun)).toBe(0);
     expect((error as Error).message).toContain(`pid ${otherRun.output?.pid}`);
-    // Serialised behind the other run: by the time it got the lock, nothing was left to do.
+    // Serialised behind the other run: nothing was left to do, whether it got the lock after the
+    // other released it, or noticed while waiting that everything was applied and left.
     expect(otherRun.output?.report?.applied).toEqual(['1', '2', '3']);
     expect(report.applied).toEqual([]);
-    expect(report.lockTaken).toBe(true);
+    if (!report.lockTaken) {
+      // What it skipped is what was still pending when it looked: the tail of the other run's work.
+      const skipped = report.skipped.map((step) => String(step.version));
+      expect(skipped.length).toBeGreaterThan(0);
+      expect(['1', '2', '3'].slice(3 - skipped.length)).toEqual(skipped);
+    }
     expect(
       db.prepare('SELECT CAST(version AS TEXT) AS v, success FROM _strata_migrations ORDER BY _strata_migrations.version').all(),
     ).toEqual(['1', '2', '3'].map((v) => ({ v, success: 1 })));

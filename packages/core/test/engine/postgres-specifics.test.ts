@@ -137,6 +137,27 @@ describe('PostgreSQL specifics', () => {
     expect(await db.tableExists('first')).toBe(false);
   });
 
+  it('a runner waiting for the lock leaves without taking it once another has applied everything', async () => {
+    await writeTree(dir.path, {
+      '0001_slow.sql': 'CREATE TABLE slow (id int);\nSELECT pg_sleep(1);',
+      '0002_more.sql': 'CREATE TABLE more (id int);',
+    });
+    const first = new Migrator({ db: db.pool, migrations: dir.path }).run();
+    // Start the second run once the first holds the lock and is inside its migration.
+    for (let i = 0; i < 100; i++) {
+      const rows = await db.query("SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1)%' AND pid <> pg_backend_pid()");
+      if (rows.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const second = await new Migrator({ db: db.pool, migrations: dir.path }).run();
+    const firstReport = await first;
+    expect(firstReport.applied.map((step) => step.version)).toEqual([1n, 2n]);
+    expect(second.lockTaken).toBe(false);
+    expect(second.applied).toEqual([]);
+    expect(second.skipped.map((step) => step.version)).toEqual([1n, 2n]);
+    expect(second.lockWaitMs).toBeGreaterThan(0);
+  });
+
   it('locates a runtime error without a position to its statement, without keeping anything', async () => {
     await writeTree(dir.path, {
       '0001_data.sql': 'CREATE TABLE n (v int);\nINSERT INTO n VALUES (1);\nINSERT INTO n SELECT 1 / 0;\n',

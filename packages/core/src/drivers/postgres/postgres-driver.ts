@@ -106,7 +106,7 @@ export class PostgresDriver implements Driver {
     }
   }
 
-  async lock(options: LockOptions): Promise<LockedSession> {
+  async lock(options: LockOptions): Promise<LockedSession | undefined> {
     let connection: PgQueryable;
     let releaseConnection: (broken: boolean) => void;
     try {
@@ -139,6 +139,10 @@ export class PostgresDriver implements Driver {
       await enableDisconnectDetection(connection);
       const key = advisoryLockKey(database);
       const waitedMs = await acquire(connection, key, options);
+      if (waitedMs === undefined) {
+        releaseConnection(false);
+        return undefined;
+      }
       return new PostgresSession(connection, releaseConnection, key, waitedMs, schema, this.#options.table, this.describe());
     } catch (error) {
       releaseConnection(isConnectionError(error));
@@ -165,7 +169,7 @@ async function enableDisconnectDetection(connection: PgQueryable): Promise<void>
   }
 }
 
-async function acquire(connection: PgQueryable, key: bigint, options: LockOptions): Promise<number> {
+async function acquire(connection: PgQueryable, key: bigint, options: LockOptions): Promise<number | undefined> {
   const started = performance.now();
   let pause = FIRST_POLL_MS;
   let nextReport = 0;
@@ -189,6 +193,8 @@ async function acquire(connection: PgQueryable, key: bigint, options: LockOption
     const remaining = options.timeoutMs === undefined ? pause : Math.min(pause, Math.max(1, options.timeoutMs - waited));
     await sleep(remaining * (0.75 + Math.random() * 0.5));
     pause = Math.min(pause * 2, MAX_POLL_MS);
+    // Many replicas booting at once: the first migrates, the rest leave as soon as it is done.
+    if (await options.stopWaitingWhen?.()) return undefined;
   }
 }
 

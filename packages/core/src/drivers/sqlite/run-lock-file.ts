@@ -39,8 +39,8 @@ export class RunLockFile {
     this.#open = (db as object).constructor as SqliteConstructor;
   }
 
-  /** Resolves with the milliseconds waited. */
-  async acquire(options: LockOptions): Promise<number> {
+  /** Resolves with the milliseconds waited, or undefined when `stopWaitingWhen` ended the wait. */
+  async acquire(options: LockOptions): Promise<number | undefined> {
     const started = performance.now();
     const lockDb = this.#openLockDatabase();
     let pause = FIRST_POLL_MS;
@@ -71,6 +71,10 @@ export class RunLockFile {
         const remaining = options.timeoutMs === undefined ? pause : Math.min(pause, Math.max(1, options.timeoutMs - waited));
         await sleep(remaining * (0.75 + Math.random() * 0.5));
         pause = Math.min(pause * 2, MAX_POLL_MS);
+        if (await options.stopWaitingWhen?.()) {
+          lockDb.close();
+          return undefined;
+        }
       }
     } catch (error) {
       lockDb.close();

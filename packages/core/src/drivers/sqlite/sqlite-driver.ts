@@ -93,9 +93,10 @@ export class SqliteDriver implements Driver {
     this.#db.prepare('SELECT 1').get();
   }
 
-  async lock(options: LockOptions): Promise<LockedSession> {
+  async lock(options: LockOptions): Promise<LockedSession | undefined> {
     const lockFile = this.#db.memory || !this.#db.name ? undefined : new RunLockFile(this.#db, this.#db.name);
-    const waitedMs = (await lockFile?.acquire(options)) ?? 0;
+    const waitedMs = lockFile ? await lockFile.acquire(options) : 0;
+    if (waitedMs === undefined) return undefined;
     return new SqliteSession(
       this.#db,
       this.#qualified,
