@@ -20,7 +20,7 @@ import { qualifiedName } from '../identifiers.js';
 import { copyDirtyRowSql, createResolutionsTableSql } from '../resolutions.js';
 import { migrationFailed } from '../sql-failure.js';
 import { RunLockFile } from './run-lock-file.js';
-import type { SqliteDatabaseLike } from './sqlite-handle.js';
+import type { SqliteDatabaseLike, SqliteStatementLike } from './sqlite-handle.js';
 
 export interface SqliteDriverOptions {
   table: string;
@@ -135,6 +135,9 @@ class SqliteSession implements LockedSession {
 
   readonly #schema: string | undefined;
   readonly #lockFile: RunLockFile | undefined;
+  readonly #statements = new Map<string, SqliteStatementLike>();
+  /** The caller's busy timeout, restored after each attempt at the write lock. */
+  #busyTimeout: number | undefined;
 
   constructor(
     db: SqliteDatabaseLike,
@@ -154,6 +157,16 @@ class SqliteSession implements LockedSession {
     this.#table = table;
     this.#options = options;
     this.#selectEntries = selectEntries;
+  }
+
+  /** Statements are reused across steps: preparing the same bookkeeping SQL 500 times is measurable. */
+  #prepare(sql: string): SqliteStatementLike {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   async ensureHistoryTable(): Promise<void> {
@@ -186,7 +199,7 @@ class SqliteSession implements LockedSession {
       this.#execute(step, false);
       const executionTimeNs = hrtime.bigint() - started;
       if (step.direction === 'up') this.#insertRow(step.migration, true, executionTimeNs);
-      else this.#db.prepare(`DELETE FROM ${this.#qualified} WHERE version = ?`).run(step.migration.version);
+      else this.#prepare(`DELETE FROM ${this.#qualified} WHERE version = ?`).run(step.migration.version);
       return { status: 'done', executionTimeNs };
     });
   }
@@ -195,7 +208,7 @@ class SqliteSession implements LockedSession {
     const claimed = await this.#inWriteTransaction(() => {
       if (this.#alreadyDone(step)) return false;
       if (step.direction === 'up') this.#insertRow(step.migration, false, 0n);
-      else this.#db.prepare(`UPDATE ${this.#qualified} SET success = FALSE WHERE version = ?`).run(step.migration.version);
+      else this.#prepare(`UPDATE ${this.#qualified} SET success = FALSE WHERE version = ?`).run(step.migration.version);
       return true;
     });
     if (!claimed) return { status: 'already-done' };
@@ -203,11 +216,12 @@ class SqliteSession implements LockedSession {
     this.#execute(step, true);
     const executionTimeNs = hrtime.bigint() - started;
     if (step.direction === 'up') {
-      this.#db
-        .prepare(`UPDATE ${this.#qualified} SET success = TRUE, execution_time = ? WHERE version = ?`)
-        .run(executionTimeNs, step.migration.version);
+      this.#prepare(`UPDATE ${this.#qualified} SET success = TRUE, execution_time = ? WHERE version = ?`).run(
+        executionTimeNs,
+        step.migration.version,
+      );
     } else {
-      this.#db.prepare(`DELETE FROM ${this.#qualified} WHERE version = ?`).run(step.migration.version);
+      this.#prepare(`DELETE FROM ${this.#qualified} WHERE version = ?`).run(step.migration.version);
     }
     return { status: 'done', executionTimeNs };
   }
@@ -238,8 +252,7 @@ class SqliteSession implements LockedSession {
 
   /** Another runner may have done this step between our plan and our turn at the write lock. */
   #alreadyDone(step: Step): boolean {
-    const row = this.#db
-      .prepare(`SELECT success FROM ${this.#qualified} WHERE version = ?`)
+    const row = this.#prepare(`SELECT success FROM ${this.#qualified} WHERE version = ?`)
       .safeIntegers(true)
       .get(step.migration.version) as { success: bigint } | undefined;
     if (row && row.success !== 1n) {
@@ -273,11 +286,9 @@ class SqliteSession implements LockedSession {
 
   #insertRow(migration: Migration, success: boolean, executionTimeNs: bigint): void {
     try {
-      this.#db
-        .prepare(
-          `INSERT INTO ${this.#qualified} (version, description, success, checksum, execution_time) VALUES (?, ?, ?, ?, ?)`,
-        )
-        .run(migration.version, migration.description, success ? 1 : 0, Buffer.from(migration.checksum), executionTimeNs);
+      this.#prepare(
+        `INSERT INTO ${this.#qualified} (version, description, success, checksum, execution_time) VALUES (?, ?, ?, ?, ?)`,
+      ).run(migration.version, migration.description, success ? 1 : 0, Buffer.from(migration.checksum), executionTimeNs);
     } catch (error) {
       throw historyUnusable(this.#table, error);
     }
@@ -298,7 +309,8 @@ class SqliteSession implements LockedSession {
   /** Takes SQLite's write lock by polling, so a busy database never blocks the event loop. */
   async #begin(): Promise<void> {
     const started = performance.now();
-    const busyTimeout = this.#db.pragma('busy_timeout', { simple: true }) as number;
+    this.#busyTimeout ??= Number(this.#db.pragma('busy_timeout', { simple: true }));
+    const busyTimeout = this.#busyTimeout;
     let pause = FIRST_POLL_MS;
     let nextReport = WAIT_REPORT_EVERY_MS;
     for (;;) {
