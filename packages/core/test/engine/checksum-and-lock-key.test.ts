@@ -1,4 +1,6 @@
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { crc32 } from '../../src/drivers/postgres/lock-key.js';
 import { advisoryLockKey, checksumOf, matchChecksum, toHex } from '../../src/index.js';
 
 describe('checksum', () => {
@@ -22,6 +24,13 @@ describe('checksum', () => {
 describe('PostgreSQL advisory lock key', () => {
   it("matches SQLx's key for a database named postgres", () => {
     expect(advisoryLockKey('postgres')).toBe(368907709894077238n);
+  });
+
+  it('uses zlib/IEEE CRC-32 for the database name', () => {
+    for (const name of ['', 'postgres', 'test', 'ünïcødé', 'x'.repeat(200)]) {
+      const bytes = Buffer.from(name, 'utf8');
+      expect(crc32(bytes)).toBe(zlibCrc32(bytes));
+    }
   });
 
   it('fits a signed 64-bit integer for any name', () => {
