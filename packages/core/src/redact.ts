@@ -1,14 +1,23 @@
-/** Removes the password from a connection string so it can go into a message or a log line. */
+/**
+ * Removes the password from a connection string so it can go into a message or a log line.
+ * Everything between `user:` and the last `@` is the password: a password may hold a raw `/`,
+ * `#` or `?` that makes the URL unparsable, and it must not leak then either.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, (_all, scheme: string, userinfo: string) => {
-    const colon = userinfo.indexOf(':');
-    return colon === -1 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
-  });
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)([\s\S]*)$/i.exec(url);
+  if (!match) return url;
+  const [, scheme, rest] = match as unknown as [string, string, string];
+  const at = rest.lastIndexOf('@');
+  if (at === -1) return url;
+  const userinfo = rest.slice(0, at);
+  const colon = userinfo.indexOf(':');
+  if (colon === -1) return url;
+  return `${scheme}${userinfo.slice(0, colon)}:***@${rest.slice(at + 1)}`;
 }
 
 /** Redacts every connection string found inside a longer text (an error message, say). */
 export function redactText(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:]*):([^\s/?#@]*)@/gi, '$1$2:***@');
+  let out = text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:]*):(\S*)@/gi, '$1$2:***@');
   for (const secret of secrets) {
     if (secret) out = out.split(secret).join('***');
   }

@@ -68,8 +68,8 @@ function parsePostgres(url: string): PostgresTarget {
   return {
     kind: 'postgres',
     url,
-    database: path ? decodeURIComponent(path) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    database: path ? decodeUrlPart(path, url) : undefined,
+    password: parsed.password ? decodeUrlPart(parsed.password, url) : undefined,
     display: redactUrl(url),
   };
 }
@@ -96,7 +96,22 @@ function parseSqlite(url: string, cwd: string): SqliteTarget {
       hint: 'for example sqlite://app.db (relative), sqlite:///var/lib/app.db (absolute) or sqlite::memory:',
     });
   }
-  const decoded = decodeURIComponent(rawPath);
+  const decoded = decodeUrlPart(rawPath, url);
   const path = isAbsolute(decoded) ? decoded : resolve(cwd, decoded);
   return { kind: 'sqlite', path, memory: false, create: mode === 'rwc', readOnly: mode === 'ro', display: url };
+}
+
+/** A broken percent-escape is the user's typo: a usage error naming the (redacted) URL, not a crash. */
+function decodeUrlPart(part: string, url: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new UsageError(
+      `the database URL ${redactUrl(url)} holds a broken percent-escape (a % not followed by two hex digits)`,
+      {
+        code: 'INVALID_URL',
+        hint: 'percent-encode special characters in the user name, password and database name (% is %25)',
+      },
+    );
+  }
 }

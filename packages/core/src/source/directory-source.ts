@@ -41,7 +41,7 @@ export async function readMigrationsDirectory(directory: string): Promise<Direct
     }
   });
 
-  const dieselDirectories = subdirectories.filter((name) => holdsDieselScripts(join(directory, name)));
+  const dieselDirectories = subdirectories.filter((name) => holdsDieselScripts(directory, name));
   if (dieselDirectories.length > 0) {
     const ignored = [...files, ...subdirectories.filter((name) => !dieselDirectories.includes(name))];
     return { migrations: readDieselLayout(directory, dieselDirectories), layout: 'diesel', ignored };
@@ -100,11 +100,20 @@ function entryKind(directory: string, entry: Dirent): 'file' | 'directory' | 'ot
   }
 }
 
-function holdsDieselScripts(path: string): boolean {
+function holdsDieselScripts(directory: string, name: string): boolean {
   try {
-    const names = readdirSync(path);
+    const names = readdirSync(join(directory, name));
     return names.includes('up.sql') || names.includes('down.sql');
-  } catch {
+  } catch (cause) {
+    // A directory named like a migration that cannot be read must stop the run, not vanish from it.
+    if (/^[\d-]+_/.test(name)) {
+      throw new StrataError(
+        'SOURCE_UNREADABLE',
+        `cannot read migration directory ${name}: ${describeFsError(cause)}`,
+        { file: name },
+        { cause },
+      );
+    }
     return false;
   }
 }

@@ -93,7 +93,11 @@ describe('strata database drop and reset without -y, stdin not a terminal', () =
     db.close();
 
     for (const { args, input } of UNCONFIRMED) {
-      const result = await strata(args, { cwd: project.dir, env: { DATABASE_URL: url }, ...(input !== undefined ? { input } : {}) });
+      const result = await strata(args, {
+        cwd: project.dir,
+        env: { DATABASE_URL: url },
+        ...(input !== undefined ? { input } : {}),
+      });
       expectRefused(args, result);
       expect(existsSync(file), `strata ${args.join(' ')} removed the file`).toBe(true);
     }

@@ -110,10 +110,13 @@ describe('the CLI never prints the password of its connection string', () => {
 
   it('given as --database-url or in ./.env instead of $DATABASE_URL, and in usage errors next to it', async () => {
     const { url } = await role.createDatabase('cli_pw_arg');
+    const outputs: string[] = [];
     const viaArgument: [string[], number][] = [
       [['run', '--database-url', url, '--verbose'], 0],
       [['info', '--json', '--database-url', url], 0],
       [['--database-url', url, 'validate'], 0],
+      // "Database ... on postgres://role:***@host:port already exists.": the URL is shown, redacted.
+      [['database', 'create', '--database-url', url], 0],
       [['run', '--database-url', url, '--no-such-option'], 2],
       [['no-such-command', '--database-url', url], 2],
       [['run', '--database-url', url, '--lock-timeout', 'soon'], 2],
@@ -123,11 +126,13 @@ describe('the CLI never prints the password of its connection string', () => {
       const result = await strata(args, { cwd: project.dir });
       expect(result.code, `strata ${args.join(' ')}\n${allOutput(result)}`).toBe(exit);
       expectNoPassword(`strata ${args.join(' ')}`, result, LEAKABLE_PASSWORD);
+      outputs.push(allOutput(result));
     }
 
     await project.write({ '.env': `DATABASE_URL=${url}\n` });
     const viaDotEnv: [string[], number][] = [
       [['info', '--verbose'], 0],
+      [['database', 'setup', '--verbose'], 0],
       [['revert', '--json', '--verbose'], 0],
       [['database', 'drop'], 2],
     ];
@@ -135,7 +140,11 @@ describe('the CLI never prints the password of its connection string', () => {
       const result = await strata(args, { cwd: project.dir });
       expect(result.code, allOutput(result)).toBe(exit);
       expectNoPassword(`strata ${args.join(' ')} (URL in .env)`, result, LEAKABLE_PASSWORD);
+      outputs.push(allOutput(result));
     }
+    // Both ways, the URL reached the output, redacted.
+    expect(outputs[3]).toContain(`${role.role}:***@`);
+    expect(outputs.at(-3)).toContain(`${role.role}:***@`);
   });
 
   // People paste generated passwords into URLs without percent-encoding them; base64 ones hold '/'.
