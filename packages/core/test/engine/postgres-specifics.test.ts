@@ -158,6 +158,27 @@ describe('PostgreSQL specifics', () => {
     expect(second.lockWaitMs).toBeGreaterThan(0);
   });
 
+  it('refuses a pg.Client that is not connected (or already ended) instead of hanging, and a connection string pg cannot parse', async () => {
+    await writeTree(dir.path, { '0001_a.sql': 'CREATE TABLE a (id int);' });
+    const client = new pg.Client({ connectionString: db.url });
+    const notYet = (await new Migrator({ db: client, migrations: dir.path }).run().catch((e: unknown) => e)) as StrataError;
+    expect(notYet).toMatchObject({ code: 'INVALID_OPTIONS' });
+    expect(notYet.message).toContain('await client.connect()');
+    await client.connect();
+    expect((await new Migrator({ db: client, migrations: dir.path }).run()).applied).toHaveLength(1);
+    await client.end();
+    const ended = (await new Migrator({ db: client, migrations: dir.path }).status().catch((e: unknown) => e)) as StrataError;
+    expect(ended).toMatchObject({ code: 'INVALID_OPTIONS' });
+    const unparsable = new pg.Pool({ connectionString: 'postgres://user:pa/ss#word@127.0.0.1/x' });
+    try {
+      const error = (await new Migrator({ db: unparsable, migrations: dir.path }).run().catch((e: unknown) => e)) as StrataError;
+      expect(error).toMatchObject({ code: 'INVALID_OPTIONS' });
+      expect(error.message).not.toContain('pa/ss#word');
+    } finally {
+      await unparsable.end();
+    }
+  });
+
   it('locates a runtime error without a position to its statement, without keeping anything', async () => {
     await writeTree(dir.path, {
       '0001_data.sql': 'CREATE TABLE n (v int);\nINSERT INTO n VALUES (1);\nINSERT INTO n SELECT 1 / 0;\n',

@@ -82,6 +82,7 @@ export class PostgresDriver implements Driver {
   }
 
   async #selectIfPresent(columns: string, order = ' ORDER BY version'): Promise<Record<string, unknown>[] | undefined> {
+    this.#requireConnectedClient();
     const table = qualifiedName(this.#options.schema, this.#options.table);
     try {
       return (await this.#handle.query(`SELECT ${columns} FROM ${table}${order}`)).rows;
@@ -99,6 +100,7 @@ export class PostgresDriver implements Driver {
   }
 
   async ping(): Promise<void> {
+    this.#requireConnectedClient();
     try {
       await this.#handle.query('SELECT 1');
     } catch (error) {
@@ -107,6 +109,7 @@ export class PostgresDriver implements Driver {
   }
 
   async lock(options: LockOptions): Promise<LockedSession | undefined> {
+    this.#requireConnectedClient();
     let connection: PgQueryable;
     let releaseConnection: (broken: boolean) => void;
     try {
@@ -151,7 +154,31 @@ export class PostgresDriver implements Driver {
   }
 
   #wrapConnectionError(error: unknown): unknown {
+    if ((error as { code?: unknown } | null)?.code === 'ERR_INVALID_URL') {
+      return new StrataError(
+        'INVALID_OPTIONS',
+        'the pg connection string cannot be parsed; percent-encode special characters in the user name and password',
+        {},
+        { cause: error },
+      );
+    }
     return isConnectionError(error) || isRefusedConnection(error) ? connectionFailed(this.describe(), error) : error;
+  }
+
+  /**
+   * A pg.Client that was never connected queues queries forever: say so instead of hanging.
+   * (pg keeps this state in private fields; a client without them is taken as it comes.)
+   */
+  #requireConnectedClient(): void {
+    if (isPgPool(this.#handle)) return;
+    const state = this.#handle as { _connected?: unknown; _connecting?: unknown; _ending?: unknown };
+    if (state._ending === true) throw new StrataError('INVALID_OPTIONS', 'the pg.Client handed to strata has been ended');
+    if (state._connected === false && state._connecting === false) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        'the pg.Client handed to strata is not connected: `await client.connect()` first (or pass a pg.Pool)',
+      );
+    }
   }
 }
 
