@@ -175,17 +175,19 @@ function readFlatLayout(directory: string, fileNames: string[]): Migration[] {
       );
     }
     const upScript = readScript(join(directory, up.name), up.name);
-    const migration = {
-      version: up.version,
-      description: up.description,
-      up: upScript.text,
-      checksum: upScript.checksum,
-      noTransaction: hasNoTransactionDirective(upScript.text),
-      upFile: up.name,
-    };
+    const migration = withLazyUp(
+      {
+        version: up.version,
+        description: up.description,
+        checksum: upScript.checksum,
+        noTransaction: hasNoTransactionDirective(upScript.text),
+        upFile: up.name,
+      },
+      join(directory, up.name),
+    );
     return down
       ? withLazyDown(migration, join(directory, down.name), down.name, true)
-      : { ...migration, downNoTransaction: false };
+      : (Object.defineProperty(migration, 'downNoTransaction', { enumerable: true, value: false }) as Migration);
   });
   return migrations.sort((a, b) => compareVersions(a.version, b.version));
 }
@@ -206,17 +208,19 @@ function readDieselLayout(directory: string, names: string[]): Migration[] {
     const runInTransaction = entries.includes('metadata.toml')
       ? readRunInTransaction(join(dir, 'metadata.toml'), `${name}/metadata.toml`)
       : true;
-    const migration = {
-      version: parsed.version,
-      description: parsed.description,
-      up: up.text,
-      checksum: up.checksum,
-      noTransaction: !runInTransaction || hasNoTransactionDirective(up.text),
-      upFile: `${name}/up.sql`,
-    };
+    const migration = withLazyUp(
+      {
+        version: parsed.version,
+        description: parsed.description,
+        checksum: up.checksum,
+        noTransaction: !runInTransaction || hasNoTransactionDirective(up.text),
+        upFile: `${name}/up.sql`,
+      },
+      join(dir, 'up.sql'),
+    );
     return entries.includes('down.sql')
       ? withLazyDown(migration, join(dir, 'down.sql'), `${name}/down.sql`, runInTransaction)
-      : { ...migration, downNoTransaction: false };
+      : (Object.defineProperty(migration, 'downNoTransaction', { enumerable: true, value: false }) as Migration);
   });
   for (const migration of migrations) {
     const other = seen.get(migration.version);
@@ -271,22 +275,34 @@ function readRunInTransaction(path: string, displayPath: string): boolean {
  * Down scripts are read when first asked for: a run never needs them, and skipping them halves
  * the files a boot reads. `strata validate` and revert read them, so a broken one still surfaces.
  */
-function withLazyDown(
-  migration: Omit<Migration, 'down' | 'downFile' | 'downNoTransaction'>,
-  path: string,
-  downFile: string,
-  runInTransaction: boolean,
-): Migration {
+type UpOnly = Omit<Migration, 'down' | 'downFile' | 'downNoTransaction'>;
+
+/**
+ * A boot that finds nothing pending needs only each up script's checksum, so the text is not
+ * kept: it is read again (once) if a step or a line-ending comparison asks for it. 10,000
+ * migrations then cost 10,000 checksums in memory, not the whole SQL of the history.
+ */
+function withLazyUp(migration: Omit<UpOnly, 'up'>, path: string): UpOnly {
+  let text: string | undefined;
+  return Object.defineProperty({ ...migration }, 'up', {
+    enumerable: true,
+    get: () => {
+      text ??= readScript(path, migration.upFile ?? path).text;
+      return text;
+    },
+  }) as UpOnly;
+}
+
+function withLazyDown(migration: UpOnly, path: string, downFile: string, runInTransaction: boolean): Migration {
   let script: { text: string } | undefined;
   const read = () => {
     script ??= readScript(path, downFile);
     return script.text;
   };
-  return Object.defineProperties(
-    { ...migration, downFile },
-    {
-      down: { enumerable: true, get: read },
-      downNoTransaction: { enumerable: true, get: () => !runInTransaction || hasNoTransactionDirective(read()) },
-    },
-  ) as Migration;
+  // Defined on the object itself: spreading it would call the lazy `up` getter.
+  return Object.defineProperties(migration, {
+    downFile: { enumerable: true, value: downFile },
+    down: { enumerable: true, get: read },
+    downNoTransaction: { enumerable: true, get: () => !runInTransaction || hasNoTransactionDirective(read()) },
+  }) as Migration;
 }
