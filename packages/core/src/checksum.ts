@@ -23,13 +23,11 @@ export type ChecksumMatch = 'exact' | 'line-endings' | 'different';
  * Compares an applied checksum with a script. A checkout that only converted LF to CRLF (or back)
  * is the same migration, so both alternative line endings are tried before calling it modified.
  */
-export function matchChecksum(applied: Uint8Array, script: string | (() => string), scriptChecksum: Uint8Array): ChecksumMatch {
+export function matchChecksum(applied: Uint8Array, script: string, scriptChecksum: Uint8Array): ChecksumMatch {
   if (sameBytes(applied, scriptChecksum)) return 'exact';
-  // The text is only needed (and, from a directory, only read) when the bytes differ.
-  const text = typeof script === 'function' ? script() : script;
-  const lf = text.replace(/\r\n/g, '\n');
-  if (lf !== text && sameBytes(applied, checksumOf(lf))) return 'line-endings';
+  const lf = script.replace(/\r\n/g, '\n');
+  if (lf !== script && sameBytes(applied, checksumOf(lf))) return 'line-endings';
   const crlf = lf.replace(/\n/g, '\r\n');
-  if (crlf !== text && sameBytes(applied, checksumOf(crlf))) return 'line-endings';
+  if (crlf !== script && sameBytes(applied, checksumOf(crlf))) return 'line-endings';
   return 'different';
 }

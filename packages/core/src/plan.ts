@@ -152,11 +152,11 @@ export function stepFor(migration: Migration, direction: Direction, dialect: Dia
   const file = direction === 'up' ? migration.upFile : migration.downFile;
   const transactional = direction === 'up' ? !migration.noTransaction : !migration.downNoTransaction;
   if (direction === 'up' && !sameBytes(checksumOf(migration.up), migration.checksum)) {
-    // An edited generated module, or a file changed since it was read: never run SQL other than
-    // the one the checksum (and so the history) records.
+    // Only values can disagree (a directory's checksum is computed from the same bytes): an edited
+    // generated module must not run SQL other than the one its checksum records.
     throw new StrataError(
       'INVALID_MIGRATION',
-      `migration ${migration.version} (${file ?? migration.description}): its up script does not match its checksum (a file changed during the run, or an embedded module was edited by hand; regenerate it with \`strata embed\`)`,
+      `migration ${migration.version} (${file ?? migration.description}): the checksum it carries does not match its up script; regenerate it with \`strata embed\``,
       { version: String(migration.version), file },
     );
   }

@@ -49,7 +49,7 @@ export function computeStatus<H extends HistoryEntry>(
       });
       continue;
     }
-    const match = matchChecksum(row.checksum, () => migration.up, migration.checksum);
+    const match = matchChecksum(row.checksum, migration.up, migration.checksum);
     lines.push({
       version: migration.version,
       description: migration.description,

@@ -175,19 +175,17 @@ function readFlatLayout(directory: string, fileNames: string[]): Migration[] {
       );
     }
     const upScript = readScript(join(directory, up.name), up.name);
-    const migration = withLazyUp(
-      {
-        version: up.version,
-        description: up.description,
-        checksum: upScript.checksum,
-        noTransaction: hasNoTransactionDirective(upScript.text),
-        upFile: up.name,
-      },
-      join(directory, up.name),
-    );
+    const migration = {
+      version: up.version,
+      description: up.description,
+      up: upScript.text,
+      checksum: upScript.checksum,
+      noTransaction: hasNoTransactionDirective(upScript.text),
+      upFile: up.name,
+    };
     return down
       ? withLazyDown(migration, join(directory, down.name), down.name, true)
-      : (Object.defineProperty(migration, 'downNoTransaction', { enumerable: true, value: false }) as Migration);
+      : { ...migration, downNoTransaction: false };
   });
   return migrations.sort((a, b) => compareVersions(a.version, b.version));
 }
@@ -208,19 +206,17 @@ function readDieselLayout(directory: string, names: string[]): Migration[] {
     const runInTransaction = entries.includes('metadata.toml')
       ? readRunInTransaction(join(dir, 'metadata.toml'), `${name}/metadata.toml`)
       : true;
-    const migration = withLazyUp(
-      {
-        version: parsed.version,
-        description: parsed.description,
-        checksum: up.checksum,
-        noTransaction: !runInTransaction || hasNoTransactionDirective(up.text),
-        upFile: `${name}/up.sql`,
-      },
-      join(dir, 'up.sql'),
-    );
+    const migration = {
+      version: parsed.version,
+      description: parsed.description,
+      up: up.text,
+      checksum: up.checksum,
+      noTransaction: !runInTransaction || hasNoTransactionDirective(up.text),
+      upFile: `${name}/up.sql`,
+    };
     return entries.includes('down.sql')
       ? withLazyDown(migration, join(dir, 'down.sql'), `${name}/down.sql`, runInTransaction)
-      : (Object.defineProperty(migration, 'downNoTransaction', { enumerable: true, value: false }) as Migration);
+      : { ...migration, downNoTransaction: false };
   });
   for (const migration of migrations) {
     const other = seen.get(migration.version);
@@ -275,34 +271,22 @@ function readRunInTransaction(path: string, displayPath: string): boolean {
  * Down scripts are read when first asked for: a run never needs them, and skipping them halves
  * the files a boot reads. `strata validate` and revert read them, so a broken one still surfaces.
  */
-type UpOnly = Omit<Migration, 'down' | 'downFile' | 'downNoTransaction'>;
-
-/**
- * A boot that finds nothing pending needs only each up script's checksum, so the text is not
- * kept: it is read again (once) if a step or a line-ending comparison asks for it. 10,000
- * migrations then cost 10,000 checksums in memory, not the whole SQL of the history.
- */
-function withLazyUp(migration: Omit<UpOnly, 'up'>, path: string): UpOnly {
-  let text: string | undefined;
-  return Object.defineProperty({ ...migration }, 'up', {
-    enumerable: true,
-    get: () => {
-      text ??= readScript(path, migration.upFile ?? path).text;
-      return text;
-    },
-  }) as UpOnly;
-}
-
-function withLazyDown(migration: UpOnly, path: string, downFile: string, runInTransaction: boolean): Migration {
+function withLazyDown(
+  migration: Omit<Migration, 'down' | 'downFile' | 'downNoTransaction'>,
+  path: string,
+  downFile: string,
+  runInTransaction: boolean,
+): Migration {
   let script: { text: string } | undefined;
   const read = () => {
     script ??= readScript(path, downFile);
     return script.text;
   };
-  // Defined on the object itself: spreading it would call the lazy `up` getter.
-  return Object.defineProperties(migration, {
-    downFile: { enumerable: true, value: downFile },
-    down: { enumerable: true, get: read },
-    downNoTransaction: { enumerable: true, get: () => !runInTransaction || hasNoTransactionDirective(read()) },
-  }) as Migration;
+  return Object.defineProperties(
+    { ...migration, downFile },
+    {
+      down: { enumerable: true, get: read },
+      downNoTransaction: { enumerable: true, get: () => !runInTransaction || hasNoTransactionDirective(read()) },
+    },
+  ) as Migration;
 }
