@@ -212,8 +212,10 @@ describe('a run killed with SIGKILL while it holds the lock', () => {
  * first process, the same pid: 1. Whatever the killed run left behind must not make the restarted
  * process wait for a holder that is, by pid and host, itself.
  */
-describe.skipIf(!canUsePidNamespaces())('a run killed with SIGKILL, then restarted as PID 1 again (a container restart)', () => {
+describe('a run killed with SIGKILL, then restarted as PID 1 again (a container restart)', () => {
   it('on SQLite: the restarted run is not blocked by what the killed run left behind', async () => {
+    // Fails loudly rather than skipping where PID namespaces are unavailable (tests run as root).
+    expect(canUsePidNamespaces(), 'this test needs root and util-linux `unshare --pid`').toBe(true);
     const file = await sqliteFile();
     cleanups.push(file.cleanup);
     new Database(file.path).close();
