@@ -29,7 +29,7 @@ export function pgAdminUrl(): string {
 }
 
 /** Runs `fn` with a short-lived client on the admin database. */
-async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: pgAdminUrl() });
   await client.connect();
   try {

@@ -5,8 +5,7 @@
  * the same tests hold on the machine's server and on the embedded fallback.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { pgAdminUrl } from './databases.js';
+import { pgAdminUrl, withAdminClient } from './databases.js';
 
 /** Distinctive enough that finding it anywhere in an output can only be a leak. */
 export const LEAKABLE_PASSWORD = 'Sup3rS3cretPw';
@@ -24,19 +23,9 @@ export interface PasswordRole {
   drop(): Promise<void>;
 }
 
-async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: pgAdminUrl() });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function createPasswordRole(password = LEAKABLE_PASSWORD): Promise<PasswordRole> {
   const role = `strata_test_pw_${randomBytes(5).toString('hex')}`;
-  await withAdmin(async (client) => {
+  await withAdminClient(async (client) => {
     // The password is a literal here (CREATE ROLE takes no parameters); escapeLiteral quotes it.
     await client.query(`CREATE ROLE ${client.escapeIdentifier(role)} LOGIN CREATEDB PASSWORD ${client.escapeLiteral(password)}`);
   });
@@ -59,13 +48,13 @@ export async function createPasswordRole(password = LEAKABLE_PASSWORD): Promise<
     freshName,
     async createDatabase(prefix = 'pw') {
       const name = freshName(prefix);
-      await withAdmin((client) =>
+      await withAdminClient((client) =>
         client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} OWNER ${client.escapeIdentifier(role)}`),
       );
       return { url: urlFor(name), name };
     },
     async drop() {
-      await withAdmin(async (client) => {
+      await withAdminClient(async (client) => {
         const { rows } = await client.query<{ datname: string }>(
           'SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = $1)',
           [role],

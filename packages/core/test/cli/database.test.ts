@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pgAdminUrl } from '../../../../test-support/databases.js';
+import { pgAdminUrl, withAdminClient } from '../../../../test-support/databases.js';
 import { createProject, type Project, USERS_AND_POSTS } from './helpers/project.js';
 import { jsonOf, strata, strataInTerminal } from './helpers/strata.js';
 
@@ -97,15 +97,7 @@ describe('strata database on PostgreSQL', () => {
   let name: string;
   let url: string;
   const run = (...args: string[]) => strata(args, { cwd: project.dir, env: { DATABASE_URL: url } });
-  const admin = async <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: pgAdminUrl() });
-    await client.connect();
-    try {
-      return await fn(client);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = withAdminClient;
   const exists = () => admin(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
 
   beforeEach(async () => {
