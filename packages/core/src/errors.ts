@@ -67,6 +67,18 @@ export class StrataError extends Error {
   }
 }
 
+/**
+ * Recognises a StrataError by its shape as well as its class: an app can end up with two copies of
+ * @strata/core (an integration pinned to another version), and `instanceof` fails across copies.
+ */
 export function isStrataError(value: unknown, code?: StrataErrorCode): value is StrataError {
-  return value instanceof StrataError && (code === undefined || value.code === code);
+  const candidate = value as Partial<StrataError> | null;
+  const recognised =
+    value instanceof StrataError ||
+    (value instanceof Error &&
+      candidate?.name === 'StrataError' &&
+      typeof candidate.code === 'string' &&
+      typeof candidate.details === 'object' &&
+      candidate.details !== null);
+  return recognised && (code === undefined || candidate?.code === code);
 }

@@ -40,3 +40,21 @@ describe('PostgreSQL advisory lock key', () => {
     }
   });
 });
+
+describe('isStrataError', () => {
+  it('recognises a StrataError from another copy of the package by its shape, and nothing else', async () => {
+    const { isStrataError, StrataError } = await import('../../src/index.js');
+    const own = new StrataError('LOCK_TIMEOUT', 'waited');
+    // What a second copy of @strata/core would throw: same shape, another class.
+    class OtherCopy extends Error {
+      override name = 'StrataError';
+      code = 'LOCK_TIMEOUT';
+      details = {};
+    }
+    expect(isStrataError(own, 'LOCK_TIMEOUT')).toBe(true);
+    expect(isStrataError(new OtherCopy('waited'), 'LOCK_TIMEOUT')).toBe(true);
+    expect(isStrataError(new OtherCopy('waited'), 'MIGRATION_FAILED')).toBe(false);
+    expect(isStrataError(Object.assign(new Error('x'), { code: 'LOCK_TIMEOUT' }))).toBe(false);
+    expect(isStrataError({ name: 'StrataError', code: 'LOCK_TIMEOUT', details: {} })).toBe(false);
+  });
+});
