@@ -25,6 +25,11 @@ export interface MigratorOptions {
   schema?: string;
   /** Milliseconds to wait for the migration lock before failing with LOCK_TIMEOUT. Default: wait. */
   lockTimeout?: number;
+  /**
+   * PostgreSQL only: milliseconds any one statement of a migration may run before the server
+   * cancels it (`statement_timeout`, SQLSTATE 57014). Default: the server's setting.
+   */
+  statementTimeout?: number;
   logger?: Logger;
   /** Tolerate applied migrations that are absent from the source. */
   ignoreMissing?: boolean;
@@ -80,7 +85,17 @@ export class Migrator {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     this.#table = options.table ?? DEFAULT_TABLE;
-    this.driver = createDriver(options.db, { table: this.#table, schema: options.schema });
+    if (options.statementTimeout !== undefined && !(options.statementTimeout > 0)) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        `statementTimeout must be a number of milliseconds > 0, not ${options.statementTimeout}`,
+      );
+    }
+    this.driver = createDriver(options.db, {
+      table: this.#table,
+      schema: options.schema,
+      statementTimeout: options.statementTimeout,
+    });
   }
 
   /** The migrations from the source, read once per Migrator. */

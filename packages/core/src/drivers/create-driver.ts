@@ -12,13 +12,23 @@ export type DatabaseHandle = PgPoolLike | PgClientLike | SqliteDatabaseLike | Dr
 export interface DriverOptions {
   table: string;
   schema: string | undefined;
+  /** PostgreSQL only: `statement_timeout` (ms) for the statements of every migration. */
+  statementTimeout?: number | undefined;
 }
 
 /** Recognises the caller's handle by its shape, so core never imports pg or better-sqlite3 to do it. */
 export function createDriver(db: DatabaseHandle, options: DriverOptions): Driver {
   if (isDriver(db)) return db;
   if (isPgPool(db) || isPgClient(db)) return new PostgresDriver(db, options);
-  if (isSqliteDatabase(db)) return new SqliteDriver(db, options);
+  if (isSqliteDatabase(db)) {
+    if (options.statementTimeout !== undefined) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        'statementTimeout is a PostgreSQL setting; SQLite has no statement timeout (remove the option for a better-sqlite3 database)',
+      );
+    }
+    return new SqliteDriver(db, options);
+  }
   const value = db as unknown;
   const kind =
     value === null ? 'null' : typeof value === 'object' ? ((value as object).constructor?.name ?? 'object') : typeof value;

@@ -28,6 +28,9 @@ export function migrationFailed(failure: SqlFailure): StrataError {
   const extra = cause as { detail?: string; hint?: string } | null;
   if (extra?.detail) message += `\n  detail: ${redactText(extra.detail)}`;
   if (extra?.hint) message += `\n  hint: ${redactText(extra.hint)}`;
+  if (databaseCode === '57014')
+    message += '\n  the statement ran longer than statement_timeout (the statementTimeout option, or a SET in the migration)';
+  if (databaseCode === '55P03') message += '\n  the statement waited longer than lock_timeout for a lock another session holds';
   if (failure.leftDirty) {
     message +=
       `\n  ${version} ran outside a transaction and stopped part-way, so it is marked dirty in ${failure.historyTable}.` +

@@ -252,6 +252,12 @@ describe.each(dialects)('Migrator on %s', (_name, open) => {
     expect(await db.tableExists('ok_table')).toBe(false);
   });
 
+  it('accepts statementTimeout on PostgreSQL only, as a positive number of milliseconds', () => {
+    expect(() => migrator({ statementTimeout: 0 })).toThrow(/milliseconds > 0/);
+    if (db.dialect === 'sqlite') expect(() => migrator({ statementTimeout: 1000 })).toThrow(/PostgreSQL setting/);
+    else expect(migrator({ statementTimeout: 1000 })).toBeInstanceOf(Migrator);
+  });
+
   it('rejects an unsupported db handle with a clear error', () => {
     expect(() => new Migrator({ db: { hello: 1 } as never, migrations: dir.path })).toThrow(
       /pg.Pool, a pg.Client or a better-sqlite3 Database/,

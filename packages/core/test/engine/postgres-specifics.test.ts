@@ -179,6 +179,23 @@ describe('PostgreSQL specifics', () => {
     }
   });
 
+  it('statementTimeout cancels a migration statement that runs too long, keeps nothing, and leaves the pool as it was', async () => {
+    await writeTree(dir.path, {
+      '0001_fast.sql': 'CREATE TABLE fast (id int);',
+      '0002_slow.sql': 'CREATE TABLE slow (id int);\nSELECT pg_sleep(3);',
+    });
+    const error = (await new Migrator({ db: db.pool, migrations: dir.path, statementTimeout: 200 })
+      .run()
+      .catch((e: unknown) => e)) as StrataError;
+    expect(error).toMatchObject({ code: 'MIGRATION_FAILED', details: { version: '2', databaseCode: '57014', line: 2 } });
+    expect(error.message).toContain('statement_timeout');
+    expect(await db.tableExists('fast')).toBe(true);
+    expect(await db.tableExists('slow')).toBe(false);
+    // The app's connections keep the server's default.
+    const settings = await Promise.all([1, 2, 3, 4].map(() => db.query('SHOW statement_timeout')));
+    expect(settings.map((rows) => rows[0]!.statement_timeout)).toEqual(['0', '0', '0', '0']);
+  });
+
   it('locates a runtime error without a position to its statement, without keeping anything', async () => {
     await writeTree(dir.path, {
       '0001_data.sql': 'CREATE TABLE n (v int);\nINSERT INTO n VALUES (1);\nINSERT INTO n SELECT 1 / 0;\n',

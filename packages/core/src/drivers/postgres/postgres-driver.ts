@@ -26,6 +26,8 @@ import { isPgPool, type PgClientLike, type PgDatabaseError, type PgPoolLike, typ
 export interface PostgresDriverOptions {
   table: string;
   schema: string | undefined;
+  /** `statement_timeout` in ms for every statement a migration runs; undefined keeps the server's. */
+  statementTimeout?: number | undefined;
 }
 
 const HISTORY_COLUMNS = 'version, description, installed_on, success, checksum, execution_time';
@@ -146,7 +148,17 @@ export class PostgresDriver implements Driver {
         releaseConnection(false);
         return undefined;
       }
-      return new PostgresSession(connection, releaseConnection, key, waitedMs, schema, this.#options.table, this.describe());
+      const session = new PostgresSession(
+        connection,
+        releaseConnection,
+        key,
+        waitedMs,
+        schema,
+        this.#options.table,
+        this.describe(),
+      );
+      if (this.#options.statementTimeout !== undefined) await session.limitStatements(this.#options.statementTimeout);
+      return session;
     } catch (error) {
       releaseConnection(isConnectionError(error));
       throw error instanceof StrataError ? error : this.#wrapConnectionError(error);
@@ -238,6 +250,7 @@ class PostgresSession implements LockedSession {
   #broken = false;
   /** A step ran on this connection: its session settings (SET search_path, ...) may linger. */
   #stepRan = false;
+  #statementTimeoutSet = false;
   /** pg emits 'error' on a client whose server went away; unheard, that event ends the process. */
   readonly #onConnectionError = () => {
     this.#broken = true;
@@ -420,14 +433,21 @@ class PostgresSession implements LockedSession {
     }
   }
 
+  /** Set after the lock is taken, so waiting for the lock is never cut short by it. */
+  async limitStatements(timeoutMs: number): Promise<void> {
+    await this.#query(`SET statement_timeout = ${Math.ceil(timeoutMs)}`);
+    this.#statementTimeoutSet = true;
+  }
+
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
     try {
       if (!this.#broken) {
         await this.#connection.query('SELECT pg_advisory_unlock($1)', [String(this.#key)]);
-        // The caller's pooled connection goes back as it came (the setting is ours, not theirs).
+        // The caller's connection goes back as it came (these settings are ours, not theirs).
         await this.#connection.query('RESET client_connection_check_interval').catch(() => {});
+        if (this.#statementTimeoutSet) await this.#connection.query('RESET statement_timeout').catch(() => {});
       }
     } catch {
       // A connection that died already dropped its session lock with it.
