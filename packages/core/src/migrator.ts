@@ -1,6 +1,6 @@
 import type { DatabaseHandle } from './drivers/create-driver.js';
 import { createDriver } from './drivers/create-driver.js';
-import type { Driver, HistoryEntry, LockHolder, LockOptions, Step } from './drivers/driver.js';
+import type { Driver, HistoryEntry, HistorySummary, LockHolder, LockOptions, Step } from './drivers/driver.js';
 import { describeLockHolder } from './drivers/postgres/lock-holder.js';
 import { isStrataError, StrataError } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -154,6 +154,10 @@ export class Migrator {
   async #upToDate(): Promise<boolean> {
     if (!this.driver.readHistorySummary) return false;
     const [migrations, summary] = await Promise.all([this.migrations(), this.driver.readHistorySummary()]);
+    return this.#matchesSource(migrations, summary);
+  }
+
+  #matchesSource(migrations: Migration[], summary: HistorySummary | undefined): boolean {
     if (!summary?.clean || summary.count !== migrations.length || migrations.length === 0) return false;
     if (this.#digest?.of !== migrations) this.#digest = { of: migrations, value: sourceDigest(migrations) };
     return summary.digest === this.#digest.value;
@@ -216,7 +220,9 @@ export class Migrator {
     }
 
     const lockStarted = performance.now();
-    const session = await this.driver.lock(this.#lockOptions(stopWaitingWhenUpToDate ? () => this.#upToDate() : undefined));
+    const session = await this.driver.lock(
+      this.#lockOptions(stopWaitingWhenUpToDate ? (summary) => this.#matchesSource(migrations, summary) : undefined),
+    );
     if (!session) {
       // Another runner applied everything while this one waited: nothing left to do, no lock taken.
       report.skipped = report.planned;
@@ -272,7 +278,7 @@ export class Migrator {
     });
   }
 
-  #lockOptions(stopWaitingWhen?: () => Promise<boolean>): LockOptions {
+  #lockOptions(stopWaitingWhen?: LockOptions['stopWaitingWhen']): LockOptions {
     return {
       ...(stopWaitingWhen ? { stopWaitingWhen } : {}),
       ...(this.#options.lockTimeout !== undefined ? { timeoutMs: this.#options.lockTimeout } : {}),

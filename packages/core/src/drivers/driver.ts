@@ -43,10 +43,11 @@ export interface LockOptions {
   /** Called while waiting, with the holder when the database can name it. */
   onWait?: (waitedMs: number, holder: LockHolder | undefined) => void;
   /**
-   * Asked between two attempts: true means the lock is no longer needed (another runner applied
-   * everything meanwhile), and lock() resolves to undefined instead of queueing for it.
+   * Asked between two attempts with the history summary, read on the connection that waits (a
+   * pool of one connection must not deadlock against itself): true means the lock is no longer
+   * needed (another runner applied everything meanwhile), and lock() resolves to undefined.
    */
-  stopWaitingWhen?: () => Promise<boolean>;
+  stopWaitingWhen?: (summary: HistorySummary | undefined) => boolean;
 }
 
 export type Direction = 'up' | 'down';

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
+import { advisoryLockKey } from '../../src/drivers/postgres/lock-key.js';
 import { checksumOf, Migrator, StrataError } from '../../src/index.js';
 import { openPostgres } from '../support/dialects.js';
 
@@ -149,13 +150,45 @@ describe('PostgreSQL specifics', () => {
       if (rows.length > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const second = await new Migrator({ db: db.pool, migrations: dir.path }).run();
-    const firstReport = await first;
-    expect(firstReport.applied.map((step) => step.version)).toEqual([1n, 2n]);
-    expect(second.lockTaken).toBe(false);
-    expect(second.applied).toEqual([]);
-    expect(second.skipped.map((step) => step.version)).toEqual([1n, 2n]);
-    expect(second.lockWaitMs).toBeGreaterThan(0);
+    // The waiter's own one-connection pool: the connection it waited on must come back to the
+    // application unsubscribed from the release announcements it listened for.
+    const waiterPool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      const second = await new Migrator({ db: waiterPool, migrations: dir.path }).run();
+      const firstReport = await first;
+      expect(firstReport.applied.map((step) => step.version)).toEqual([1n, 2n]);
+      expect(second.lockTaken).toBe(false);
+      expect(second.applied).toEqual([]);
+      expect(second.skipped.map((step) => step.version)).toEqual([1n, 2n]);
+      expect(second.lockWaitMs).toBeGreaterThan(0);
+      const { rows } = await waiterPool.query('SELECT count(*)::int AS channels FROM pg_listening_channels()');
+      expect(rows[0].channels).toBe(0);
+    } finally {
+      await waiterPool.end();
+    }
+  });
+
+  it('announces the lock release with NOTIFY, so waiting runners wake at once instead of at their next poll', async () => {
+    await writeTree(dir.path, { '0001_table.sql': 'CREATE TABLE items (id int);' });
+    const listener = new pg.Client({ connectionString: db.url });
+    await listener.connect();
+    try {
+      const heard: { channel: string; payload?: string }[] = [];
+      listener.on('notification', (message) => heard.push(message));
+      await listener.query('LISTEN strata_migration_lock_released');
+      await new Migrator({ db: db.pool, migrations: dir.path }).run();
+      // A round trip on the listener delivers anything queued for it before the answer.
+      await listener.query('SELECT 1');
+      expect(heard).toEqual([
+        expect.objectContaining({ channel: 'strata_migration_lock_released', payload: String(advisoryLockKey(db.name)) }),
+      ]);
+      // The no-op run takes no lock, so it announces nothing.
+      await new Migrator({ db: db.pool, migrations: dir.path }).run();
+      await listener.query('SELECT 1');
+      expect(heard).toHaveLength(1);
+    } finally {
+      await listener.end();
+    }
   });
 
   it('refuses a pg.Client that is not connected (or already ended) instead of hanging, and a connection string pg cannot parse', async () => {

@@ -21,6 +21,7 @@ import { copyDirtyRowSql, createResolutionsTableSql } from '../resolutions.js';
 import { migrationFailed } from '../sql-failure.js';
 import { describeLockHolder, findLockHolder } from './lock-holder.js';
 import { advisoryLockKey } from './lock-key.js';
+import { LockReleaseSignal, UNLOCK_AND_ANNOUNCE_SQL } from './lock-release-signal.js';
 import { isPgPool, type PgClientLike, type PgDatabaseError, type PgPoolLike, type PgQueryable } from './pg-handles.js';
 
 export interface PostgresDriverOptions {
@@ -37,6 +38,8 @@ const SUMMARY_COLUMNS = `count(*)::int AS count, coalesce(bool_and(success), TRU
 /** The advisory lock is polled, never awaited inside pg_advisory_lock: a blocked waiter deadlocks with CREATE INDEX CONCURRENTLY. */
 const FIRST_POLL_MS = 25;
 const MAX_POLL_MS = 250;
+/** Listening waiters are woken by the release itself; their polls only catch holders that died. */
+const MAX_POLL_LISTENING_MS = 1_000;
 const WAIT_REPORT_EVERY_MS = 5_000;
 /** A failed script is replayed to locate its failing statement only when that is cheap. */
 const LOCATE_REPLAY_LIMIT_MS = 5_000;
@@ -74,7 +77,11 @@ export class PostgresDriver implements Driver {
   }
 
   async readHistorySummary(): Promise<HistorySummary | undefined> {
-    const rows = await this.#selectIfPresent(SUMMARY_COLUMNS, '').catch((error) => {
+    return this.#readSummary(this.#handle);
+  }
+
+  async #readSummary(on: PgQueryable): Promise<HistorySummary | undefined> {
+    const rows = await this.#selectIfPresent(SUMMARY_COLUMNS, '', on).catch((error) => {
       // 42883: no sha256() before PostgreSQL 11; the engine falls back to reading the entries.
       if ((error as PgDatabaseError).code === '42883') return undefined;
       throw error;
@@ -83,11 +90,15 @@ export class PostgresDriver implements Driver {
     return row ? { count: Number(row.count), clean: row.clean === true, digest: String(row.digest) } : undefined;
   }
 
-  async #selectIfPresent(columns: string, order = ' ORDER BY version'): Promise<Record<string, unknown>[] | undefined> {
+  async #selectIfPresent(
+    columns: string,
+    order = ' ORDER BY version',
+    on: PgQueryable = this.#handle,
+  ): Promise<Record<string, unknown>[] | undefined> {
     this.#requireConnectedClient();
     const table = qualifiedName(this.#options.schema, this.#options.table);
     try {
-      return (await this.#handle.query(`SELECT ${columns} FROM ${table}${order}`)).rows;
+      return (await on.query(`SELECT ${columns} FROM ${table}${order}`)).rows;
     } catch (error) {
       const code = (error as PgDatabaseError).code;
       // 42P01: the table does not exist; 3F000: nor does its schema. Both mean "nothing applied yet".
@@ -143,7 +154,13 @@ export class PostgresDriver implements Driver {
       }
       await enableDisconnectDetection(connection);
       const key = advisoryLockKey(database);
-      const waitedMs = await acquire(connection, key, options);
+      const { stopWaitingWhen } = options;
+      const waitedMs = await acquire(
+        connection,
+        key,
+        options,
+        stopWaitingWhen && (async () => stopWaitingWhen(await this.#readSummary(connection))),
+      );
       if (waitedMs === undefined) {
         releaseConnection(false);
         return undefined;
@@ -208,13 +225,36 @@ async function enableDisconnectDetection(connection: PgQueryable): Promise<void>
   }
 }
 
-async function acquire(connection: PgQueryable, key: bigint, options: LockOptions): Promise<number | undefined> {
+async function acquire(
+  connection: PgQueryable,
+  key: bigint,
+  options: LockOptions,
+  stopWaiting: (() => Promise<boolean>) | undefined,
+): Promise<number | undefined> {
   const started = performance.now();
+  if (await tryLock(connection, key)) return performance.now() - started;
+  // Contended: subscribe to release announcements, then try again at once, so a release that
+  // happened between the first attempt and the LISTEN is not missed.
+  const signal = await LockReleaseSignal.listen(connection);
+  try {
+    return await waitForLock(connection, key, options, started, signal, stopWaiting);
+  } finally {
+    await signal?.close();
+  }
+}
+
+async function waitForLock(
+  connection: PgQueryable,
+  key: bigint,
+  options: LockOptions,
+  started: number,
+  signal: LockReleaseSignal | undefined,
+  stopWaiting: (() => Promise<boolean>) | undefined,
+): Promise<number | undefined> {
   let pause = FIRST_POLL_MS;
   let nextReport = 0;
   for (;;) {
-    const { rows } = await connection.query('SELECT pg_try_advisory_lock($1) AS locked', [String(key)]);
-    if (rows[0]?.locked === true) return performance.now() - started;
+    if (await tryLock(connection, key)) return performance.now() - started;
     const waited = performance.now() - started;
     if (options.timeoutMs !== undefined && waited >= options.timeoutMs) {
       const holder = await findLockHolder(connection, key).catch(() => undefined);
@@ -230,11 +270,18 @@ async function acquire(connection: PgQueryable, key: bigint, options: LockOption
       nextReport = waited + WAIT_REPORT_EVERY_MS;
     }
     const remaining = options.timeoutMs === undefined ? pause : Math.min(pause, Math.max(1, options.timeoutMs - waited));
-    await sleep(remaining * (0.75 + Math.random() * 0.5));
-    pause = Math.min(pause * 2, MAX_POLL_MS);
-    // Many replicas booting at once: the first migrates, the rest leave as soon as it is done.
-    if (await options.stopWaitingWhen?.()) return undefined;
+    const jittered = remaining * (0.75 + Math.random() * 0.5);
+    const announced = signal ? await signal.wait(jittered) : (await sleep(jittered), true);
+    pause = Math.min(pause * 2, signal ? MAX_POLL_LISTENING_MS : MAX_POLL_MS);
+    // Many replicas booting at once: the first migrates, the rest leave as soon as it is done
+    // (asked when a release is announced, or at every poll when none can be heard).
+    if (announced && (await stopWaiting?.())) return undefined;
   }
+}
+
+async function tryLock(connection: PgQueryable, key: bigint): Promise<boolean> {
+  const { rows } = await connection.query('SELECT pg_try_advisory_lock($1) AS locked', [String(key)]);
+  return rows[0]?.locked === true;
 }
 
 class PostgresSession implements LockedSession {
@@ -444,7 +491,7 @@ class PostgresSession implements LockedSession {
     this.#released = true;
     try {
       if (!this.#broken) {
-        await this.#connection.query('SELECT pg_advisory_unlock($1)', [String(this.#key)]);
+        await this.#connection.query(UNLOCK_AND_ANNOUNCE_SQL, [String(this.#key)]);
         // The caller's connection goes back as it came (these settings are ours, not theirs).
         await this.#connection.query('RESET client_connection_check_interval').catch(() => {});
         if (this.#statementTimeoutSet) await this.#connection.query('RESET statement_timeout').catch(() => {});

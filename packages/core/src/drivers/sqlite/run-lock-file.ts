@@ -40,7 +40,8 @@ export class RunLockFile {
   }
 
   /** Resolves with the milliseconds waited, or undefined when `stopWaitingWhen` ended the wait. */
-  async acquire(options: LockOptions): Promise<number | undefined> {
+  /** `stopWaiting` replaces options.stopWaitingWhen: the driver reads the summary it needs. */
+  async acquire(options: LockOptions, stopWaiting?: () => boolean): Promise<number | undefined> {
     const started = performance.now();
     const lockDb = this.#openLockDatabase();
     let pause = FIRST_POLL_MS;
@@ -71,7 +72,7 @@ export class RunLockFile {
         const remaining = options.timeoutMs === undefined ? pause : Math.min(pause, Math.max(1, options.timeoutMs - waited));
         await sleep(remaining * (0.75 + Math.random() * 0.5));
         pause = Math.min(pause * 2, MAX_POLL_MS);
-        if (await options.stopWaitingWhen?.()) {
+        if (stopWaiting?.()) {
           lockDb.close();
           return undefined;
         }

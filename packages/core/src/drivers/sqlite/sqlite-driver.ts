@@ -68,6 +68,10 @@ export class SqliteDriver implements Driver {
   }
 
   async readHistorySummary(): Promise<HistorySummary | undefined> {
+    return this.#summary();
+  }
+
+  #summary(): HistorySummary | undefined {
     return this.#ifPresent(() => {
       const [count, clean, pairs] = this.#db
         .prepare(
@@ -95,7 +99,8 @@ export class SqliteDriver implements Driver {
 
   async lock(options: LockOptions): Promise<LockedSession | undefined> {
     const lockFile = this.#db.memory || !this.#db.name ? undefined : new RunLockFile(this.#db, this.#db.name);
-    const waitedMs = lockFile ? await lockFile.acquire(options) : 0;
+    const { stopWaitingWhen } = options;
+    const waitedMs = lockFile ? await lockFile.acquire(options, stopWaitingWhen && (() => stopWaitingWhen(this.#summary()))) : 0;
     if (waitedMs === undefined) return undefined;
     return new SqliteSession(
       this.#db,
