@@ -271,7 +271,7 @@ async function waitForLock(
     }
     const remaining = options.timeoutMs === undefined ? pause : Math.min(pause, Math.max(1, options.timeoutMs - waited));
     const jittered = remaining * (0.75 + Math.random() * 0.5);
-    const announced = signal ? await signal.wait(jittered) : (await sleep(jittered), true);
+    const announced = signal ? await signal.wait(jittered) : await sleep(jittered, true);
     pause = Math.min(pause * 2, signal ? MAX_POLL_LISTENING_MS : MAX_POLL_MS);
     // Many replicas booting at once: the first migrates, the rest leave as soon as it is done
     // (asked when a release is announced, or at every poll when none can be heard).
