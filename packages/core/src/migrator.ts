@@ -7,7 +7,7 @@ import { type Logger, silentLogger } from './logger.js';
 import type { Migration } from './migration.js';
 import { type Plan, planRevert, planRun, type RevertTarget, type ValidationOptions } from './plan.js';
 import type { MigrationReport, MigratorEvent, PlannedStep, StepReport } from './report.js';
-import { type MigrationSource, resolveSource } from './source/resolve-source.js';
+import { type MigrationSource, resolveSource, statedSummary } from './source/resolve-source.js';
 import { sourceDigest } from './source-digest.js';
 import { computeStatus, type MigrationStatus } from './status.js';
 import { toVersion } from './version.js';
@@ -153,14 +153,16 @@ export class Migrator {
    */
   async #upToDate(): Promise<boolean> {
     if (!this.driver.readHistorySummary) return false;
+    const stated = statedSummary(this.#options.migrations);
+    if (stated) return sameSummary(await this.driver.readHistorySummary(), stated.count, stated.digest);
     const [migrations, summary] = await Promise.all([this.migrations(), this.driver.readHistorySummary()]);
     return this.#matchesSource(migrations, summary);
   }
 
   #matchesSource(migrations: Migration[], summary: HistorySummary | undefined): boolean {
-    if (!summary?.clean || summary.count !== migrations.length || migrations.length === 0) return false;
+    if (!summary?.clean || summary.count !== migrations.length) return false;
     if (this.#digest?.of !== migrations) this.#digest = { of: migrations, value: sourceDigest(migrations) };
-    return summary.digest === this.#digest.value;
+    return sameSummary(summary, migrations.length, this.#digest.value);
   }
 
   /** Runs down scripts newest first: the newest one by default, or down to a target, `steps` or `all`. */
@@ -317,6 +319,11 @@ export class Migrator {
     if (options.target !== undefined) return { target: toVersion(options.target) };
     return { steps: options.steps ?? 1 };
   }
+}
+
+/** Every one of `count` migrations applied, clean, with the checksums the digest folds. */
+function sameSummary(summary: HistorySummary | undefined, count: number, digest: string): boolean {
+  return summary?.clean === true && count > 0 && summary.count === count && summary.digest === digest;
 }
 
 function emptyReport(direction: 'up' | 'down', dryRun: boolean): MigrationReport {

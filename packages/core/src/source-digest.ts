@@ -1,16 +1,29 @@
-import { createHash } from 'node:crypto';
-import { toHex } from './checksum.js';
+import { createHash, type Hash } from 'node:crypto';
 import type { Migration } from './migration.js';
 
 /**
- * The source's side of HistorySummary.digest: SHA-256 over `version:checksum-hex` pairs in
- * version order, joined by commas. Equal digests mean the history holds exactly these
- * migrations with exactly these checksums.
+ * The digest a HistorySummary carries: SHA-256 over each entry's version (8 bytes, big-endian
+ * two's complement, as PostgreSQL's int8send writes a BIGINT) followed by its 48-byte checksum,
+ * in version order. Bytes rather than text, so the database folds a long history cheaply.
  */
+export class HistoryDigest {
+  readonly #hash: Hash = createHash('sha256');
+  readonly #version = Buffer.alloc(8);
+
+  add(version: bigint, checksum: Uint8Array): void {
+    this.#version.writeBigInt64BE(version);
+    this.#hash.update(this.#version);
+    this.#hash.update(checksum);
+  }
+
+  hex(): string {
+    return this.#hash.digest('hex');
+  }
+}
+
+/** The source's side of the comparison: equal digests mean the history holds exactly these migrations, unchanged. */
 export function sourceDigest(migrations: readonly Pick<Migration, 'version' | 'checksum'>[]): string {
-  const hash = createHash('sha256');
-  migrations.forEach((migration, i) => {
-    hash.update(`${i === 0 ? '' : ','}${migration.version}:${toHex(migration.checksum)}`);
-  });
-  return hash.digest('hex');
+  const digest = new HistoryDigest();
+  for (const migration of migrations) digest.add(migration.version, migration.checksum);
+  return digest.hex();
 }

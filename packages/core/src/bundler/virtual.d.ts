@@ -13,7 +13,7 @@ declare module 'virtual:strata-migrations' {
     readonly description: string;
     readonly upFile?: string;
     readonly downFile?: string;
-    /** SHA-384 (hex) of the up script, computed at build time and verified when the Migrator loads it. */
+    /** SHA-384 (hex) of the up script, computed at build time and verified before the script runs. */
     readonly checksum: string;
     readonly noTransaction: boolean;
     readonly downNoTransaction: boolean;
@@ -23,6 +23,12 @@ declare module 'virtual:strata-migrations' {
   export const migrations: readonly EmbeddedMigration[];
   /** SHA-256 (hex) over every version, checksum and transaction flag. */
   export const digest: string;
-  const embedded: { readonly migrations: readonly EmbeddedMigration[]; readonly digest: string };
+  /** SHA-256 (hex) the history table's summary equals once all of these are applied: the no-op check. */
+  export const historyDigest: string;
+  const embedded: {
+    readonly migrations: readonly EmbeddedMigration[];
+    readonly digest: string;
+    readonly historyDigest: string;
+  };
   export default embedded;
 }

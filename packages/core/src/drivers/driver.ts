@@ -12,8 +12,8 @@ export interface HistoryEntry {
 
 /**
  * The whole history folded into one row, so the no-op check of a boot is one small answer
- * whatever the history's length: how many rows, whether all succeeded, and a SHA-256 over
- * `version:checksum-hex` pairs in version order, joined by commas.
+ * whatever the history's length: how many rows, whether all succeeded, and a SHA-256 over every
+ * version (8 bytes, big-endian) and checksum in version order (see source-digest.ts).
  */
 export interface HistorySummary {
   count: number;

@@ -1,5 +1,6 @@
 import { toHex } from '../checksum.js';
 import type { Migration } from '../migration.js';
+import { sourceDigest } from '../source-digest.js';
 import { compareVersions } from '../version.js';
 import { migrationsDigest } from './digest.js';
 
@@ -28,7 +29,7 @@ export function renderEmbeddedModule(migrations: readonly Migration[], options: 
   const header = headerLines(ordered.length, digest, options);
   const entries = ordered.map(renderEntry).join('');
   const list = entries === '' ? '[]' : `[\n${entries}]`;
-  const body = bodyFor(options.format, list, js(digest));
+  const body = bodyFor(options.format, list, js(digest), js(sourceDigest(ordered)));
   return `${header.join('\n')}\n${body}`;
 }
 
@@ -55,7 +56,11 @@ function headerLines(count: number, digest: string, options: RenderOptions): str
   ];
 }
 
-function bodyFor(format: EmbedFormat, list: string, digest: string): string {
+/**
+ * `historyDigest` is what the history table's summary digest equals once every migration here is
+ * applied unchanged: with it, a boot's no-op check compares one value and builds no migrations.
+ */
+function bodyFor(format: EmbedFormat, list: string, digest: string, historyDigest: string): string {
   switch (format) {
     case 'ts':
       return [
@@ -65,7 +70,13 @@ function bodyFor(format: EmbedFormat, list: string, digest: string): string {
         '',
         `export const digest: string = ${digest};`,
         '',
-        'const embedded: EmbeddedMigrations & { readonly digest: string } = { migrations, digest };',
+        `export const historyDigest: string = ${historyDigest};`,
+        '',
+        'const embedded: EmbeddedMigrations & { readonly digest: string; readonly historyDigest: string } = {',
+        '  migrations,',
+        '  digest,',
+        '  historyDigest,',
+        '};',
         'export default embedded;',
         '',
       ].join('\n');
@@ -76,7 +87,9 @@ function bodyFor(format: EmbedFormat, list: string, digest: string): string {
         '',
         `export const digest = ${digest};`,
         '',
-        'export default { migrations, digest };',
+        `export const historyDigest = ${historyDigest};`,
+        '',
+        'export default { migrations, digest, historyDigest };',
         '',
       ].join('\n');
     case 'cjs':
@@ -87,7 +100,9 @@ function bodyFor(format: EmbedFormat, list: string, digest: string): string {
         '',
         `const digest = ${digest};`,
         '',
-        'module.exports = { migrations, digest };',
+        `const historyDigest = ${historyDigest};`,
+        '',
+        'module.exports = { migrations, digest, historyDigest };',
         '',
       ].join('\n');
     case 'esm-declarations':
@@ -96,7 +111,8 @@ function bodyFor(format: EmbedFormat, list: string, digest: string): string {
         '',
         "export declare const migrations: EmbeddedMigrations['migrations'];",
         'export declare const digest: string;',
-        'declare const embedded: EmbeddedMigrations & { readonly digest: string };',
+        'export declare const historyDigest: string;',
+        'declare const embedded: EmbeddedMigrations & { readonly digest: string; readonly historyDigest: string };',
         'export default embedded;',
         '',
       ].join('\n');
@@ -104,7 +120,11 @@ function bodyFor(format: EmbedFormat, list: string, digest: string): string {
       return [
         "import type { EmbeddedMigrations } from '@strata/core';",
         '',
-        "declare const embedded: { readonly migrations: EmbeddedMigrations['migrations']; readonly digest: string };",
+        'declare const embedded: {',
+        "  readonly migrations: EmbeddedMigrations['migrations'];",
+        '  readonly digest: string;',
+        '  readonly historyDigest: string;',
+        '};',
         'export = embedded;',
         '',
       ].join('\n');

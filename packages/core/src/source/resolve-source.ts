@@ -8,6 +8,12 @@ import { migrationsFromValues } from './value-source.js';
 export interface EmbeddedMigrations {
   readonly migrations: readonly MigrationInput[];
   readonly digest?: string;
+  /**
+   * The history table's summary digest once every one of `migrations` is applied (see
+   * HistorySummary). Given, a boot's no-op check compares it and builds no migrations; a value
+   * that does not match the history just sends the run down the full path, which checks everything.
+   */
+  readonly historyDigest?: string;
 }
 
 /** Where migrations come from: a directory read at run time, values, or an embedded manifest. */
@@ -18,6 +24,15 @@ export interface ResolvedSource {
   /** Entries of a directory that were skipped, for a warning. */
   ignored: string[];
   description: string;
+}
+
+/** The count and history digest an embedded module states, so the no-op check needs nothing else. */
+export function statedSummary(source: MigrationSource): { count: number; digest: string } | undefined {
+  if (typeof source !== 'object' || source === null || Array.isArray(source) || source instanceof URL) return undefined;
+  const { migrations, historyDigest } = source as EmbeddedMigrations;
+  return Array.isArray(migrations) && typeof historyDigest === 'string'
+    ? { count: migrations.length, digest: historyDigest }
+    : undefined;
 }
 
 export async function resolveSource(source: MigrationSource): Promise<ResolvedSource> {

@@ -131,7 +131,7 @@ describe('strata embed', () => {
     expect(esm.stdout).toContain('wrote dist/migrations.gen.d.ts');
     const js = await read('dist/migrations.gen.js');
     expect(js).not.toMatch(/^\s*import\s/m);
-    expect(js).toContain('export default { migrations, digest };');
+    expect(js).toContain('export default { migrations, digest, historyDigest };');
     expect(await read('dist/migrations.gen.d.ts')).toContain(
       "export declare const migrations: EmbeddedMigrations['migrations'];",
     );

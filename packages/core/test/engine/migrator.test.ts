@@ -98,6 +98,38 @@ describe.each(dialects)('Migrator on %s', (_name, open) => {
     expect(fewer?.digest).toBe(sourceDigest((await m.migrations()).slice(0, 2)));
   });
 
+  it('an embedded module states its history digest: the no-op compares it and builds no migrations, and a stale one is never trusted', async () => {
+    const values = (await migrator().migrations()).map((m) => ({
+      version: String(m.version),
+      description: m.description,
+      checksum: toHex(m.checksum),
+      up: m.up,
+    }));
+    const embedded = { migrations: values, historyDigest: sourceDigest(await migrator().migrations()) };
+    const first = new Migrator({ db: db.handle, migrations: embedded });
+    await first.run();
+    expect((await first.driver.readHistorySummary?.())?.digest).toBe(embedded.historyDigest);
+
+    // Elements that throw when read: the no-op may look at the list's length and nothing else.
+    const untouchable = new Proxy(values, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) throw new Error(`migration ${key} was read`);
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const noop = await new Migrator({ db: db.handle, migrations: { ...embedded, migrations: untouchable } }).run();
+    expect(noop).toMatchObject({ applied: [], lockTaken: false });
+
+    // A stale digest (a migration added by hand to the generated file) is not a no-op: it is applied.
+    const added = { version: '20260101000004', description: 'add age', up: 'ALTER TABLE users ADD COLUMN age INTEGER;' };
+    const edited = { migrations: [...values, added], historyDigest: embedded.historyDigest };
+    const report = await new Migrator({ db: db.handle, migrations: edited }).run();
+    expect(report.applied.map((s) => s.version)).toEqual([20260101000004n]);
+    // A wrong digest only costs the full path, which finds nothing to do.
+    const wrong = await new Migrator({ db: db.handle, migrations: { ...edited, historyDigest: '00'.repeat(32) } }).run();
+    expect(wrong).toMatchObject({ applied: [], lockTaken: false });
+  });
+
   it('dry run and plan() report what would run and touch nothing', async () => {
     const planned = await migrator().plan();
     expect(planned.steps.map((s) => s.version)).toEqual([20260101000001n, 20260101000002n, 20260101000003n]);

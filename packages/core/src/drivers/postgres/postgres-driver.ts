@@ -34,7 +34,7 @@ export interface PostgresDriverOptions {
 const HISTORY_COLUMNS = 'version, description, installed_on, success, checksum, execution_time';
 const ENTRY_COLUMNS = 'version, success, checksum';
 const SUMMARY_COLUMNS = `count(*)::int AS count, coalesce(bool_and(success), TRUE) AS clean,
-  encode(sha256(convert_to(coalesce(string_agg(version::text || ':' || encode(checksum, 'hex'), ',' ORDER BY version), ''), 'UTF8')), 'hex') AS digest`;
+  encode(sha256(coalesce(string_agg(int8send(version) || checksum, ''::bytea ORDER BY version), ''::bytea)), 'hex') AS digest`;
 /** The advisory lock is polled, never awaited inside pg_advisory_lock: a blocked waiter deadlocks with CREATE INDEX CONCURRENTLY. */
 const FIRST_POLL_MS = 25;
 const MAX_POLL_MS = 250;

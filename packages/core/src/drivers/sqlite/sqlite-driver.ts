@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { hrtime } from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StrataError } from '../../errors.js';
 import type { Migration } from '../../migration.js';
+import { HistoryDigest } from '../../source-digest.js';
 import { splitStatements } from '../../sql/split-statements.js';
 import type {
   Driver,
@@ -73,13 +73,23 @@ export class SqliteDriver implements Driver {
 
   #summary(): HistorySummary | undefined {
     return this.#ifPresent(() => {
-      const [count, clean, pairs] = this.#db
-        .prepare(
-          `SELECT count(*), coalesce(min(success), 1), coalesce(group_concat(version || ':' || lower(hex(checksum)), ',' ORDER BY version), '') FROM ${this.#qualified}`,
-        )
+      // SQLite cannot hash: the rows are folded here, in one pass over one statement.
+      const rows = this.#db
+        .prepare(`SELECT version, success, checksum FROM ${this.#qualified} ORDER BY version`)
+        .safeIntegers(true)
         .raw(true)
-        .get() as [number, number, string];
-      return { count, clean: clean === 1, digest: createHash('sha256').update(pairs).digest('hex') };
+        .iterate() as IterableIterator<[unknown, unknown, unknown]>;
+      const digest = new HistoryDigest();
+      let count = 0;
+      let clean = true;
+      for (const [version, success, checksum] of rows) {
+        count++;
+        // A row the digest cannot fold sends the run down the full path, which names what is wrong.
+        if (typeof version !== 'bigint' || !(checksum instanceof Uint8Array)) clean = false;
+        else digest.add(version, checksum);
+        if (success !== 1n) clean = false;
+      }
+      return { count, clean, digest: digest.hex() };
     });
   }
 

@@ -3,6 +3,7 @@ export interface SqliteStatementLike {
   run(...params: unknown[]): { changes: number };
   all(...params: unknown[]): unknown[];
   get(...params: unknown[]): unknown;
+  iterate(...params: unknown[]): IterableIterator<unknown>;
   safeIntegers(toggle?: boolean): SqliteStatementLike;
   raw(toggle?: boolean): SqliteStatementLike;
 }
