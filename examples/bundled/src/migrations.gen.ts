@@ -41,5 +41,11 @@ export const migrations: EmbeddedMigrations['migrations'] = [
 
 export const digest: string = "2a1746a174d11e3d11ec36c7378a4ca04d1da3709e778aa9fa9f3fb42a743281";
 
-const embedded: EmbeddedMigrations & { readonly digest: string } = { migrations, digest };
+export const historyDigest: string = "aa3082c77513430ac04092f6bb6bf896fab8c5e74ad20eaae7fd5e046fe9f595";
+
+const embedded: EmbeddedMigrations & { readonly digest: string; readonly historyDigest: string } = {
+  migrations,
+  digest,
+  historyDigest,
+};
 export default embedded;
