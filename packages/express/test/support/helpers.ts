@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pgAdminUrl, tempDir, writeTree } from '../../../../test-support/databases.js';
 
-/** The fixture app the process tests run; it imports the built @strata/express (run `tsc -b` first). */
+/** The fixture app the process tests run; it imports the built @strata/express (run `npm run build` first). */
 export const FIXTURE_APP = fileURLToPath(new URL('../fixtures/app.mjs', import.meta.url));
 
 /** Host and port of the test PostgreSQL server, for a proxy to forward to. */

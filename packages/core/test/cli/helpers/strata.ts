@@ -19,7 +19,7 @@ export interface StrataRun {
 export type StrataResult = SpawnNodeResult;
 
 function requireBuilt(main: string): void {
-  if (!existsSync(main)) throw new Error(`${main} is missing: build first (npm run build, or npx tsc -b)`);
+  if (!existsSync(main)) throw new Error(`${main} is missing: build first (npm run build)`);
 }
 
 function cleanEnv(env: Record<string, string | undefined> = {}): Record<string, string | undefined> {
