@@ -15,11 +15,13 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const fromDist = (file) => file.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts');
 const toDist = (file) => file.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js');
 
+// bin/strata.js (committed, so npm links it before any build) imports dist/cli/main.js.
+const CLI_ENTRY = './dist/cli/main.js';
 const published = [
   ...Object.values(manifest.exports).map((target) => (typeof target === 'string' ? target : target.default)),
-  ...Object.values(manifest.bin),
+  CLI_ENTRY,
 ].filter((file) => file?.startsWith('./dist/') && file.endsWith('.js'));
-const bins = new Set(Object.values(manifest.bin).map(fromDist));
+const bins = new Set([fromDist(CLI_ENTRY)]);
 // The CLI imports each command by path (registry.ts), so every one stays a file of its own.
 const commands = readdirSync(join(root, 'src/cli/commands'))
   .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))

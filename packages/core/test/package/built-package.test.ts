@@ -55,7 +55,8 @@ describe('the built @strata/core', () => {
     const files = await distJavaScript();
     const entries = [
       ...Object.values(manifest.exports).map((target) => (typeof target === 'string' ? target : target.default)),
-      ...Object.values(manifest.bin),
+      // What the committed bin/strata.js imports.
+      './dist/cli/main.js',
     ]
       .filter((target): target is string => target?.endsWith('.js') === true)
       .map((target) => normalize(target.replace(/^\.\/dist\//, '')));
@@ -81,6 +82,14 @@ describe('the built @strata/core', () => {
       ['--enable-source-maps'],
     )) as string;
     expect(stack).toContain(join(CORE, 'src', 'migrator.ts'));
+  });
+
+  it('the strata bin exists before any build (npm links it at install) and imports the bundled CLI', async () => {
+    expect(manifest.bin.strata).toBe('./bin/strata.js');
+    const stub = await readFile(join(CORE, manifest.bin.strata!), 'utf8');
+    expect(stub).toContain("import '../dist/cli/main.js';");
+    const { stdout } = await promisify(execFile)('git', ['ls-files', '--stage', manifest.bin.strata!], { cwd: CORE });
+    expect(stdout).toMatch(/^100755 /);
   });
 
   it('the strata bin is executable and prints the version in package.json', async () => {
