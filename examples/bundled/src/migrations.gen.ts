@@ -3,41 +3,41 @@
 /* eslint-disable */
 import type { EmbeddedMigrations } from '@strata/core';
 
-export const migrations: EmbeddedMigrations['migrations'] = [
-  {
-    version: "20260601000001",
-    description: "create users",
-    upFile: "20260601000001_create_users.up.sql",
-    downFile: "20260601000001_create_users.down.sql",
-    checksum: "5f43e317f0c4a7d6dc28e56a223be6d6dd3dc1f8bfc948a4de3179c3788d5f9061bed09f51c3b5d36f5f339032ee2e1e",
-    noTransaction: false,
-    downNoTransaction: false,
-    up: "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL UNIQUE,\n  name TEXT NOT NULL\n);\n",
-    down: "DROP TABLE users;\n",
-  },
-  {
-    version: "20260602000001",
-    description: "create notes",
-    upFile: "20260602000001_create_notes.up.sql",
-    downFile: "20260602000001_create_notes.down.sql",
-    checksum: "63e709caebdefcf0bbd57ab6bb3c9963d4a351d0fadc98af73b45e422aac92bae1b45a81faaf03185786e63a816ae787",
-    noTransaction: false,
-    downNoTransaction: false,
-    up: "CREATE TABLE notes (\n  id INTEGER PRIMARY KEY,\n  user_id INTEGER NOT NULL REFERENCES users (id),\n  body TEXT NOT NULL\n);\n\nINSERT INTO users (id, email, name) VALUES (1, 'ada@example.com', 'Ada');\nINSERT INTO notes (id, user_id, body) VALUES (1, 1, 'shipped in one file');\n",
-    down: "DROP TABLE notes;\nDELETE FROM users WHERE id = 1;\n",
-  },
-  {
-    version: "20260603000001",
-    description: "index notes by user",
-    upFile: "20260603000001_index_notes_by_user.up.sql",
-    downFile: "20260603000001_index_notes_by_user.down.sql",
-    checksum: "1d779fa04ea8e0735524920fa6dd4a82a5083cbc5fe3d9cbf1f9cb10fe17887b7e3c911f7fd871436defbc32a9f0b1a6",
-    noTransaction: true,
-    downNoTransaction: true,
-    up: "-- no-transaction\nCREATE INDEX notes_by_user ON notes (user_id);\n",
-    down: "-- no-transaction\nDROP INDEX notes_by_user;\n",
-  },
-];
+export const migrations: EmbeddedMigrations['migrations'] = JSON.parse('[\
+  {\
+    "version": "20260601000001",\
+    "description": "create users",\
+    "upFile": "20260601000001_create_users.up.sql",\
+    "downFile": "20260601000001_create_users.down.sql",\
+    "checksum": "5f43e317f0c4a7d6dc28e56a223be6d6dd3dc1f8bfc948a4de3179c3788d5f9061bed09f51c3b5d36f5f339032ee2e1e",\
+    "noTransaction": false,\
+    "downNoTransaction": false,\
+    "up": "CREATE TABLE users (\\n  id INTEGER PRIMARY KEY,\\n  email TEXT NOT NULL UNIQUE,\\n  name TEXT NOT NULL\\n);\\n",\
+    "down": "DROP TABLE users;\\n"\
+  },\
+  {\
+    "version": "20260602000001",\
+    "description": "create notes",\
+    "upFile": "20260602000001_create_notes.up.sql",\
+    "downFile": "20260602000001_create_notes.down.sql",\
+    "checksum": "63e709caebdefcf0bbd57ab6bb3c9963d4a351d0fadc98af73b45e422aac92bae1b45a81faaf03185786e63a816ae787",\
+    "noTransaction": false,\
+    "downNoTransaction": false,\
+    "up": "CREATE TABLE notes (\\n  id INTEGER PRIMARY KEY,\\n  user_id INTEGER NOT NULL REFERENCES users (id),\\n  body TEXT NOT NULL\\n);\\n\\nINSERT INTO users (id, email, name) VALUES (1, \'ada@example.com\', \'Ada\');\\nINSERT INTO notes (id, user_id, body) VALUES (1, 1, \'shipped in one file\');\\n",\
+    "down": "DROP TABLE notes;\\nDELETE FROM users WHERE id = 1;\\n"\
+  },\
+  {\
+    "version": "20260603000001",\
+    "description": "index notes by user",\
+    "upFile": "20260603000001_index_notes_by_user.up.sql",\
+    "downFile": "20260603000001_index_notes_by_user.down.sql",\
+    "checksum": "1d779fa04ea8e0735524920fa6dd4a82a5083cbc5fe3d9cbf1f9cb10fe17887b7e3c911f7fd871436defbc32a9f0b1a6",\
+    "noTransaction": true,\
+    "downNoTransaction": true,\
+    "up": "-- no-transaction\\nCREATE INDEX notes_by_user ON notes (user_id);\\n",\
+    "down": "-- no-transaction\\nDROP INDEX notes_by_user;\\n"\
+  }\
+]');
 
 export const digest: string = "2a1746a174d11e3d11ec36c7378a4ca04d1da3709e778aa9fa9f3fb42a743281";
 

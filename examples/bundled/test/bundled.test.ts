@@ -110,7 +110,7 @@ describe('the build', () => {
       const text = await readFile(bundle, 'utf8');
       const imports = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)["']([^"']+)["']/g)].map((match) => match[1]);
       expect(new Set(imports.filter((specifier) => !specifier!.startsWith('node:')))).toEqual(new Set(['pg', 'better-sqlite3']));
-      expect(text).toContain('version: "20260603000001"');
+      expect(text).toContain('"version": "20260603000001"');
       expect((await stat(bundle)).size).toBeLessThan(250 * 1024);
     }
   });

@@ -32,7 +32,7 @@ export function describeStaleness(freshness: Extract<Freshness, { state: 'stale'
 }
 
 /**
- * The generated layout puts each migration in its own `  {` … `  },` block starting with its
+ * The generated layout puts each migration in its own `  {\` … `  },\` block starting with its
  * version, so blocks can be matched without evaluating the file. A hand-edited file that no longer
  * has that shape just compares as "differs".
  */
@@ -45,9 +45,11 @@ interface Entry {
 
 function entriesByVersion(text: string): Map<string, Entry> {
   const entries = new Map<string, Entry>();
-  for (const match of text.matchAll(/^ {2}\{\n {4}version: "(\d+)",\n([\s\S]*?)^ {2}\},$/gm)) {
-    const upFile = /^ {4}upFile: ("(?:[^"\\]|\\.)*"),$/m.exec(match[2]!)?.[1];
-    entries.set(match[1]!, { text: match[2]!, label: upFile ? (JSON.parse(upFile) as string) : match[1]! });
+  for (const match of text.matchAll(/^ {2}\{\\\n {4}"version": "(\d+)",\\\n([\s\S]*?)^ {2}\},?\\$/gm)) {
+    const upFile = /^ {4}"upFile": ("(?:[^"\\]|\\.)*"),\\$/m.exec(match[2]!)?.[1];
+    // The JSON sits in a single-quoted string: undo that string's escapes before parsing it.
+    const label = upFile ? (JSON.parse(upFile.replace(/\\([\\'])/g, '$1')) as string) : match[1]!;
+    entries.set(match[1]!, { text: match[2]!, label });
   }
   return entries;
 }

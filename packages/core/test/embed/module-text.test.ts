@@ -25,20 +25,23 @@ describe('renderEmbeddedModule', () => {
 
   it('writes versions as strings, so 18 digits survive', () => {
     const text = renderEmbeddedModule(base, { format: 'esm', source: './migrations' });
-    expect(text).toContain('version: "100000000000000001",');
-    expect(text).not.toMatch(/version: \d/);
+    expect(text).toContain('"version": "100000000000000001",');
+    expect(text).not.toMatch(/"version": \d/);
   });
 
-  it('escapes what an editor hides or a tool mangles, and the literal still evaluates to the script', () => {
-    const up = 'SELECT \'a\u2028b\u2029c\ufeffd\' -- "quoted" \\ \r\n\t\u0000';
-    const [migration] = migrationsFromValues([{ version: 1, description: 'x', up }]);
+  it('escapes what an editor hides or a tool mangles, and the module still evaluates to the script', async () => {
+    // Quotes, backslashes (one at the very end), backticks and `${` survive the JSON-in-a-string encoding.
+    const up = 'SELECT \'a\u2028b\u2029c\ufeffd\' -- "quoted" \\ \r\n\t\u0000 `x` ${y} \\`z\\${w} $$ {} \\';
+    const [migration] = migrationsFromValues([{ version: 1, description: 'd`${e}', up }]);
     const text = renderEmbeddedModule([migration!], { format: 'esm', source: '.' });
-    const literal = /^ {4}up: (.*),$/m.exec(text)![1]!;
+    const literal = /^ {4}"up": (.*?),?\\$/m.exec(text)![1]!;
     expect(literal).toContain('\\u2028');
     expect(literal).toContain('\\u2029');
     expect(literal).toContain('\\ufeff');
     expect(literal).not.toMatch(/[\u2028\u2029\ufeff\r\n\t\u0000]/);
-    expect(JSON.parse(literal)).toBe(up);
+    const module = await import(`data:text/javascript;base64,${Buffer.from(text).toString('base64')}`);
+    expect(module.migrations[0].up).toBe(up);
+    expect(module.migrations[0].description).toBe('d`${e}');
   });
 
   it('names who generated it: the CLI (with the fix) or the bundler plugin', () => {
