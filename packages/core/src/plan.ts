@@ -3,7 +3,7 @@ import type { Dialect, Direction, HistoryEntry, Step } from './drivers/driver.js
 import { StrataError } from './errors.js';
 import type { Migration } from './migration.js';
 import { positionAt } from './sql/text-position.js';
-import { findStatementsNotAllowedInTransaction } from './sql/transaction-restrictions.js';
+import { findStatementsNotAllowedInTransaction, type RestrictedStatement } from './sql/transaction-restrictions.js';
 import { computeStatus, type MigrationStatus } from './status.js';
 
 export interface ValidationOptions {
@@ -146,12 +146,47 @@ function requireKnown(migrations: readonly Migration[], version: bigint): void {
   }
 }
 
+/**
+ * What stepFor learnt about a migration, remembered per Migration object: a run plans twice
+ * (without and then under the lock) and a long-lived Migrator plans at every run, and hashing and
+ * lexing every pending script each time is measurable at hundreds of migrations. Each entry keeps
+ * the inputs it was computed from and is used only while they are unchanged.
+ */
+interface Verified {
+  up: string;
+  checksum: Uint8Array;
+}
+const verifiedChecksums = new WeakMap<Migration, Verified>();
+const knownRestrictions = new WeakMap<Migration, Map<string, { script: string; found: RestrictedStatement | undefined }>>();
+
+function checksumMatches(migration: Migration): boolean {
+  const known = verifiedChecksums.get(migration);
+  if (known && known.up === migration.up && sameBytes(known.checksum, migration.checksum)) return true;
+  if (!sameBytes(checksumOf(migration.up), migration.checksum)) return false;
+  verifiedChecksums.set(migration, { up: migration.up, checksum: Uint8Array.from(migration.checksum) });
+  return true;
+}
+
+function firstRestriction(migration: Migration, direction: Direction, script: string, dialect: Dialect) {
+  let known = knownRestrictions.get(migration);
+  if (!known) {
+    known = new Map();
+    knownRestrictions.set(migration, known);
+  }
+  const key = `${direction}:${dialect}`;
+  const entry = known.get(key);
+  if (entry && entry.script === script) return entry.found;
+  const found = findStatementsNotAllowedInTransaction(script, dialect)[0];
+  known.set(key, { script, found });
+  return found;
+}
+
 /** Builds a step and refuses, before anything runs, a transactional script the database would refuse. */
 export function stepFor(migration: Migration, direction: Direction, dialect: Dialect): Step {
   const script = direction === 'up' ? migration.up : (migration.down ?? '');
   const file = direction === 'up' ? migration.upFile : migration.downFile;
   const transactional = direction === 'up' ? !migration.noTransaction : !migration.downNoTransaction;
-  if (direction === 'up' && !sameBytes(checksumOf(migration.up), migration.checksum)) {
+  if (direction === 'up' && !checksumMatches(migration)) {
     // Only values can disagree (a directory's checksum is computed from the same bytes): an edited
     // generated module must not run SQL other than the one its checksum records.
     throw new StrataError(
@@ -161,7 +196,7 @@ export function stepFor(migration: Migration, direction: Direction, dialect: Dia
     );
   }
   if (transactional) {
-    const refused = findStatementsNotAllowedInTransaction(script, dialect)[0];
+    const refused = firstRestriction(migration, direction, script, dialect);
     if (refused) {
       const { line, column } = positionAt(script, refused.offset);
       const where = `${file ?? `migration ${migration.version}`}:${line}:${column}`;

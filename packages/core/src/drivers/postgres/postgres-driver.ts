@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isStrataError, StrataError } from '../../errors.js';
 import type { Migration } from '../../migration.js';
 import { splitStatements } from '../../sql/split-statements.js';
-import { offsetOfCodePoint } from '../../sql/text-position.js';
+import { offsetOfCodePoint, withoutBom } from '../../sql/text-position.js';
 import { connectionFailed, isConnectionError, isRefusedConnection } from '../connection-errors.js';
 import type {
   Driver,
@@ -515,10 +515,6 @@ class PostgresSession implements LockedSession {
 interface EventEmitterLike {
   on(event: 'error', listener: () => void): unknown;
   off(event: 'error', listener: () => void): unknown;
-}
-
-function withoutBom(script: string): { body: string; bomLength: number } {
-  return script.charCodeAt(0) === 0xfeff ? { body: script.slice(1), bomLength: 1 } : { body: script, bomLength: 0 };
 }
 
 /** The parts of a connection string a message may show: never the password. */
