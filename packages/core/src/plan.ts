@@ -138,6 +138,40 @@ export function planRevert(
   return { direction: 'down', steps, beyondTarget: [] };
 }
 
+/**
+ * singleTransaction: a step that must run outside a transaction cannot be part of the run's one
+ * transaction, and running the others around it would not be all or nothing. Refused before
+ * anything runs, naming each such migration and a way to split the deploy.
+ */
+export function requireSingleTransactionPossible(steps: readonly Step[]): void {
+  const outside = steps.filter((step) => !step.transactional);
+  const first = outside[0];
+  if (!first) return;
+  const up = first.direction === 'up';
+  const named = outside.map((step) => `${step.migration.version} (${step.file ?? step.migration.description})`).join(', ');
+  const index = steps.indexOf(first);
+  let split = '';
+  if (index > 0) {
+    // Up: apply what comes before it; down (newest first): revert what is newer, keeping it.
+    const target = up ? steps[index - 1]!.migration.version : first.migration.version;
+    split = `, or split the deploy: ${up ? 'apply with singleTransaction up to' : 'revert with singleTransaction down to'} target ${target} (--target-version ${target}) first, then the rest without it`;
+  } else if (steps.length > 1) {
+    const target = up ? first.migration.version : steps[1]!.migration.version;
+    split = `, or split the deploy: ${up ? 'apply' : 'revert'} ${first.migration.version} alone without singleTransaction (target ${target}, --target-version ${target}) first, then the rest with it`;
+  }
+  throw new StrataError(
+    'SINGLE_TRANSACTION_NOT_POSSIBLE',
+    `singleTransaction: migration${outside.length > 1 ? 's' : ''} ${named} must run outside a transaction (\`-- no-transaction\` or \`run_in_transaction = false\`), ` +
+      `so this ${up ? 'run' : 'revert'} cannot be one transaction; nothing was run. Drop singleTransaction (--single-transaction)${split}`,
+    {
+      version: String(first.migration.version),
+      file: first.file,
+      direction: first.direction,
+      versions: outside.map((step) => String(step.migration.version)),
+    },
+  );
+}
+
 function requireKnown(migrations: readonly Migration[], version: bigint): void {
   if (!migrations.some((migration) => migration.version === version)) {
     throw new StrataError('TARGET_NOT_FOUND', `target version ${version} is not one of the migrations in the source`, {

@@ -7,6 +7,7 @@ import type { Migration } from '../../migration.js';
 import { splitStatements } from '../../sql/split-statements.js';
 import { withoutBom } from '../../sql/text-position.js';
 import type {
+  BatchProgress,
   Driver,
   HistoryEntry,
   HistoryRow,
@@ -202,10 +203,44 @@ class SqliteSession implements LockedSession {
       return await this.#inWriteTransaction((): StepOutcome => {
         if (this.#alreadyDone(step)) return { status: 'already-done' };
         const started = hrtime.bigint();
-        this.#runScript(step, started);
+        this.#runScript(step, undefined, started);
         const executionTimeNs = hrtime.bigint() - started;
         this.#writeHistory(step, executionTimeNs);
         return { status: 'done', executionTimeNs };
+      });
+    } catch (error) {
+      throw error instanceof ScriptFailed ? this.#located(error) : error;
+    }
+  }
+
+  /**
+   * Every step in one write transaction with its history change: one `BEGIN IMMEDIATE`, one
+   * commit (one fsync) for the whole run. Holding the write lock from the first step to the last,
+   * the per-step re-read of history can only find what was there when the batch began.
+   */
+  async applyAll(steps: readonly Step[], progress: BatchProgress): Promise<StepOutcome[]> {
+    const batchStarted = hrtime.bigint();
+    try {
+      return await this.#inWriteTransaction(() => {
+        const outcomes: StepOutcome[] = [];
+        const ran: Step[] = [];
+        for (const step of steps) {
+          progress.started(step);
+          if (this.#alreadyDone(step)) {
+            outcomes.push({ status: 'already-done' });
+            progress.finished(step, { status: 'already-done' });
+            continue;
+          }
+          const started = hrtime.bigint();
+          this.#runScript(step, ran, batchStarted);
+          const executionTimeNs = hrtime.bigint() - started;
+          this.#writeHistory(step, executionTimeNs);
+          ran.push(step);
+          const outcome: StepOutcome = { status: 'done', executionTimeNs };
+          outcomes.push(outcome);
+          progress.finished(step, outcome);
+        }
+        return outcomes;
       });
     } catch (error) {
       throw error instanceof ScriptFailed ? this.#located(error) : error;
@@ -280,11 +315,11 @@ class SqliteSession implements LockedSession {
    * itself. better-sqlite3 does not say which statement failed, so a failure is thrown as a
    * ScriptFailed and located after the rollback (see #located).
    */
-  #runScript(step: Step, startedAt: bigint): void {
+  #runScript(step: Step, batch: readonly Step[] | undefined, startedAt: bigint): void {
     try {
       this.#db.exec(withoutBom(step.script).body);
     } catch (cause) {
-      throw new ScriptFailed(step, cause, Number(hrtime.bigint() - startedAt) / 1e6);
+      throw new ScriptFailed(step, cause, batch, Number(hrtime.bigint() - startedAt) / 1e6);
     }
   }
 
@@ -295,7 +330,7 @@ class SqliteSession implements LockedSession {
 
   /** The error a person can act on, with the failing statement's line and column when it can be found. */
   #located(failure: ScriptFailed): StrataError {
-    const { step, cause } = failure;
+    const { step, cause, batch } = failure;
     const statements = splitStatements(step.script, 'sqlite').filter((statement) => !statement.empty);
     const offset =
       statements.length === 1
@@ -311,12 +346,14 @@ class SqliteSession implements LockedSession {
       databaseCode: (cause as { code?: string }).code,
       leftDirty: false,
       historyTable: this.#table,
+      ...(batch ? { batch: { ranBefore: batch } } : {}),
     });
   }
 
   /**
-   * Replays, in a write transaction that is always rolled back, the script one statement at a
-   * time, and returns the offset of the statement that fails with the same code. Only when the failed
+   * Replays, in a write transaction that is always rolled back, what ran before the failing script
+   * (the earlier steps of a single-transaction run) and then the script one statement at a time,
+   * and returns the offset of the statement that fails with the same code. Only when the failed
    * attempt was quick and the write lock is free at once (the replay blocks the event loop, as
    * the attempt did); otherwise the error names the file without a line.
    */
@@ -328,6 +365,10 @@ class SqliteSession implements LockedSession {
     const script = failure.step.script;
     try {
       if (!this.#tryBegin()) return undefined;
+      for (const step of failure.batch ?? []) {
+        this.#db.exec(withoutBom(step.script).body);
+        this.#writeHistory(step, 0n);
+      }
       for (const [i, start] of starts.entries()) {
         try {
           this.#db.exec(script.slice(start, starts[i + 1] ?? script.length));
@@ -434,12 +475,15 @@ class SqliteSession implements LockedSession {
 /** A transactional script failed; located and turned into MIGRATION_FAILED once its transaction is rolled back. */
 class ScriptFailed extends Error {
   readonly step: Step;
+  /** The earlier steps of a single-transaction run (undefined outside one). */
+  readonly batch: readonly Step[] | undefined;
   /** From the start of the transaction to the failure. */
   readonly elapsedMs: number;
 
-  constructor(step: Step, cause: unknown, elapsedMs: number) {
+  constructor(step: Step, cause: unknown, batch: readonly Step[] | undefined, elapsedMs: number) {
     super('a migration script failed', { cause });
     this.step = step;
+    this.batch = batch;
     this.elapsedMs = elapsedMs;
   }
 }
