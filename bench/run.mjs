@@ -35,8 +35,9 @@ const results = args.render ? JSON.parse(await readFile(join(outDir, `${base}.js
 
 /** Runs the workloads and returns the results, targets evaluated. */
 async function measure() {
+  // strata, its variants (each runs only where it differs) and the floors are always kept.
   const wanted = args.tools
-    ? TOOL_NAMES.filter((n) => ['strata', 'raw-pg', 'raw-sqlite', ...args.tools].includes(n))
+    ? TOOL_NAMES.filter((n) => n.startsWith('strata') || ['raw-pg', 'raw-sqlite', ...args.tools].includes(n))
     : TOOL_NAMES;
   const tools = await loadTools(wanted);
   countRoundTrips();
@@ -52,7 +53,17 @@ async function measure() {
       partial: args.only.length < WORKLOADS.length || Boolean(args.tools),
     },
     tools: Object.fromEntries(
-      tools.map((t) => [t.name, { floor: Boolean(t.floor), variantOf: t.variantOf, dialects: t.dialects, config: t.config }]),
+      tools.map((t) => [
+        t.name,
+        {
+          floor: Boolean(t.floor),
+          variantOf: t.variantOf,
+          label: t.label,
+          workloads: t.workloads,
+          dialects: t.dialects,
+          config: t.config,
+        },
+      ]),
     ),
   };
   try {

@@ -53,5 +53,5 @@ export const USAGE = `node bench/run.mjs [--quick] [--out=DIR] [--only=${WORKLOA
   --quick   small N and one run: proves the harness (writes quick.json / quick.md)
   --out     directory for the results (default bench/results)
   --only    run only these workloads (partial results; for development)
-  --tools   run only these tools (strata and the floors are always kept)
+  --tools   run only these tools (strata, its variants and the floors are always kept)
   --render  measure nothing: redraw the Markdown, the charts and the README from the last JSON`;

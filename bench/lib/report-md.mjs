@@ -1,3 +1,10 @@
+import { toolLabel } from '../tools/index.mjs';
+
+/** Where a variant runs, in words; results written before variants listed theirs ran in the no-op workloads. */
+const WORKLOAD_NAMES = { apply: 'apply', growth: 'no-op', contention: 'contention' };
+const workloadNames = (workloads = ['growth']) =>
+  `${workloads.map((w) => WORKLOAD_NAMES[w] ?? w).join(' and ')} workload${workloads.length > 1 ? 's' : ''}`;
+
 /** The results table as Markdown, written beside the JSON (and pasted into bench/README.md). */
 const ms = (s) => (s?.median === null || s?.median === undefined ? '–' : `${fmt(s.median)}`);
 const range = (s) => (s?.min === null || s?.min === undefined ? '–' : `${fmt(s.min)}–${fmt(s.max)}`);
@@ -71,7 +78,7 @@ export function renderMarkdown(results, { charts = [] } = {}) {
     const rows = Object.entries(apply.tools)
       .sort((a, b) => (a[1].ms.median ?? Infinity) - (b[1].ms.median ?? Infinity))
       .map(([name, r]) => [
-        name === apply.floor ? `${name} (floor)` : name,
+        name === apply.floor ? `${name} (floor)` : toolLabel(results.tools, name),
         ms(r.ms),
         range(r.ms),
         r.ms.median ? ((r.ms.median / apply.n) * 1000).toFixed(0) : '–',
@@ -80,6 +87,14 @@ export function renderMarkdown(results, { charts = [] } = {}) {
       ]);
     out.push(table(['tool', 'median', 'min–max', 'µs / migration', 'strata / tool', 'note'], rows));
     out.push('');
+    // A variant compared with every other tool, run by run like strata's own ratios.
+    for (const [name, r] of Object.entries(apply.tools)) {
+      if (!r.variantRatios) continue;
+      const pairs = Object.entries(r.variantRatios)
+        .filter(([, v]) => v.median !== null)
+        .map(([peer, v]) => `${peer === apply.floor ? `${peer} (floor)` : toolLabel(results.tools, peer)} ${ratio(v)}`);
+      if (pairs.length) out.push(`**${toolLabel(results.tools, name)} / tool**, run by run: ${pairs.join('; ')}.`, '');
+    }
   }
 
   const growth = results.growth;
@@ -195,7 +210,7 @@ export function renderMarkdown(results, { charts = [] } = {}) {
   out.push('## How each tool is configured', '');
   for (const [name, t] of Object.entries(results.tools)) {
     out.push(
-      `- **${name}**${t.floor ? ' (floor)' : ''}${t.variantOf ? ' (no-op workloads only)' : ''} [${t.dialects.join(', ')}]: ${t.config}`,
+      `- **${toolLabel(results.tools, name)}**${t.floor ? ' (floor)' : ''}${t.variantOf ? ` (${workloadNames(t.workloads)} only)` : ''} [${t.dialects.join(', ')}]: ${t.config}`,
     );
   }
   out.push('');

@@ -37,7 +37,7 @@ function svgDocument(width, height, body, title) {
 /** Horizontal bars (median) with min–max whiskers, one panel per dialect. */
 function barPanel(x0, y0, width, title, rows) {
   const out = [text(x0, y0 + 14, title, 'font-size="15" font-weight="600" fill="#212529"')];
-  const labelWidth = 130;
+  const labelWidth = 180;
   const valueWidth = 70;
   const plotWidth = width - labelWidth - valueWidth;
   const max = Math.max(...rows.map((r) => r.max ?? r.median), 1);
@@ -45,9 +45,9 @@ function barPanel(x0, y0, width, title, rows) {
   rows.forEach((row, i) => {
     const y = y0 + 30 + i * (barHeight + 8);
     const scale = (v) => x0 + labelWidth + (v / max) * plotWidth;
-    out.push(text(x0 + labelWidth - 8, y + 15, row.name, 'font-size="12" text-anchor="end" fill="#343a40"'));
+    out.push(text(x0 + labelWidth - 8, y + 15, row.label ?? row.name, 'font-size="12" text-anchor="end" fill="#343a40"'));
     out.push(
-      `<rect x="${x0 + labelWidth}" y="${y}" width="${Math.max(1, scale(row.median) - x0 - labelWidth).toFixed(1)}" height="${barHeight}" fill="${color(row.name)}" opacity="${row.floor ? 0.55 : 0.9}"/>`,
+      `<rect x="${x0 + labelWidth}" y="${y}" width="${Math.max(1, scale(row.median) - x0 - labelWidth).toFixed(1)}" height="${barHeight}" fill="${color(row.name)}" opacity="${row.floor ? 0.55 : row.variant ? 0.5 : 0.9}"/>`,
     );
     if (row.min !== null && row.max !== null) {
       const cy = y + barHeight / 2;
@@ -67,7 +67,13 @@ export function applyChart(results) {
     if (!apply) continue;
     const rows = Object.entries(apply.tools)
       .filter(([, r]) => r.ms.median !== null)
-      .map(([name, r]) => ({ name, floor: name === apply.floor, ...r.ms }))
+      .map(([name, r]) => ({
+        name,
+        label: results.tools?.[name]?.label ?? name,
+        floor: name === apply.floor,
+        variant: Boolean(results.tools?.[name]?.variantOf),
+        ...r.ms,
+      }))
       .sort((a, b) => a.median - b.median);
     panels.push({
       title: `${dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'}: apply ${apply.n} migrations (median, min–max)`,
@@ -87,7 +93,7 @@ export function applyChart(results) {
     text(
       16,
       y,
-      'shorter is faster · grey: hand-written floors · one fresh database per tool and run',
+      'shorter is faster · grey: hand-written floors · pale: a strata variant · one fresh database per tool and run',
       'font-size="11" fill="#868e96"',
     ),
   );

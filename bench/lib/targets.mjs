@@ -17,7 +17,10 @@ export function evaluateTargets(results) {
     const strata = apply.tools.strata?.ms.median;
     const floor = apply.floor ? apply.tools[apply.floor] : undefined;
     const floorRatio = floor?.strataRatio?.median ?? null;
-    const peers = Object.entries(apply.tools).filter(([name, r]) => name !== 'strata' && name !== apply.floor && r.strataRatio);
+    // Variants of strata (strata with singleTransaction) are strata, not peers: the targets judge plain strata.
+    const peers = Object.entries(apply.tools).filter(
+      ([name, r]) => name !== 'strata' && name !== apply.floor && !results.tools?.[name]?.variantOf && r.strataRatio,
+    );
     const behind = peers.filter(([, r]) => !(r.strataRatio.median < 1)).map(([name]) => name);
     add(
       `apply-${dialect}-floor`,

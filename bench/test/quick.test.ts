@@ -15,6 +15,7 @@ const BENCH = dirname(dirname(fileURLToPath(import.meta.url)));
 const TOOLS = [
   'strata',
   'strata-embedded',
+  'strata-single-transaction',
   'raw-pg',
   'raw-sqlite',
   'knex',
@@ -41,7 +42,7 @@ interface GrowthPoint {
 }
 interface Results {
   meta: { mode: string; partial: boolean };
-  tools: Record<string, { floor: boolean; variantOf?: string; dialects: string[] }>;
+  tools: Record<string, { floor: boolean; variantOf?: string; workloads?: string[]; dialects: string[] }>;
   apply: Record<'postgres' | 'sqlite', { n: number; floor: string; tools: Record<string, { ms: Summary; error?: string }> }>;
   growth: { ns: number[]; headlineN: number; tools: Record<string, { binary: boolean; byN: Record<string, GrowthPoint> }> };
   contention: {
@@ -50,6 +51,10 @@ interface Results {
   imports: { nodeEmptyProcessMs: Summary; importMs: Record<string, Summary> };
   targets: { id: string; met: boolean | null }[];
 }
+
+/** A variant of strata runs only in the workloads it lists. */
+const runsIn = (results: Results, name: string, workload: string) =>
+  !results.tools[name]!.variantOf || (results.tools[name]!.workloads ?? []).includes(workload);
 
 const isTime = (summary: Summary | null | undefined) =>
   summary !== null && summary !== undefined && typeof summary.median === 'number' && summary.median > 0;
@@ -81,7 +86,7 @@ describe('npm run bench -- --quick', () => {
 
   it('times the apply of every tool on each database it supports', () => {
     for (const dialect of ['postgres', 'sqlite'] as const) {
-      const expected = TOOLS.filter((name) => results.tools[name].dialects.includes(dialect) && !results.tools[name].variantOf);
+      const expected = TOOLS.filter((name) => results.tools[name]!.dialects.includes(dialect) && runsIn(results, name, 'apply'));
       expect(Object.keys(results.apply[dialect].tools).sort()).toEqual(expected.sort());
       for (const name of expected) {
         const tool = results.apply[dialect].tools[name];
@@ -92,7 +97,10 @@ describe('npm run bench -- --quick', () => {
   });
 
   it('measures the no-op (in process, whole process, memory) of every tool at every N', () => {
-    const peers = TOOLS.filter((name) => !results.tools[name].floor && results.tools[name].dialects.includes('postgres'));
+    const peers = TOOLS.filter(
+      (name) =>
+        !results.tools[name]!.floor && results.tools[name]!.dialects.includes('postgres') && runsIn(results, name, 'growth'),
+    );
     expect(Object.keys(results.growth.tools).sort()).toEqual(peers.sort());
     for (const name of peers) {
       const tool = results.growth.tools[name];
@@ -114,7 +122,7 @@ describe('npm run bench -- --quick', () => {
   });
 
   it('runs the contention workload for every tool, and strata applies each migration exactly once', () => {
-    const expected = TOOLS.filter((name) => !results.tools[name].floor && !results.tools[name].variantOf);
+    const expected = TOOLS.filter((name) => !results.tools[name]!.floor && runsIn(results, name, 'contention'));
     expect(Object.keys(results.contention.tools).sort()).toEqual(expected.sort());
     for (const [name, tool] of Object.entries(results.contention.tools)) {
       expect(isTime(tool.singleMs), `${name} one process`).toBe(true);

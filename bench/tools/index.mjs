@@ -2,6 +2,7 @@
 export const TOOL_NAMES = [
   'strata',
   'strata-embedded',
+  'strata-single-transaction',
   'raw-pg',
   'raw-sqlite',
   'knex',
@@ -11,6 +12,19 @@ export const TOOL_NAMES = [
   'umzug',
   'dbmate',
 ];
+
+/**
+ * Whether a tool runs in a workload: every tool runs everywhere its dialects allow, except a
+ * variant of strata, which runs only in the workloads it lists (where it differs from strata).
+ */
+export function runsIn(tool, workload) {
+  return !tool.variantOf || (tool.workloads ?? []).includes(workload);
+}
+
+/** How the reports name a tool: its label when it has one (variants do). */
+export function toolLabel(tools, name) {
+  return tools?.[name]?.label ?? name;
+}
 
 export async function loadTool(name) {
   if (!TOOL_NAMES.includes(name)) throw new Error(`unknown tool ${name}`);

@@ -34,6 +34,7 @@ export default {
     'as strata, with migrations: the module `strata embed` generates (SQL and checksums in the build; no file reads at boot)',
   // A variant of strata, measured where it differs: the no-op boot (apply and contention are strata's own).
   variantOf: 'strata',
+  workloads: ['growth'],
 
   async migrate(ctx, { dir }) {
     const report = await new Migrator({ db: ctx.db, migrations: await embedded(dir) }).run();

@@ -1,13 +1,14 @@
 import { migrationsDir } from '../lib/migrations.mjs';
 import { pairedRatios, rotate, summarize } from '../lib/stats.mjs';
 import { freshTarget, targetJob } from '../lib/targets-db.mjs';
+import { runsIn } from '../tools/index.mjs';
 
 /**
  * Workload 1: apply N migrations onto an empty database, every tool in its own fresh database,
  * all tools once per round (in a rotating order), a smaller warm-up round first.
  */
 export async function applyWorkload({ tools, dialect, config, tmp, log }) {
-  const active = tools.filter((tool) => tool.dialects.includes(dialect) && !tool.variantOf);
+  const active = tools.filter((tool) => tool.dialects.includes(dialect) && runsIn(tool, 'apply'));
   const times = Object.fromEntries(active.map((tool) => [tool.name, []]));
   const failures = {};
   const rounds = [...(config.warmupN > 0 ? [config.warmupN] : []), ...Array(config.runs).fill(config.applyN)];
@@ -43,6 +44,14 @@ export async function applyWorkload({ tools, dialect, config, tmp, log }) {
       ...(failures[tool.name] ? { error: failures[tool.name] } : {}),
       // strata's time over this tool's, pair by pair within each round.
       strataRatio: tool.name === 'strata' ? null : pairedRatios(times.strata ?? [], times[tool.name]),
+      // A variant's time over every other tool's, the same way (e.g. strata with singleTransaction / knex).
+      ...(tool.variantOf
+        ? {
+            variantRatios: Object.fromEntries(
+              active.filter((peer) => peer !== tool).map((peer) => [peer.name, pairedRatios(times[tool.name], times[peer.name])]),
+            ),
+          }
+        : {}),
     };
   }
   return { n: config.applyN, floor, tools: results };

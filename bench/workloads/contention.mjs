@@ -3,6 +3,7 @@ import { queryRows } from '../lib/postgres.mjs';
 import { runProcess, startServingWorker } from '../lib/processes.mjs';
 import { pairedRatios, rotate, summarize } from '../lib/stats.mjs';
 import { freshTarget, targetJob } from '../lib/targets-db.mjs';
+import { runsIn } from '../tools/index.mjs';
 
 /**
  * Workload 4: P processes start a run at the same moment on a fresh database with N migrations,
@@ -12,7 +13,7 @@ import { freshTarget, targetJob } from '../lib/targets-db.mjs';
  * migration's table exists once and the history holds each migration exactly once.
  */
 export async function contentionWorkload({ tools, config, tmp, log }) {
-  const active = tools.filter((tool) => !tool.floor && !tool.variantOf && tool.dialects.includes('postgres'));
+  const active = tools.filter((tool) => !tool.floor && runsIn(tool, 'contention') && tool.dialects.includes('postgres'));
   const results = {};
   const strataTimes = { single: [], concurrent: [] };
   const perTool = {};

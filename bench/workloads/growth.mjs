@@ -3,6 +3,7 @@ import { canMeasureNativeRss, runProcess, runWorkerOnce } from '../lib/processes
 import { roundTrips } from '../lib/round-trips.mjs';
 import { pairedRatios, rotate, summarize } from '../lib/stats.mjs';
 import { freshTarget, targetJob } from '../lib/targets-db.mjs';
+import { runsIn } from '../tools/index.mjs';
 
 /**
  * Workloads 2 and 3: the no-op boot against a history of N applied migrations, for each N.
@@ -13,7 +14,7 @@ import { freshTarget, targetJob } from '../lib/targets-db.mjs';
  * at the headline N, each tool's CLI.
  */
 export async function growthWorkload({ tools, config, tmp, log }) {
-  const active = tools.filter((tool) => !tool.floor && tool.dialects.includes('postgres'));
+  const active = tools.filter((tool) => !tool.floor && tool.dialects.includes('postgres') && runsIn(tool, 'growth'));
   const state = {};
   for (const tool of active) {
     const target = await freshTarget('postgres', `growth_${tool.name}`, { settings: { synchronous_commit: 'off' } });

@@ -25,6 +25,8 @@ export type StrataErrorCode =
   | 'TARGET_NOT_FOUND'
   | 'NOT_REVERSIBLE'
   | 'STATEMENT_NOT_ALLOWED_IN_TRANSACTION'
+  /** singleTransaction was asked for, but a planned step must run outside a transaction. */
+  | 'SINGLE_TRANSACTION_NOT_POSSIBLE'
   // execution
   | 'MIGRATION_FAILED'
   | 'LOCK_TIMEOUT'

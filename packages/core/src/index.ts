@@ -19,6 +19,7 @@ export { type ChecksumMatch, checksumOf, fromHex, matchChecksum, toHex } from '.
 export { isConnectionError } from './drivers/connection-errors.js';
 export { createDriver, type DatabaseHandle } from './drivers/create-driver.js';
 export type {
+  BatchProgress,
   Dialect,
   Direction,
   Driver,

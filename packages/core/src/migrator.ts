@@ -1,11 +1,18 @@
 import type { DatabaseHandle } from './drivers/create-driver.js';
 import { createDriver } from './drivers/create-driver.js';
-import type { Driver, HistoryEntry, HistorySummary, LockHolder, LockOptions, Step } from './drivers/driver.js';
+import type { Driver, HistoryEntry, HistorySummary, LockedSession, LockHolder, LockOptions, Step } from './drivers/driver.js';
 import { describeLockHolder } from './drivers/postgres/lock-holder.js';
 import { isStrataError, StrataError } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Migration } from './migration.js';
-import { type Plan, planRevert, planRun, type RevertTarget, type ValidationOptions } from './plan.js';
+import {
+  type Plan,
+  planRevert,
+  planRun,
+  type RevertTarget,
+  requireSingleTransactionPossible,
+  type ValidationOptions,
+} from './plan.js';
 import type { MigrationReport, MigratorEvent, PlannedStep, StepReport } from './report.js';
 import { type MigrationSource, resolveSource, statedSummary } from './source/resolve-source.js';
 import { sourceDigest } from './source-digest.js';
@@ -35,6 +42,13 @@ export interface MigratorOptions {
   ignoreMissing?: boolean;
   /** Apply pending migrations older than the newest applied one instead of refusing. */
   allowOutOfOrder?: boolean;
+  /**
+   * Run every step of one `run()` or `revert()` in ONE transaction, history rows included: all or
+   * nothing (node-pg-migrate's `singleTransaction`, Flyway's `group`). A planned step that must run
+   * outside a transaction is refused up front with SINGLE_TRANSACTION_NOT_POSSIBLE. Default false:
+   * one transaction per migration, as SQLx does.
+   */
+  singleTransaction?: boolean;
   /** Progress events, for a CLI or a UI. */
   onEvent?: (event: MigratorEvent) => void;
 }
@@ -78,6 +92,12 @@ export class Migrator {
     }
     if (options.table !== undefined && (typeof options.table !== 'string' || options.table.length === 0)) {
       throw new StrataError('INVALID_OPTIONS', 'the `table` option must be a non-empty string');
+    }
+    if (options.singleTransaction !== undefined && typeof options.singleTransaction !== 'boolean') {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        `singleTransaction must be true or false, not ${JSON.stringify(options.singleTransaction)}`,
+      );
     }
     if (options.lockTimeout !== undefined && !(options.lockTimeout >= 0)) {
       throw new StrataError('INVALID_OPTIONS', `lockTimeout must be a number of milliseconds >= 0, not ${options.lockTimeout}`);
@@ -128,15 +148,19 @@ export class Migrator {
       options.direction === 'down'
         ? planRevert(migrations, history ?? [], this.#revertTarget(options), this.#validation(), this.driver.dialect)
         : planRun(migrations, history ?? [], this.#runTarget(options.target), this.#validation(), this.driver.dialect);
+    if (this.#options.singleTransaction) requireSingleTransactionPossible(plan.steps);
     return { direction: plan.direction, steps: plan.steps.map(plannedStep), beyondTarget: plan.beyondTarget };
   }
 
-  /** Applies pending migrations in version order, each in its own transaction. */
+  /** Applies pending migrations in version order, each in its own transaction (or all in one: `singleTransaction`). */
   async run(options: { target?: VersionLike; dryRun?: boolean } = {}): Promise<MigrationReport> {
     const started = performance.now();
     const target = this.#runTarget(options.target);
     if (target.target === undefined && (await this.#upToDate())) {
-      return { ...emptyReport('up', options.dryRun ?? false), totalMs: performance.now() - started };
+      return {
+        ...emptyReport('up', options.dryRun ?? false, this.#options.singleTransaction === true),
+        totalMs: performance.now() - started,
+      };
     }
     return this.#execute(
       'up',
@@ -202,17 +226,23 @@ export class Migrator {
     stopWaitingWhenUpToDate = false,
   ): Promise<MigrationReport> {
     const started = performance.now();
+    const singleTransaction = this.#options.singleTransaction === true;
+    const planned = (migrations: Migration[], history: HistoryEntry[]): Plan => {
+      const plan = makePlan(migrations, history);
+      if (singleTransaction) requireSingleTransactionPossible(plan.steps);
+      return plan;
+    };
     const [migrations, history] = await Promise.all([this.migrations(), this.driver.readHistoryEntries()]);
     let fastPlan: Plan | undefined;
     try {
-      fastPlan = makePlan(migrations, history ?? []);
+      fastPlan = planned(migrations, history ?? []);
     } catch (error) {
       // A dirty row seen without the lock may be another runner's no-transaction migration in
       // progress: only the history read under the lock can tell it from a crash.
       if (dryRun || !isStrataError(error, 'MIGRATION_DIRTY')) throw error;
     }
     const report: MigrationReport = {
-      ...emptyReport(direction, dryRun),
+      ...emptyReport(direction, dryRun, singleTransaction),
       planned: fastPlan?.steps.map(plannedStep) ?? [],
       beyondTarget: fastPlan?.beyondTarget ?? [],
     };
@@ -239,28 +269,11 @@ export class Migrator {
       this.#emit({ type: 'lock-acquired', waitedMs: session.waitedMs });
       await session.ensureHistoryTable();
       // Another runner may have moved the history while we waited: plan again under the lock.
-      const plan = makePlan(migrations, await session.readHistoryEntries());
+      const plan = planned(migrations, await session.readHistoryEntries());
       report.planned = plan.steps.map(plannedStep);
       report.beyondTarget = plan.beyondTarget;
-      for (const step of plan.steps) {
-        const planned = plannedStep(step);
-        this.#emit({ type: 'step-start', step: planned });
-        const stepStarted = performance.now();
-        const outcome = await session.apply(step);
-        if (outcome.status === 'already-done') {
-          report.skipped.push(planned);
-          this.#emit({ type: 'step-skipped', step: planned });
-          continue;
-        }
-        const done: StepReport = {
-          ...planned,
-          durationMs: performance.now() - stepStarted,
-          executionTimeNs: outcome.executionTimeNs,
-        };
-        report.applied.push(done);
-        this.#logStep(done);
-        this.#emit({ type: 'step-done', step: done });
-      }
+      if (singleTransaction && plan.steps.length > 0) await this.#applyAsOne(session, plan.steps, report);
+      else await this.#applyEach(session, plan.steps, report);
     } catch (error) {
       if (error instanceof StrataError) this.#logger.error(error.message, { code: error.code, ...error.details });
       throw error;
@@ -270,6 +283,63 @@ export class Migrator {
     }
     report.totalMs = performance.now() - started;
     return report;
+  }
+
+  async #applyEach(session: LockedSession, steps: readonly Step[], report: MigrationReport): Promise<void> {
+    for (const step of steps) {
+      const planned = plannedStep(step);
+      this.#emit({ type: 'step-start', step: planned });
+      const stepStarted = performance.now();
+      const outcome = await session.apply(step);
+      if (outcome.status === 'already-done') {
+        report.skipped.push(planned);
+        this.#emit({ type: 'step-skipped', step: planned });
+        continue;
+      }
+      const done: StepReport = {
+        ...planned,
+        durationMs: performance.now() - stepStarted,
+        executionTimeNs: outcome.executionTimeNs,
+      };
+      report.applied.push(done);
+      this.#logStep(done);
+      this.#emit({ type: 'step-done', step: done });
+    }
+  }
+
+  /**
+   * singleTransaction: the driver runs the steps in one transaction. Events fire as each step runs
+   * (a step-done means "ran inside the open transaction"); the report and the log lines list the
+   * steps only once the commit succeeded, so they never name work a rollback undid.
+   */
+  async #applyAsOne(session: LockedSession, steps: readonly Step[], report: MigrationReport): Promise<void> {
+    const ran: StepReport[] = [];
+    const skipped: PlannedStep[] = [];
+    let current: { planned: PlannedStep; startedAt: number } | undefined;
+    await session.applyAll(steps, {
+      started: (step) => {
+        current = { planned: plannedStep(step), startedAt: performance.now() };
+        this.#emit({ type: 'step-start', step: current.planned });
+      },
+      finished: (step, outcome) => {
+        const planned = current?.planned ?? plannedStep(step);
+        if (outcome.status === 'already-done') {
+          skipped.push(planned);
+          this.#emit({ type: 'step-skipped', step: planned });
+          return;
+        }
+        const done: StepReport = {
+          ...planned,
+          durationMs: performance.now() - (current?.startedAt ?? performance.now()),
+          executionTimeNs: outcome.executionTimeNs,
+        };
+        ran.push(done);
+        this.#emit({ type: 'step-done', step: done });
+      },
+    });
+    report.applied.push(...ran);
+    report.skipped.push(...skipped);
+    for (const step of ran) this.#logStep(step);
   }
 
   #logStep(step: StepReport): void {
@@ -326,10 +396,11 @@ function sameSummary(summary: HistorySummary | undefined, count: number, digest:
   return summary?.clean === true && count > 0 && summary.count === count && summary.digest === digest;
 }
 
-function emptyReport(direction: 'up' | 'down', dryRun: boolean): MigrationReport {
+function emptyReport(direction: 'up' | 'down', dryRun: boolean, singleTransaction: boolean): MigrationReport {
   return {
     direction,
     dryRun,
+    singleTransaction,
     applied: [],
     planned: [],
     skipped: [],

@@ -3,7 +3,7 @@ import type { Dialect, Direction, HistoryEntry, Step } from './drivers/driver.js
 import { StrataError } from './errors.js';
 import type { Migration } from './migration.js';
 import { positionAt } from './sql/text-position.js';
-import { findStatementsNotAllowedInTransaction } from './sql/transaction-restrictions.js';
+import { findStatementsNotAllowedInTransaction, type RestrictedStatement } from './sql/transaction-restrictions.js';
 import { computeStatus, type MigrationStatus } from './status.js';
 
 export interface ValidationOptions {
@@ -138,6 +138,40 @@ export function planRevert(
   return { direction: 'down', steps, beyondTarget: [] };
 }
 
+/**
+ * singleTransaction: a step that must run outside a transaction cannot be part of the run's one
+ * transaction, and running the others around it would not be all or nothing. Refused before
+ * anything runs, naming each such migration and a way to split the deploy.
+ */
+export function requireSingleTransactionPossible(steps: readonly Step[]): void {
+  const outside = steps.filter((step) => !step.transactional);
+  const first = outside[0];
+  if (!first) return;
+  const up = first.direction === 'up';
+  const named = outside.map((step) => `${step.migration.version} (${step.file ?? step.migration.description})`).join(', ');
+  const index = steps.indexOf(first);
+  let split = '';
+  if (index > 0) {
+    // Up: apply what comes before it; down (newest first): revert what is newer, keeping it.
+    const target = up ? steps[index - 1]!.migration.version : first.migration.version;
+    split = `, or split the deploy: ${up ? 'apply with singleTransaction up to' : 'revert with singleTransaction down to'} target ${target} (--target-version ${target}) first, then the rest without it`;
+  } else if (steps.length > 1) {
+    const target = up ? first.migration.version : steps[1]!.migration.version;
+    split = `, or split the deploy: ${up ? 'apply' : 'revert'} ${first.migration.version} alone without singleTransaction (target ${target}, --target-version ${target}) first, then the rest with it`;
+  }
+  throw new StrataError(
+    'SINGLE_TRANSACTION_NOT_POSSIBLE',
+    `singleTransaction: migration${outside.length > 1 ? 's' : ''} ${named} must run outside a transaction (\`-- no-transaction\` or \`run_in_transaction = false\`), ` +
+      `so this ${up ? 'run' : 'revert'} cannot be one transaction; nothing was run. Drop singleTransaction (--single-transaction)${split}`,
+    {
+      version: String(first.migration.version),
+      file: first.file,
+      direction: first.direction,
+      versions: outside.map((step) => String(step.migration.version)),
+    },
+  );
+}
+
 function requireKnown(migrations: readonly Migration[], version: bigint): void {
   if (!migrations.some((migration) => migration.version === version)) {
     throw new StrataError('TARGET_NOT_FOUND', `target version ${version} is not one of the migrations in the source`, {
@@ -146,12 +180,47 @@ function requireKnown(migrations: readonly Migration[], version: bigint): void {
   }
 }
 
+/**
+ * What stepFor learnt about a migration, remembered per Migration object: a run plans twice
+ * (without and then under the lock) and a long-lived Migrator plans at every run, and hashing and
+ * lexing every pending script each time is measurable at hundreds of migrations. Each entry keeps
+ * the inputs it was computed from and is used only while they are unchanged.
+ */
+interface Verified {
+  up: string;
+  checksum: Uint8Array;
+}
+const verifiedChecksums = new WeakMap<Migration, Verified>();
+const knownRestrictions = new WeakMap<Migration, Map<string, { script: string; found: RestrictedStatement | undefined }>>();
+
+function checksumMatches(migration: Migration): boolean {
+  const known = verifiedChecksums.get(migration);
+  if (known && known.up === migration.up && sameBytes(known.checksum, migration.checksum)) return true;
+  if (!sameBytes(checksumOf(migration.up), migration.checksum)) return false;
+  verifiedChecksums.set(migration, { up: migration.up, checksum: Uint8Array.from(migration.checksum) });
+  return true;
+}
+
+function firstRestriction(migration: Migration, direction: Direction, script: string, dialect: Dialect) {
+  let known = knownRestrictions.get(migration);
+  if (!known) {
+    known = new Map();
+    knownRestrictions.set(migration, known);
+  }
+  const key = `${direction}:${dialect}`;
+  const entry = known.get(key);
+  if (entry && entry.script === script) return entry.found;
+  const found = findStatementsNotAllowedInTransaction(script, dialect)[0];
+  known.set(key, { script, found });
+  return found;
+}
+
 /** Builds a step and refuses, before anything runs, a transactional script the database would refuse. */
 export function stepFor(migration: Migration, direction: Direction, dialect: Dialect): Step {
   const script = direction === 'up' ? migration.up : (migration.down ?? '');
   const file = direction === 'up' ? migration.upFile : migration.downFile;
   const transactional = direction === 'up' ? !migration.noTransaction : !migration.downNoTransaction;
-  if (direction === 'up' && !sameBytes(checksumOf(migration.up), migration.checksum)) {
+  if (direction === 'up' && !checksumMatches(migration)) {
     // Only values can disagree (a directory's checksum is computed from the same bytes): an edited
     // generated module must not run SQL other than the one its checksum records.
     throw new StrataError(
@@ -161,7 +230,7 @@ export function stepFor(migration: Migration, direction: Direction, dialect: Dia
     );
   }
   if (transactional) {
-    const refused = findStatementsNotAllowedInTransaction(script, dialect)[0];
+    const refused = firstRestriction(migration, direction, script, dialect);
     if (refused) {
       const { line, column } = positionAt(script, refused.offset);
       const where = `${file ?? `migration ${migration.version}`}:${line}:${column}`;

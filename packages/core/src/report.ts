@@ -9,7 +9,11 @@ export interface PlannedStep {
 }
 
 export interface StepReport extends PlannedStep {
-  /** Wall time of the step, including its history write. */
+  /**
+   * Wall time of the step, including its history write. In a singleTransaction run on
+   * PostgreSQL the history write travels with the next step's script, and the one commit is
+   * part of no step.
+   */
   durationMs: number;
   /** The script's own execution time as recorded in history (nanoseconds). */
   executionTimeNs: bigint;
@@ -19,6 +23,8 @@ export interface StepReport extends PlannedStep {
 export interface MigrationReport {
   direction: Direction;
   dryRun: boolean;
+  /** Whether the steps ran in one transaction (the `singleTransaction` option). */
+  singleTransaction: boolean;
   /** Steps that ran, in order. Empty for a dry run. */
   applied: StepReport[];
   /** What the plan held: for a dry run, what would run. */
@@ -33,6 +39,12 @@ export interface MigrationReport {
   totalMs: number;
 }
 
+/**
+ * Progress, as it happens. `step-done` fires when a step's script and history write have run; with
+ * `singleTransaction` that is inside the run's one open transaction, which commits after the last
+ * step: a run that then fails rolls back every step it reported done (the error's
+ * `details.rolledBack` lists them), and only the resolved report says what was committed.
+ */
 export type MigratorEvent =
   | { type: 'lock-wait'; waitedMs: number; holder: LockHolder | undefined }
   | { type: 'lock-acquired'; waitedMs: number }

@@ -111,6 +111,18 @@ describe('a failing migration', () => {
     expect(await historyVersions()).toEqual(['1']);
   });
 
+  it('with singleTransaction (passed to the engine), keeps nothing: the migration before it is rolled back too', async () => {
+    dir = await migrationsDir(BROKEN);
+    const error = await migrateOnBoot(pool, { migrations: dir.path, singleTransaction: true }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'MIGRATION_FAILED',
+      details: { version: '2', file: '0002_bad.sql', line: 3, singleTransaction: true, rolledBack: ['1', '2'] },
+    });
+    expect(await historyVersions()).toEqual([]);
+    const { rows } = await pool.query("SELECT to_regclass('items') IS NOT NULL AS present");
+    expect(rows[0].present).toBe(false);
+  });
+
   it('makes an app that awaits migrateOnBoot exit non-zero before it listens', async () => {
     dir = await migrationsDir(BROKEN);
     const result = await spawnNode([FIXTURE_APP], { env: { DATABASE_URL: db.url, MIGRATIONS_DIR: dir.path } });

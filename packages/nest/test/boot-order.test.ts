@@ -259,6 +259,33 @@ describe('failures that waiting cannot heal', () => {
     expect(columns).toEqual([]);
   });
 
+  it('passes singleTransaction to the engine: a failing migration rolls back the ones before it too', async () => {
+    const migrations = await tree({
+      'migrations/0001_create_widgets.sql': 'CREATE TABLE widgets (id INT PRIMARY KEY);\n',
+      'migrations/0002_broken.sql': 'ALTER TABLE widgets ADD COLUMN nope NOSUCHTYPE;\n',
+    });
+    @Module({
+      imports: [MigrationsModule.forRoot({ connection: database.pool, migrations, logger: false, singleTransaction: true })],
+    })
+    class AppModule {}
+
+    const error = await within(
+      20_000,
+      createApp(AppModule).then(
+        (app) => {
+          cleanups.push(() => app.close());
+          return undefined;
+        },
+        (e: unknown) => e,
+      ),
+      'create',
+    );
+    expect(isStrataError(error, 'MIGRATION_FAILED')).toBe(true);
+    expect((error as StrataError).details).toMatchObject({ version: '2', singleTransaction: true, rolledBack: ['1', '2'] });
+    expect(await database.rows('SELECT version FROM _strata_migrations')).toEqual([]);
+    expect(await database.rows("SELECT 1 FROM pg_class WHERE relname = 'widgets'")).toEqual([]);
+  });
+
   it('rejects app creation when an applied migration was modified, without retrying', async () => {
     const migrations = await tree({ 'migrations/0001_create_widgets.sql': 'CREATE TABLE widgets (id INT PRIMARY KEY);\n' });
     @Module({ imports: [MigrationsModule.forRoot({ connection: database.pool, migrations, logger: false })] })

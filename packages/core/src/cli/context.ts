@@ -12,6 +12,7 @@ import { UsageError } from './usage-error.js';
 export interface MigratorChoices {
   ignoreMissing?: boolean;
   allowOutOfOrder?: boolean;
+  singleTransaction?: boolean;
   onEvent?: (event: MigratorEvent) => void;
 }
 
@@ -75,6 +76,7 @@ export class CommandContext {
       ...(this.config.lockTimeoutMs !== undefined ? { lockTimeout: this.config.lockTimeoutMs } : {}),
       ...(choices.ignoreMissing ? { ignoreMissing: true } : {}),
       ...(choices.allowOutOfOrder ? { allowOutOfOrder: true } : {}),
+      ...(choices.singleTransaction ? { singleTransaction: true } : {}),
       ...(choices.onEvent ? { onEvent: choices.onEvent } : {}),
       logger: this.logger(),
     });

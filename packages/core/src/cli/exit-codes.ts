@@ -14,6 +14,8 @@ const USAGE_CODES = new Set<StrataErrorCode>([
   'SOURCE_NOT_FOUND',
   'DRIVER_NOT_INSTALLED',
   'UNSUPPORTED_DATABASE',
+  // --single-transaction asked for one transaction around a migration that cannot run in one.
+  'SINGLE_TRANSACTION_NOT_POSSIBLE',
 ]);
 
 export function exitCodeFor(error: unknown): number {

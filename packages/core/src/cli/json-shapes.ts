@@ -31,6 +31,7 @@ export function reportJson(report: MigrationReport) {
   return {
     direction: report.direction,
     dryRun: report.dryRun,
+    singleTransaction: report.singleTransaction,
     applied: report.applied.map(stepJson),
     planned: report.planned.map(stepJson),
     skipped: report.skipped.map(stepJson),

@@ -40,7 +40,12 @@ export function printReportSummary(out: Output, report: MigrationReport): void {
   } else if (report.applied.length > 0) {
     const verb = up ? 'Applied' : 'Reverted';
     const waited = report.lockWaitMs >= 1000 ? ` (waited ${formatDuration(report.lockWaitMs)} for the lock)` : '';
-    out.line(style.green(`${verb} ${plural(report.applied.length, 'migration')} in ${formatDuration(report.totalMs)}${waited}.`));
+    const together = report.singleTransaction ? ' in one transaction' : '';
+    out.line(
+      style.green(
+        `${verb} ${plural(report.applied.length, 'migration')}${together} in ${formatDuration(report.totalMs)}${waited}.`,
+      ),
+    );
   } else if (report.skipped.length > 0) {
     out.line(
       `Nothing left to ${up ? 'apply' : 'revert'}: another runner did ${plural(report.skipped.length, 'migration')} meanwhile.`,

@@ -10,11 +10,14 @@ import type { Output } from './output.js';
  */
 export class ProgressRenderer {
   readonly #out: Output;
+  /** singleTransaction: said once, before the first step, that nothing commits until the last. */
+  #announceSingleTransaction: boolean;
   #current: { step: PlannedStep; startedAt: number } | undefined;
   #lockWaitStartedAt: number | undefined;
 
-  constructor(out: Output) {
+  constructor(out: Output, options: { singleTransaction?: boolean } = {}) {
     this.#out = out;
+    this.#announceSingleTransaction = options.singleTransaction === true;
   }
 
   readonly handle = (event: MigratorEvent): void => {
@@ -40,6 +43,10 @@ export class ProgressRenderer {
         this.#lockWaitStartedAt = undefined;
         return;
       case 'step-start': {
+        if (this.#announceSingleTransaction) {
+          this.#announceSingleTransaction = false;
+          this.#out.line(style.dim('one transaction for the whole run: nothing is committed until the last migration is done'));
+        }
         const startedAt = performance.now();
         this.#current = { step: event.step, startedAt };
         const text = `${verb(event.step, 'ing')} ${label(event.step)}`;

@@ -63,6 +63,12 @@ export interface Step {
 
 export type StepOutcome = { status: 'done'; executionTimeNs: bigint } | { status: 'already-done' };
 
+/** Called by a single-transaction run around each of its steps, as they happen (before the commit). */
+export interface BatchProgress {
+  started(step: Step): void;
+  finished(step: Step, outcome: StepOutcome): void;
+}
+
 /** What a driver needs from the engine: everything specific to one kind of database. */
 export interface Driver {
   readonly dialect: Dialect;
@@ -97,6 +103,12 @@ export interface LockedSession {
    * applied or reverted the same version meanwhile (possible only where the lock is per step).
    */
   apply(step: Step): Promise<StepOutcome>;
+  /**
+   * Runs every step (all transactional) and their history changes in ONE transaction, committed
+   * once after the last: all or nothing. A failure rolls the whole batch back and says so
+   * (`details.rolledBack`). Outcomes are in step order.
+   */
+  applyAll(steps: readonly Step[], progress: BatchProgress): Promise<StepOutcome[]>;
   /** Records the way out of a dirty row: `applied` marks it successful, `rolled-back` removes it. */
   resolve(version: bigint, resolution: 'applied' | 'rolled-back', migration: Migration | undefined): Promise<void>;
   /** Releases the lock; safe to call more than once and after errors. */

@@ -12,6 +12,8 @@ export interface SqlFailure {
   /** True when the failure left a dirty history row (a non-transactional script stopped half-way). */
   leftDirty: boolean;
   historyTable: string;
+  /** Set when the step was part of a single-transaction run, which the failure rolled back as a whole. */
+  batch?: { ranBefore: readonly Step[] };
 }
 
 /** Builds the error a person can act on: version, file:line:column, the database's message and code. */
@@ -31,10 +33,17 @@ export function migrationFailed(failure: SqlFailure): StrataError {
   if (databaseCode === '57014')
     message += '\n  the statement ran longer than statement_timeout (the statementTimeout option, or a SET in the migration)';
   if (databaseCode === '55P03') message += '\n  the statement waited longer than lock_timeout for a lock another session holds';
+  if (databaseCode === '53200' && failure.batch) {
+    message +=
+      '\n  a single transaction keeps every lock it takes until it commits (each table it creates is one or more):' +
+      ' split the deploy with --target-version, or raise max_locks_per_transaction';
+  }
   if (failure.leftDirty) {
     message +=
       `\n  ${version} ran outside a transaction and stopped part-way, so it is marked dirty in ${failure.historyTable}.` +
       ` Fix the database by hand, then record the outcome with \`strata resolve ${version} --applied\` or \`strata resolve ${version} --rolled-back\`.`;
+  } else if (failure.batch) {
+    message += `\n  ${batchRolledBack(step, failure.batch.ranBefore)}`;
   } else {
     message += '\n  nothing from this migration was kept: its transaction was rolled back.';
   }
@@ -48,7 +57,37 @@ export function migrationFailed(failure: SqlFailure): StrataError {
       ...(position ? { line: position.line, column: position.column } : {}),
       ...(databaseCode ? { databaseCode } : {}),
       dirty: failure.leftDirty,
+      ...(failure.batch ? batchDetails(step, failure.batch.ranBefore) : {}),
     },
     { cause },
   );
+}
+
+/** What a failed single-transaction run lost, for the message: everything it had done. */
+export function batchRolledBack(step: Step, ranBefore: readonly Step[]): string {
+  const up = step.direction === 'up';
+  const verb = up ? 'applied' : 'reverted';
+  const before =
+    ranBefore.length === 0
+      ? ''
+      : ` nor from the ${ranBefore.length === 1 ? 'migration' : `${ranBefore.length} migrations`} ${verb} before it in this run (${listVersions(ranBefore)})`;
+  return (
+    `the run was a single transaction (singleTransaction) and it was rolled back as a whole: nothing from this migration${before} was kept. ` +
+    (up ? 'Every migration of the run is still pending.' : 'Every migration the revert was undoing is still applied.')
+  );
+}
+
+/** The versions for a message: all of them up to a dozen, else the first and last few (details carry the whole list). */
+function listVersions(steps: readonly Step[]): string {
+  const versions = steps.map((s) => String(s.migration.version));
+  if (versions.length <= 12) return versions.join(', ');
+  return `${versions.slice(0, 5).join(', ')}, … ${versions.length - 10} more …, ${versions.slice(-5).join(', ')}`;
+}
+
+/** `rolledBack`: every version whose work the rollback undid, in the order they ran (the failing one last). */
+export function batchDetails(step: Step, ranBefore: readonly Step[]): { singleTransaction: true; rolledBack: string[] } {
+  return {
+    singleTransaction: true,
+    rolledBack: [...ranBefore, step].map((s) => String(s.migration.version)),
+  };
 }

@@ -67,3 +67,11 @@ function clamp(offset: number, length: number): number {
   if (!(offset > 0)) return 0; // also NaN
   return offset > length ? length : Math.floor(offset);
 }
+
+/**
+ * A script without its UTF-8 BOM, which sources keep (the checksum covers the file's bytes) and
+ * databases must not receive; `bomLength` shifts offsets in `body` back to offsets in the script.
+ */
+export function withoutBom(script: string): { body: string; bomLength: number } {
+  return script.charCodeAt(0) === 0xfeff ? { body: script.slice(1), bomLength: 1 } : { body: script, bomLength: 0 };
+}

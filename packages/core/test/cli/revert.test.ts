@@ -84,6 +84,24 @@ describe.each(KINDS)('strata revert on %s', (kind) => {
     ]);
   });
 
+  it('--single-transaction reverts them all in one transaction, or none of them', async () => {
+    await project.write({ 'migrations/0002_create_posts.down.sql': 'DROP TABLE posts;\nDROP TABLE no_such_table;\n' });
+    const failed = await run('revert', '--all', '--single-transaction');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('revert of migration 2 failed at 0002_create_posts.down.sql:2:1');
+    expect(failed.stderr).toContain('Every migration the revert was undoing is still applied.');
+    expect(await applied()).toEqual(['1', '2', '3']);
+    expect(await db.tableExists('tags')).toBe(true);
+
+    await project.write({ 'migrations/0002_create_posts.down.sql': 'DROP TABLE posts;\n' });
+    const result = await run('revert', '--all', '--single-transaction', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const report = jsonOf<{ singleTransaction: boolean; applied: { version: string }[] }>(result);
+    expect(report.singleTransaction).toBe(true);
+    expect(report.applied.map((step) => step.version)).toEqual(['3', '2', '1']);
+    expect(await applied()).toEqual([]);
+  });
+
   it('contradicting or malformed options exit 2 and revert nothing', async () => {
     for (const args of [
       ['--all', '-n', '2'],

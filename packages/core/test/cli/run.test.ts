@@ -119,6 +119,67 @@ describe.each(KINDS)('strata run on %s', (kind) => {
     });
   });
 
+  it('--single-transaction applies the batch in one transaction, says so, and reports it in --json', async () => {
+    const result = await run('run', '--single-transaction');
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toBe('one transaction for the whole run: nothing is committed until the last migration is done');
+    expect(lines[1]).toBe('applying 1 create users ...');
+    expect(lines[2]).toMatch(/^✓ applied 1 create users \(/);
+    expect(lines.at(-1)).toMatch(/^Applied 2 migrations in one transaction in \d+(\.\d)? m?s\.$/);
+    expect(await appliedVersions()).toEqual(['1', '2']);
+
+    await project.write({
+      'migrations/0003_tags.up.sql': 'CREATE TABLE tags (id INTEGER PRIMARY KEY);\n',
+      'migrations/0003_tags.down.sql': 'DROP TABLE tags;\n',
+    });
+    const json = jsonOf<{ singleTransaction: boolean; applied: { version: string }[] }>(
+      await run('run', '--single-transaction', '--json'),
+    );
+    expect(json.singleTransaction).toBe(true);
+    expect(json.applied.map((step) => step.version)).toEqual(['3']);
+    expect(jsonOf<{ singleTransaction: boolean }>(await run('run', '--json')).singleTransaction).toBe(false);
+  });
+
+  it('--single-transaction: a failing migration rolls back the whole batch (exit 1, file:line:column)', async () => {
+    await project.write({
+      'migrations/0003_broken.up.sql': 'CREATE TABLE ok (id INTEGER);\nSELECT nope FROM nowhere;\n',
+      'migrations/0003_broken.down.sql': 'SELECT 1;\n',
+    });
+    const result = await run('run', '--single-transaction');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✗ applying 3 broken failed after/);
+    expect(result.stderr).toContain('error[MIGRATION_FAILED]: migration 3 failed at 0003_broken.up.sql:2:');
+    expect(result.stderr).toContain('rolled back as a whole');
+    expect(await appliedVersions()).toEqual([]);
+    expect(await db.tableExists('users')).toBe(false);
+    expect(await db.tableExists('ok')).toBe(false);
+
+    const json = await run('run', '--single-transaction', '--json');
+    expect(jsonOf(json)).toMatchObject({
+      error: {
+        code: 'MIGRATION_FAILED',
+        exitCode: 1,
+        details: { version: '3', rolledBack: ['1', '2', '3'], singleTransaction: true },
+      },
+    });
+  });
+
+  it('--single-transaction refuses a -- no-transaction migration before running anything (exit 2)', async () => {
+    await project.write({
+      'migrations/0003_reindex.up.sql': '-- no-transaction\nSELECT 1;\n',
+      'migrations/0003_reindex.down.sql': 'SELECT 1;\n',
+    });
+    const result = await run('run', '--single-transaction');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'error[SINGLE_TRANSACTION_NOT_POSSIBLE]: singleTransaction: migration 3 (0003_reindex.up.sql)',
+    );
+    expect(result.stderr).toContain('--target-version 2');
+    expect(await db.tableExists('_strata_migrations')).toBe(false);
+    expect(await db.tableExists('users')).toBe(false);
+  });
+
   it('--verbose adds the stack trace and the engine log', async () => {
     await project.write({
       'migrations/0003_broken.up.sql': 'SELECT nope FROM nowhere;\n',

@@ -1,6 +1,6 @@
 /**
  * Issue 2: "8 processes starting a run at the same moment on one PostgreSQL database and on one
- * SQLite file apply each migration exactly once and all succeed". Each runner is its own OS
+ * SQLite file apply each migration exactly once and all succeed"; the same with singleTransaction. Each runner is its own OS
  * process (fixtures/run-migrator.mjs); they connect first, then start run() together on a go file.
  */
 import { existsSync } from 'node:fs';
@@ -15,6 +15,7 @@ import {
   concurrentMigrations,
   concurrentTables,
   concurrentVersions,
+  NO_TRANSACTION_PAUSE_MS,
   NO_TRANSACTION_VERSION,
 } from './migration-sets.js';
 import { describeRun, type FixtureConfig, type FixtureRun, runConcurrently, runFixture, waitFor } from './process-harness.js';
@@ -246,4 +247,100 @@ describe('a process that starts while another is inside the no-transaction migra
       for (const version of concurrentVersions) expect(await target.successOf(Number(version)), version).toBe(true);
     });
   }
+});
+
+/**
+ * singleTransaction changes what a run holds (one transaction for all its steps), not how runs
+ * take turns: the same lock decides who applies, and the batch is all or nothing, so the first
+ * runner to take the lock applies every migration and the others find nothing left.
+ */
+describe('4 processes running at the same moment with singleTransaction', () => {
+  const SINGLE_PROCESSES = 4;
+
+  async function expectOneBatch(runs: FixtureRun[], history: () => Promise<unknown[]>, applications: () => Promise<unknown[]>) {
+    expectAllSucceeded(runs);
+    const perProcess = expectEachAppliedOnce(runs);
+    expect(perProcess.filter((applied) => applied.length > 0)).toEqual([concurrentVersions]);
+    expect(await history()).toEqual(concurrentVersions);
+    expect(await applications()).toEqual(concurrentVersions.map((version) => ({ version, times: 1 })));
+  }
+
+  it('on PostgreSQL: one process applies all of them in one transaction, once each', async () => {
+    const database = await createPostgresDatabase('procs_single');
+    cleanups.push(database.drop);
+    const dir = await tempDir('procs-single-pg');
+    cleanups.push(dir.cleanup);
+    await writeTree(dir.path, concurrentMigrations('postgres', NO_TRANSACTION_PAUSE_MS, { allTransactional: true }));
+    const signals = join(dir.path, 'signals');
+    await mkdir(signals);
+
+    const { runs } = await runConcurrently(SINGLE_PROCESSES, signals, (i, files) => ({
+      dialect: 'postgres',
+      url: database.url,
+      migrations: join(dir.path, 'migrations'),
+      applicationName: `strata-single-${i}`,
+      singleTransaction: true,
+      ...files,
+    }));
+
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await expectOneBatch(
+        runs,
+        async () =>
+          (
+            await client.query('SELECT version::text AS version FROM _strata_migrations ORDER BY _strata_migrations.version')
+          ).rows.map((row) => row.version),
+        async () =>
+          (
+            await client.query(
+              'SELECT version::text AS version, count(*)::int AS times FROM applications GROUP BY applications.version ORDER BY applications.version',
+            )
+          ).rows,
+      );
+      // One transaction wrote every history row.
+      const writers = await client.query('SELECT count(DISTINCT xmin::text)::int AS n FROM _strata_migrations');
+      expect(writers.rows[0].n).toBe(1);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('on one SQLite file: one process applies all of them in one transaction, once each', async () => {
+    const file = await sqliteFile();
+    cleanups.push(file.cleanup);
+    new Database(file.path).close();
+    const dir = await tempDir('procs-single-sqlite');
+    cleanups.push(dir.cleanup);
+    await writeTree(dir.path, concurrentMigrations('sqlite', NO_TRANSACTION_PAUSE_MS, { allTransactional: true }));
+    const signals = join(dir.path, 'signals');
+    await mkdir(signals);
+
+    const { runs } = await runConcurrently(SINGLE_PROCESSES, signals, (_i, files) => ({
+      dialect: 'sqlite',
+      file: file.path,
+      migrations: join(dir.path, 'migrations'),
+      singleTransaction: true,
+      ...files,
+    }));
+
+    const db = new Database(file.path, { readonly: true });
+    try {
+      await expectOneBatch(
+        runs,
+        async () =>
+          db.prepare('SELECT CAST(version AS TEXT) FROM _strata_migrations ORDER BY _strata_migrations.version').pluck().all(),
+        async () =>
+          db
+            .prepare(
+              'SELECT CAST(version AS TEXT) AS version, count(*) AS times FROM applications GROUP BY applications.version ORDER BY applications.version',
+            )
+            .all(),
+      );
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      db.close();
+    }
+  });
 });

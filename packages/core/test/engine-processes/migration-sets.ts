@@ -32,9 +32,14 @@ function slowStatement(dialect: Dialect, ms: number): string {
  * 20 migrations. Every one records itself in `applications` (no primary key), so a migration that
  * ran twice shows up as two rows even where the history would hide it. Migration 5 loads rows and
  * migration 10 indexes them outside a transaction (CONCURRENTLY on PostgreSQL) and then takes
- * its time, so the other processes arrive while it runs.
+ * its time, so the other processes arrive while it runs. `allTransactional` makes migration 10 an
+ * ordinary transactional one (a plain CREATE INDEX), for singleTransaction runs.
  */
-export function concurrentMigrations(dialect: Dialect, noTransactionPauseMs = NO_TRANSACTION_PAUSE_MS): Record<string, string> {
+export function concurrentMigrations(
+  dialect: Dialect,
+  noTransactionPauseMs = NO_TRANSACTION_PAUSE_MS,
+  options: { allTransactional?: boolean } = {},
+): Record<string, string> {
   const files: Record<string, string> = {
     [`migrations/${pad(1)}_create_applications.sql`]:
       'CREATE TABLE applications (version INTEGER NOT NULL);\nINSERT INTO applications (version) VALUES (1);\n',
@@ -42,7 +47,11 @@ export function concurrentMigrations(dialect: Dialect, noTransactionPauseMs = NO
   for (let n = 2; n <= CONCURRENT_COUNT; n++) {
     const create = `CREATE TABLE ${table(n)} (id INTEGER PRIMARY KEY, note TEXT NOT NULL);\n`;
     const record = `INSERT INTO applications (version) VALUES (${n});\n`;
-    if (n === NO_TRANSACTION_VERSION) {
+    if (n === NO_TRANSACTION_VERSION && options.allTransactional) {
+      // The same index and pause inside a transaction, for runs that put every step in one.
+      files[`migrations/${pad(n)}_index_t05.sql`] =
+        `CREATE INDEX idx_t05_note ON t05 (note);\n${slowStatement(dialect, noTransactionPauseMs)}\n${create}${record}`;
+    } else if (n === NO_TRANSACTION_VERSION) {
       const concurrently = dialect === 'postgres' ? 'CONCURRENTLY ' : '';
       files[`migrations/${pad(n)}_index_t05_outside_a_transaction.sql`] =
         `-- no-transaction\nCREATE INDEX ${concurrently}idx_t05_note ON t05 (note);\n${slowStatement(dialect, noTransactionPauseMs)}\n${create}${record}`;

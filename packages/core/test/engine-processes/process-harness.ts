@@ -22,6 +22,8 @@ export interface FixtureConfig {
   /** PostgreSQL application_name of the fixture's connections. */
   applicationName?: string;
   lockTimeout?: number;
+  /** Migrator's singleTransaction option. */
+  singleTransaction?: boolean;
   pidFile?: string;
   readyFile?: string;
   goFile?: string;

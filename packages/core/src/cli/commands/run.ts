@@ -5,13 +5,18 @@ import { ProgressRenderer } from '../progress.js';
 import { versionOption } from '../versions.js';
 
 export const command: CommandDefinition = {
-  usage: '[--target-version V] [--dry-run] [--ignore-missing] [--allow-out-of-order]',
+  usage: '[--target-version V] [--dry-run] [--single-transaction] [--ignore-missing] [--allow-out-of-order]',
   options: [
     { name: 'target-version', type: 'string', value: 'V', description: 'apply pending migrations up to and including version V' },
     {
       name: 'dry-run',
       type: 'boolean',
       description: 'print what would be applied (version, description, transaction mode); change nothing',
+    },
+    {
+      name: 'single-transaction',
+      type: 'boolean',
+      description: 'apply every pending migration in ONE transaction: all or nothing (refused if one is -- no-transaction)',
     },
     { name: 'ignore-missing', type: 'boolean', description: 'run even if applied migrations are missing from the directory' },
     {
@@ -22,10 +27,12 @@ export const command: CommandDefinition = {
   ],
   async run(context) {
     const target = versionOption(context, 'target-version');
-    const renderer = new ProgressRenderer(context.out);
+    const singleTransaction = context.flag('single-transaction');
+    const renderer = new ProgressRenderer(context.out, { singleTransaction });
     const migrator = await context.migrator({
       ignoreMissing: context.flag('ignore-missing'),
       allowOutOfOrder: context.flag('allow-out-of-order'),
+      singleTransaction,
       onEvent: renderer.handle,
     });
     const report = await applyPending(migrator, renderer, {

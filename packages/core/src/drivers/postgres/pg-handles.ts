@@ -32,6 +32,9 @@ export interface PgDatabaseError extends Error {
   severity?: string;
   detail?: string;
   hint?: string;
+  /** The table and schema an integrity error is about (a unique or not-null violation). */
+  table?: string;
+  schema?: string;
 }
 
 export function isPgPool(value: unknown): value is PgPoolLike {

@@ -3,9 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isStrataError, StrataError } from '../../errors.js';
 import type { Migration } from '../../migration.js';
 import { splitStatements } from '../../sql/split-statements.js';
-import { offsetOfCodePoint } from '../../sql/text-position.js';
+import { offsetOfCodePoint, withoutBom } from '../../sql/text-position.js';
 import { connectionFailed, isConnectionError, isRefusedConnection } from '../connection-errors.js';
 import type {
+  BatchProgress,
   Driver,
   HistoryEntry,
   HistoryRow,
@@ -18,7 +19,7 @@ import type {
 import { historyUnusable, toHistoryEntry, toHistoryRow } from '../history-rows.js';
 import { qualifiedName, quoteIdentifier } from '../identifiers.js';
 import { copyDirtyRowSql, createResolutionsTableSql } from '../resolutions.js';
-import { migrationFailed } from '../sql-failure.js';
+import { batchDetails, batchRolledBack, migrationFailed } from '../sql-failure.js';
 import { describeLockHolder, findLockHolder } from './lock-holder.js';
 import { advisoryLockKey } from './lock-key.js';
 import { LockReleaseSignal, UNLOCK_AND_ANNOUNCE_SQL } from './lock-release-signal.js';
@@ -391,18 +392,98 @@ class PostgresSession implements LockedSession {
   }
 
   /**
+   * The whole run in one transaction, one round trip per step: `BEGIN` travels with the first
+   * script, each history write with the next script (so it is part of the same transaction either
+   * way), and the last one with `COMMIT`.
+   */
+  async applyAll(steps: readonly Step[], progress: BatchProgress): Promise<StepOutcome[]> {
+    this.#stepRan = true;
+    const outcomes: StepOutcome[] = [];
+    const ran: Step[] = [];
+    const batchStarted = hrtime.bigint();
+    let prefix = BEGIN_PREFIX;
+    try {
+      for (const step of steps) {
+        progress.started(step);
+        const { body, bomLength } = withoutBom(step.script);
+        const sent = `${prefix}${body}`;
+        const started = hrtime.bigint();
+        try {
+          await this.#query(sent);
+        } catch (error) {
+          throw await this.#batchFailure(step, ran, error, { sent, prefixLength: prefix.length, body, bomLength }, batchStarted);
+        }
+        const executionTimeNs = hrtime.bigint() - started;
+        prefix = `${historyChangeSql(this.#qualified, step, executionTimeNs)};\n`;
+        ran.push(step);
+        const outcome: StepOutcome = { status: 'done', executionTimeNs };
+        outcomes.push(outcome);
+        progress.finished(step, outcome);
+      }
+      await this.#query(`${prefix}COMMIT`).catch((error) => {
+        throw error instanceof StrataError ? error : historyUnusable(`${this.#schema}.${this.#table}`, error);
+      });
+    } catch (error) {
+      await this.#query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+    return outcomes;
+  }
+
+  /** A step of a single-transaction run failed: the error for it, located, once the batch is rolled back. */
+  async #batchFailure(
+    step: Step,
+    ranBefore: readonly Step[],
+    error: unknown,
+    query: { sent: string; prefixLength: number; body: string; bomLength: number },
+    batchStarted: bigint,
+  ): Promise<unknown> {
+    const elapsedMs = Number(hrtime.bigint() - batchStarted) / 1e6;
+    await this.#query('ROLLBACK').catch(() => {});
+    const { position, table, schema } = error as PgDatabaseError;
+    const inPrefix = position
+      ? offsetOfCodePoint(query.sent, Number(position) - 1) < query.prefixLength
+      : table === this.#table && schema === this.#schema;
+    if (inPrefix && ranBefore.length > 0) {
+      // The previous step's history write, which travelled in front of this script.
+      return historyUnusable(`${this.#schema}.${this.#table}`, error);
+    }
+    const located = position ? undefined : await this.#locate(query.body, error, elapsedMs, ranBefore);
+    return this.#failure(
+      step,
+      error,
+      query.sent,
+      query.bomLength - query.prefixLength,
+      located === undefined ? undefined : query.bomLength + located,
+      false,
+      ranBefore,
+    );
+  }
+
+  /**
    * PostgreSQL gives no position for run-time errors (a constraint, a division by zero), and a
    * whole script is one query. When the failed attempt was quick, replay it statement by statement
    * in a transaction that is always rolled back, to name the statement that fails. Returns the
-   * offset in `body`, or undefined when the replay does not reproduce the same error.
+   * offset in `body`, or undefined when the replay does not reproduce the same error (including
+   * when the earlier steps of a single-transaction run, replayed first, fail).
    */
-  async #locate(body: string, original: unknown, elapsedMs: number): Promise<number | undefined> {
+  async #locate(
+    body: string,
+    original: unknown,
+    elapsedMs: number,
+    ranBefore: readonly Step[] = [],
+  ): Promise<number | undefined> {
     const statements = splitStatements(body, 'postgres').filter((statement) => !statement.empty);
     if (statements.length < 2 || elapsedMs > LOCATE_REPLAY_LIMIT_MS || this.#broken) return undefined;
     const code = (original as PgDatabaseError).code;
     try {
       await this.#query('BEGIN');
       await this.#query(`SET LOCAL statement_timeout = ${Math.ceil(Math.max(1_000, elapsedMs * 4))}`);
+      // A step of a single-transaction run saw the earlier steps' work: replay that first.
+      for (const step of ranBefore) {
+        await this.#query(withoutBom(step.script).body);
+        await this.#query(historyChangeSql(this.#qualified, step, 0n));
+      }
       for (const statement of statements) {
         try {
           await this.#query(statement.text);
@@ -527,24 +608,41 @@ class PostgresSession implements LockedSession {
   }
 
   /** The connection died under a step: retryable, and the message says what state it left. */
-  #lostDuring(step: Step, error: StrataError, leftDirty: boolean): StrataError {
+  #lostDuring(step: Step, error: StrataError, leftDirty: boolean, batch: readonly Step[] | undefined): StrataError {
     const version = String(step.migration.version);
     const file = step.file ? `migration ${version} (${step.file})` : `migration ${version}`;
     const state = leftDirty
       ? `${version} ran outside a transaction and stopped part-way, so it is marked dirty in ${this.#schema}.${this.#table}; ` +
         `check the database, then run \`strata resolve ${version} --applied\` or \`--rolled-back\``
-      : 'its transaction was rolled back by the server, so nothing from it was kept';
+      : batch
+        ? `the server rolled its transaction back: ${batchRolledBack(step, batch)}`
+        : 'its transaction was rolled back by the server, so nothing from it was kept';
     return new StrataError(
       'CONNECTION_FAILED',
       `lost the connection to the database while applying ${file}: ${error.message}\n  ${state}`,
-      { ...error.details, version, file: step.file, direction: step.direction, dirty: leftDirty },
+      {
+        ...error.details,
+        version,
+        file: step.file,
+        direction: step.direction,
+        dirty: leftDirty,
+        ...(batch ? batchDetails(step, batch) : {}),
+      },
       { cause: error.cause ?? error },
     );
   }
 
   /** `fallbackOffset` locates the error when PostgreSQL gives no position (the failing statement's start). */
-  #failure(step: Step, error: unknown, sent: string, sentOffset: number, fallbackOffset: number | undefined, leftDirty: boolean) {
-    if (isStrataError(error, 'CONNECTION_FAILED')) return this.#lostDuring(step, error, leftDirty);
+  #failure(
+    step: Step,
+    error: unknown,
+    sent: string,
+    sentOffset: number,
+    fallbackOffset: number | undefined,
+    leftDirty: boolean,
+    batch?: readonly Step[],
+  ) {
+    if (isStrataError(error, 'CONNECTION_FAILED')) return this.#lostDuring(step, error, leftDirty, batch);
     const pgError = error as PgDatabaseError;
     const position = pgError.position ? Number(pgError.position) : undefined;
     const offset = position === undefined ? fallbackOffset : sentOffset + offsetOfCodePoint(sent, position - 1);
@@ -555,6 +653,7 @@ class PostgresSession implements LockedSession {
       databaseCode: pgError.code,
       leftDirty,
       historyTable: `${this.#schema}.${this.#table}`,
+      ...(batch ? { batch: { ranBefore: batch } } : {}),
     });
   }
 }
@@ -562,10 +661,6 @@ class PostgresSession implements LockedSession {
 interface EventEmitterLike {
   on(event: 'error', listener: () => void): unknown;
   off(event: 'error', listener: () => void): unknown;
-}
-
-function withoutBom(script: string): { body: string; bomLength: number } {
-  return script.charCodeAt(0) === 0xfeff ? { body: script.slice(1), bomLength: 1 } : { body: script, bomLength: 0 };
 }
 
 /** The parts of a connection string a message may show: never the password. */

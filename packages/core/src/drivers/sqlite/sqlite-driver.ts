@@ -5,7 +5,9 @@ import { StrataError } from '../../errors.js';
 import type { Migration } from '../../migration.js';
 import { HistoryDigest } from '../../source-digest.js';
 import { splitStatements } from '../../sql/split-statements.js';
+import { withoutBom } from '../../sql/text-position.js';
 import type {
+  BatchProgress,
   Driver,
   HistoryEntry,
   HistoryRow,
@@ -32,6 +34,8 @@ const HISTORY_COLUMNS = 'version, description, installed_on, success, checksum, 
 const FIRST_POLL_MS = 5;
 const MAX_POLL_MS = 250;
 const WAIT_REPORT_EVERY_MS = 5_000;
+/** A failed script is replayed to locate its failing statement only when that is cheap (see #locate). */
+const LOCATE_REPLAY_LIMIT_MS = 5_000;
 
 /**
  * Runs take turns through a lock file beside the database (see RunLockFile). Inside a run, every
@@ -151,6 +155,8 @@ class SqliteSession implements LockedSession {
   readonly #schema: string | undefined;
   readonly #lockFile: RunLockFile | undefined;
   readonly #statements = new Map<string, SqliteStatementLike>();
+  /** Prepared once with its modes set: it runs before every step. */
+  #selectSuccess: SqliteStatementLike | undefined;
   /** The caller's busy timeout, restored after each attempt at the write lock. */
   #busyTimeout: number | undefined;
 
@@ -208,15 +214,52 @@ class SqliteSession implements LockedSession {
   }
 
   async #applyInTransaction(step: Step): Promise<StepOutcome> {
-    return this.#inWriteTransaction((): StepOutcome => {
-      if (this.#alreadyDone(step)) return { status: 'already-done' };
-      const started = hrtime.bigint();
-      this.#execute(step, false);
-      const executionTimeNs = hrtime.bigint() - started;
-      if (step.direction === 'up') this.#insertRow(step.migration, true, executionTimeNs);
-      else this.#prepare(`DELETE FROM ${this.#qualified} WHERE version = ?`).run(step.migration.version);
-      return { status: 'done', executionTimeNs };
-    });
+    try {
+      return await this.#inWriteTransaction((): StepOutcome => {
+        if (this.#alreadyDone(step)) return { status: 'already-done' };
+        const started = hrtime.bigint();
+        this.#runScript(step, undefined, started);
+        const executionTimeNs = hrtime.bigint() - started;
+        this.#writeHistory(step, executionTimeNs);
+        return { status: 'done', executionTimeNs };
+      });
+    } catch (error) {
+      throw error instanceof ScriptFailed ? this.#located(error) : error;
+    }
+  }
+
+  /**
+   * Every step in one write transaction with its history change: one `BEGIN IMMEDIATE`, one
+   * commit (one fsync) for the whole run. Holding the write lock from the first step to the last,
+   * the per-step re-read of history can only find what was there when the batch began.
+   */
+  async applyAll(steps: readonly Step[], progress: BatchProgress): Promise<StepOutcome[]> {
+    const batchStarted = hrtime.bigint();
+    try {
+      return await this.#inWriteTransaction(() => {
+        const outcomes: StepOutcome[] = [];
+        const ran: Step[] = [];
+        for (const step of steps) {
+          progress.started(step);
+          if (this.#alreadyDone(step)) {
+            outcomes.push({ status: 'already-done' });
+            progress.finished(step, { status: 'already-done' });
+            continue;
+          }
+          const started = hrtime.bigint();
+          this.#runScript(step, ran, batchStarted);
+          const executionTimeNs = hrtime.bigint() - started;
+          this.#writeHistory(step, executionTimeNs);
+          ran.push(step);
+          const outcome: StepOutcome = { status: 'done', executionTimeNs };
+          outcomes.push(outcome);
+          progress.finished(step, outcome);
+        }
+        return outcomes;
+      });
+    } catch (error) {
+      throw error instanceof ScriptFailed ? this.#located(error) : error;
+    }
   }
 
   async #applyOutsideTransaction(step: Step): Promise<StepOutcome> {
@@ -228,7 +271,7 @@ class SqliteSession implements LockedSession {
     });
     if (!claimed) return { status: 'already-done' };
     const started = hrtime.bigint();
-    this.#execute(step, true);
+    this.#executeEach(step);
     const executionTimeNs = hrtime.bigint() - started;
     if (step.direction === 'up') {
       this.#prepare(`UPDATE ${this.#qualified} SET success = TRUE, execution_time = ? WHERE version = ?`).run(
@@ -267,10 +310,12 @@ class SqliteSession implements LockedSession {
 
   /** Another runner may have done this step between our plan and our turn at the write lock. */
   #alreadyDone(step: Step): boolean {
-    const row = this.#prepare(`SELECT success FROM ${this.#qualified} WHERE version = ?`)
+    this.#selectSuccess ??= this.#db
+      .prepare(`SELECT success FROM ${this.#qualified} WHERE version = ?`)
       .safeIntegers(true)
-      .get(step.migration.version) as { success: bigint } | undefined;
-    if (row && row.success !== 1n) {
+      .raw(true);
+    const row = this.#selectSuccess.get(step.migration.version) as [bigint] | undefined;
+    if (row && row[0] !== 1n) {
       throw new StrataError(
         'MIGRATION_DIRTY',
         `migration ${step.migration.version} is partially applied (another runner stopped part-way through it); fix the database by hand, then run \`strata resolve ${step.migration.version} --applied\` or \`--rolled-back\``,
@@ -280,8 +325,85 @@ class SqliteSession implements LockedSession {
     return step.direction === 'up' ? row !== undefined : row === undefined;
   }
 
-  /** Runs statement by statement so a failure names the statement's line and column. */
-  #execute(step: Step, leftDirtyOnFailure: boolean): void {
+  /**
+   * The happy path is one `exec` of the whole script: SQLite parses it statement by statement
+   * itself. better-sqlite3 does not say which statement failed, so a failure is thrown as a
+   * ScriptFailed and located after the rollback (see #located).
+   */
+  #runScript(step: Step, batch: readonly Step[] | undefined, startedAt: bigint): void {
+    try {
+      this.#db.exec(withoutBom(step.script).body);
+    } catch (cause) {
+      throw new ScriptFailed(step, cause, batch, Number(hrtime.bigint() - startedAt) / 1e6);
+    }
+  }
+
+  #writeHistory(step: Step, executionTimeNs: bigint): void {
+    if (step.direction === 'up') this.#insertRow(step.migration, true, executionTimeNs);
+    else this.#prepare(`DELETE FROM ${this.#qualified} WHERE version = ?`).run(step.migration.version);
+  }
+
+  /** The error a person can act on, with the failing statement's line and column when it can be found. */
+  #located(failure: ScriptFailed): StrataError {
+    const { step, cause, batch } = failure;
+    const statements = splitStatements(step.script, 'sqlite').filter((statement) => !statement.empty);
+    const offset =
+      statements.length === 1
+        ? statements[0]!.tokenStart
+        : this.#locate(
+            failure,
+            statements.map((s) => s.tokenStart),
+          );
+    return migrationFailed({
+      step,
+      cause,
+      offset,
+      databaseCode: (cause as { code?: string }).code,
+      leftDirty: false,
+      historyTable: this.#table,
+      ...(batch ? { batch: { ranBefore: batch } } : {}),
+    });
+  }
+
+  /**
+   * Replays, in a write transaction that is always rolled back, what ran before the failing script
+   * (the earlier steps of a single-transaction run) and then the script one statement at a time,
+   * and returns the offset of the statement that fails with the same code. Only when the failed
+   * attempt was quick and the write lock is free at once (the replay blocks the event loop, as
+   * the attempt did); otherwise the error names the file without a line.
+   */
+  #locate(failure: ScriptFailed, starts: readonly number[]): number | undefined {
+    const code = (failure.cause as { code?: string }).code;
+    if (starts.length === 0 || failure.elapsedMs > LOCATE_REPLAY_LIMIT_MS || !this.#db.open || this.#db.inTransaction) {
+      return undefined;
+    }
+    const script = failure.step.script;
+    try {
+      if (!this.#tryBegin()) return undefined;
+      for (const step of failure.batch ?? []) {
+        this.#db.exec(withoutBom(step.script).body);
+        this.#writeHistory(step, 0n);
+      }
+      for (const [i, start] of starts.entries()) {
+        try {
+          this.#db.exec(script.slice(start, starts[i + 1] ?? script.length));
+        } catch (error) {
+          return (error as { code?: string }).code === code ? start : undefined;
+        }
+      }
+      return undefined;
+    } catch {
+      return undefined;
+    } finally {
+      if (this.#db.open && this.#db.inTransaction) this.#db.exec('ROLLBACK');
+    }
+  }
+
+  /**
+   * Outside a transaction each statement commits on its own and a replay would run the committed
+   * ones twice, so the script runs statement by statement and a failure names its statement.
+   */
+  #executeEach(step: Step): void {
     for (const statement of splitStatements(step.script, 'sqlite')) {
       if (statement.empty) continue;
       try {
@@ -292,7 +414,7 @@ class SqliteSession implements LockedSession {
           cause: error,
           offset: statement.tokenStart,
           databaseCode: (error as { code?: string }).code,
-          leftDirty: leftDirtyOnFailure,
+          leftDirty: true,
           historyTable: this.#table,
         });
       }
@@ -324,21 +446,9 @@ class SqliteSession implements LockedSession {
   /** Takes SQLite's write lock by polling, so a busy database never blocks the event loop. */
   async #begin(): Promise<void> {
     const started = performance.now();
-    this.#busyTimeout ??= Number(this.#db.pragma('busy_timeout', { simple: true }));
-    const busyTimeout = this.#busyTimeout;
     let pause = FIRST_POLL_MS;
     let nextReport = WAIT_REPORT_EVERY_MS;
-    for (;;) {
-      this.#db.pragma('busy_timeout = 0');
-      try {
-        this.#db.exec('BEGIN IMMEDIATE');
-        this.waitedMs += performance.now() - started;
-        return;
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
-      } finally {
-        this.#db.pragma(`busy_timeout = ${Number(busyTimeout)}`);
-      }
+    while (!this.#tryBegin()) {
       const waited = performance.now() - started;
       if (this.#options.timeoutMs !== undefined && waited >= this.#options.timeoutMs) {
         throw new StrataError(
@@ -353,6 +463,43 @@ class SqliteSession implements LockedSession {
       await sleep(pause * (0.75 + Math.random() * 0.5));
       pause = Math.min(pause * 2, MAX_POLL_MS);
     }
+    this.waitedMs += performance.now() - started;
+  }
+
+  /**
+   * One attempt at `BEGIN IMMEDIATE` that never waits: the caller's busy timeout is set to 0 for
+   * the attempt only and restored before anything else can run on their handle (so COMMIT still
+   * waits for readers as the caller configured). A PRAGMA takes effect when it is compiled, so
+   * these are run with exec each time, never as prepared statements.
+   */
+  #tryBegin(): boolean {
+    this.#busyTimeout ??= Number(this.#db.pragma('busy_timeout', { simple: true }));
+    this.#db.exec('PRAGMA busy_timeout = 0');
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+      return false;
+    } finally {
+      this.#db.exec(`PRAGMA busy_timeout = ${this.#busyTimeout}`);
+    }
+  }
+}
+
+/** A transactional script failed; located and turned into MIGRATION_FAILED once its transaction is rolled back. */
+class ScriptFailed extends Error {
+  readonly step: Step;
+  /** The earlier steps of a single-transaction run (undefined outside one). */
+  readonly batch: readonly Step[] | undefined;
+  /** From the start of the transaction to the failure. */
+  readonly elapsedMs: number;
+
+  constructor(step: Step, cause: unknown, batch: readonly Step[] | undefined, elapsedMs: number) {
+    super('a migration script failed', { cause });
+    this.step = step;
+    this.batch = batch;
+    this.elapsedMs = elapsedMs;
   }
 }
 
