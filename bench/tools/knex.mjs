@@ -8,6 +8,8 @@ import { knexConfig } from './knex-source.mjs';
 export default {
   name: 'knex',
   dialects: ['postgres', 'sqlite'],
+  /** Where its default runs every pending migration in one transaction. */
+  batchTransaction: ['postgres', 'sqlite'],
   format: 'plain',
   config:
     'knex.migrate.latest() with a migrationSource serving the .sql files; defaults: knex_migrations + knex_migrations_lock (lock row taken in the transaction), the whole pending batch in one transaction (knex has no per-migration transaction short of disabling transactions)',

@@ -37,6 +37,8 @@ class SqlFileMigrationProvider {
 export default {
   name: 'kysely',
   dialects: ['postgres', 'sqlite'],
+  /** Where its default runs every pending migration in one transaction. */
+  batchTransaction: ['postgres'],
   format: 'plain',
   config:
     'new Migrator({ db, provider }).migrateToLatest() with a MigrationProvider serving the .sql files; defaults: kysely_migration + kysely_migration_lock, advisory lock (PG), on PG the whole pending batch in one transaction (no per-migration option), on SQLite no transaction (Kysely declares no transactional DDL there)',

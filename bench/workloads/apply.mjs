@@ -42,6 +42,8 @@ export async function applyWorkload({ tools, dialect, config, tmp, log }) {
       ms: summarize(times[tool.name]),
       samples: times[tool.name].map((ms) => Math.round(ms * 10) / 10),
       ...(failures[tool.name] ? { error: failures[tool.name] } : {}),
+      // Runs the whole pending batch in one transaction on this database (its default).
+      batchTransaction: tool.batchTransaction?.includes(dialect) ?? false,
       // strata's time over this tool's, pair by pair within each round.
       strataRatio: tool.name === 'strata' ? null : pairedRatios(times.strata ?? [], times[tool.name]),
       // A variant's time over every other tool's, the same way (e.g. strata with singleTransaction / knex).

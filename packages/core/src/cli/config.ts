@@ -14,6 +14,8 @@ export interface GlobalConfig {
   table: string | undefined;
   schema: string | undefined;
   lockTimeoutMs: number | undefined;
+  /** PostgreSQL's statement_timeout for migration statements. */
+  statementTimeoutMs: number | undefined;
 }
 
 export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string): GlobalConfig {
@@ -28,7 +30,8 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd:
     sourcePath: resolve(cwd, source),
     table: nonEmpty(values, 'table'),
     schema: nonEmpty(values, 'schema'),
-    lockTimeoutMs: lockTimeout(stringOption(values, 'lock-timeout')),
+    lockTimeoutMs: seconds('lock-timeout', stringOption(values, 'lock-timeout'), 0),
+    statementTimeoutMs: seconds('statement-timeout', stringOption(values, 'statement-timeout'), Number.MIN_VALUE),
   };
 }
 
@@ -43,11 +46,13 @@ function nonEmpty(values: OptionValues, name: string): string | undefined {
   return value;
 }
 
-function lockTimeout(text: string | undefined): number | undefined {
+/** A duration typed in seconds (decimals allowed), in milliseconds; `least` is the smallest accepted. */
+function seconds(name: string, text: string | undefined, least: number): number | undefined {
   if (text === undefined) return undefined;
-  const seconds = Number(text);
-  if (text.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
-    throw new UsageError(`--lock-timeout takes a number of seconds >= 0, not "${text}"`);
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < least) {
+    throw new UsageError(`--${name} takes a number of seconds ${least > 0 ? '> 0' : '>= 0'}, not "${text}"`);
   }
-  return Math.round(seconds * 1000);
+  // A positive value never rounds down to 0 ms, which would mean "no limit" to PostgreSQL.
+  return least > 0 ? Math.max(1, Math.round(value * 1000)) : Math.round(value * 1000);
 }

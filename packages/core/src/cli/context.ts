@@ -74,6 +74,7 @@ export class CommandContext {
       ...(this.config.table !== undefined ? { table: this.config.table } : {}),
       ...(this.config.schema !== undefined ? { schema: this.config.schema } : {}),
       ...(this.config.lockTimeoutMs !== undefined ? { lockTimeout: this.config.lockTimeoutMs } : {}),
+      ...(this.config.statementTimeoutMs !== undefined ? { statementTimeout: this.config.statementTimeoutMs } : {}),
       ...(choices.ignoreMissing ? { ignoreMissing: true } : {}),
       ...(choices.allowOutOfOrder ? { allowOutOfOrder: true } : {}),
       ...(choices.singleTransaction ? { singleTransaction: true } : {}),

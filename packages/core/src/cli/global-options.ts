@@ -22,6 +22,12 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     value: 'SECONDS',
     description: 'give up waiting for the migration lock after this long (default: wait)',
   },
+  {
+    name: 'statement-timeout',
+    type: 'string',
+    value: 'SECONDS',
+    description: "PostgreSQL: cancel any migration statement that runs longer (default: the server's)",
+  },
   { name: 'json', type: 'boolean', description: 'print one JSON document on stdout instead of text' },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'show engine logs and stack traces' },
   { name: 'help', short: 'h', type: 'boolean', description: 'show help' },
