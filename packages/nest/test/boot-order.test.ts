@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS_READY, MigrationsModule, type MigrationsReady, MigrationsService } from '../src/index.js';
 import {
   createApp,
+  creationError,
   get,
   migrationsDir,
   openPostgres,
@@ -227,17 +228,7 @@ describe('failures that waiting cannot heal', () => {
     class AppModule {}
 
     const started = performance.now();
-    const error = await within(
-      20_000,
-      createApp(AppModule).then(
-        (app) => {
-          cleanups.push(() => app.close());
-          return undefined;
-        },
-        (e: unknown) => e,
-      ),
-      'create',
-    );
+    const error = await creationError(AppModule, 20_000);
     const elapsed = performance.now() - started;
 
     expect(error).toBeInstanceOf(StrataError);
@@ -269,17 +260,7 @@ describe('failures that waiting cannot heal', () => {
     })
     class AppModule {}
 
-    const error = await within(
-      20_000,
-      createApp(AppModule).then(
-        (app) => {
-          cleanups.push(() => app.close());
-          return undefined;
-        },
-        (e: unknown) => e,
-      ),
-      'create',
-    );
+    const error = await creationError(AppModule, 20_000);
     expect(isStrataError(error, 'MIGRATION_FAILED')).toBe(true);
     expect((error as StrataError).details).toMatchObject({ version: '2', singleTransaction: true, rolledBack: ['1', '2'] });
     expect(await database.rows('SELECT version FROM _strata_migrations')).toEqual([]);

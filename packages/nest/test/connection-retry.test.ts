@@ -5,7 +5,15 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pgAdminUrl } from '../../../test-support/databases.js';
 import { MigrationsModule, MigrationsService } from '../src/index.js';
-import { createApp, migrationsDir, openPostgres, type PostgresTestDb, recordingLogger, within } from './support/harness.js';
+import {
+  createApp,
+  creationError,
+  migrationsDir,
+  openPostgres,
+  type PostgresTestDb,
+  recordingLogger,
+  within,
+} from './support/harness.js';
 import { USERS_MIGRATIONS } from './support/migrations.js';
 import { type TcpProxy, tcpProxy } from './support/tcp.js';
 
@@ -77,17 +85,7 @@ describe('a database that refuses connections at boot', () => {
     class AppModule {}
 
     const started = Date.now();
-    const error = await within(
-      15_000,
-      createApp(AppModule).then(
-        (app) => {
-          cleanups.push(() => app.close());
-          return undefined;
-        },
-        (e: unknown) => e,
-      ),
-      'create',
-    );
+    const error = await creationError(AppModule, 15_000);
     const elapsed = Date.now() - started;
 
     expect(isStrataError(error, 'CONNECTION_FAILED')).toBe(true);

@@ -14,6 +14,7 @@ import {
 import {
   type AppModuleClass,
   createApp,
+  creationError,
   migrationsDir,
   openPostgres,
   openSqlite,
@@ -252,10 +253,7 @@ describe('MigrationsModule.forRootAsync', () => {
     })
     class AppModule {}
 
-    const error = await createApp(AppModule).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await creationError(AppModule);
     expect(isStrataError(error, 'INVALID_OPTIONS')).toBe(true);
     expect((error as Error).message).toMatch(/top level of forRootAsync/);
     expect(await database.rows("SELECT to_regclass('_strata_migrations') AS t")).toEqual([{ t: null }]);
@@ -301,10 +299,7 @@ describe('isGlobal', () => {
     @Module({ imports: [UsersModule, MigrationsModule.forRoot({ connection: database.pool, migrations, logger: false })] })
     class AppModule {}
 
-    const error = await createApp(AppModule).then(
-      () => undefined,
-      (e: unknown) => e as Error,
-    );
+    const error = (await creationError(AppModule)) as Error | undefined;
     expect(error?.message).toMatch(/UsersRepository/);
     expect(error?.message).toMatch(/resolve dependencies/);
   });

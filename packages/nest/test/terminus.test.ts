@@ -7,6 +7,7 @@ import { MigrationsModule, type MigrationsModuleOptions } from '../src/index.js'
 import { MigrationsHealthIndicator } from '../src/terminus/index.js';
 import {
   createApp,
+  creationError,
   get,
   migrationsDir,
   openPostgres,
@@ -158,10 +159,7 @@ describe('MigrationsHealthIndicator (Terminus 12)', () => {
     @Module({ imports: [MigrationsModule.forRoot({ connection: database.pool, migrations, mode: 'verify', logger: false })] })
     class AppModule {}
 
-    const error = await createApp(AppModule).then(
-      (app) => app.close(),
-      (e: unknown) => e,
-    );
+    const error = await creationError(AppModule);
     expect(isStrataError(error, 'NOT_UP_TO_DATE')).toBe(true);
     expect((error as Error).message).toMatch(/2 \(pending\)/);
   });

@@ -97,6 +97,21 @@ export function createApp(module: AppModuleClass): Promise<INestApplication> {
   return NestFactory.create(module, { logger: false, abortOnError: false });
 }
 
+/**
+ * What creating the app rejects with, for tests of a failing boot (within `ms`, so a hang fails
+ * readably). An app that is created after all is closed at once, and the answer is undefined.
+ */
+export async function creationError(module: AppModuleClass, ms = 20_000): Promise<unknown> {
+  const created = createApp(module).then(
+    async (app) => {
+      await app.close();
+      return undefined;
+    },
+    (error: unknown) => error,
+  );
+  return within(ms, created, 'create');
+}
+
 export async function startApp(module: AppModuleClass): Promise<RunningApp> {
   const app = await createApp(module);
   await app.listen(0, '127.0.0.1');
