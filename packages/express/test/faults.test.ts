@@ -13,7 +13,6 @@
  * close (refusing connections) and open again, never touching the shared server.
  */
 import { tmpdir } from 'node:os';
-import { inspect } from 'node:util';
 import type { Logger } from '@strata/core';
 import { type MigrationRouter, migrateOnBoot } from '@strata/express';
 import express from 'express';
@@ -21,12 +20,12 @@ import pg from 'pg';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawnNode } from '../../../test-support/databases.js';
-import { createPasswordRole, LEAKABLE_PASSWORD, type PasswordRole } from '../../../test-support/password-role.js';
+import { errorTexts, expectNoPassword, PROBE_PATHS, SECRETS } from '../../../test-support/leak-scan.js';
+import { createPasswordRole, type PasswordRole } from '../../../test-support/password-role.js';
 import { FIXTURE_APP, migrationsDir, pgServerAddress, throughPort, waitUntil } from './support/helpers.js';
 import { startNode } from './support/node-process.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
-const PROBES = ['/livez', '/livez?verbose', '/readyz', '/readyz?verbose', '/healthz', '/healthz?verbose'];
 const GOOD = {
   '0001_create_items.sql': 'CREATE TABLE items (id serial PRIMARY KEY, name text);\n',
   '0002_add_note.sql': 'ALTER TABLE items ADD COLUMN note text;\n',
@@ -35,7 +34,6 @@ const BROKEN = {
   ...GOOD,
   '0003_add_flag.sql': '-- adds the flag the app reads\nALTER TABLE items\n  ADD COLUMN leaked_column_xyz no_such_type_xyz;\n',
 };
-const SECRETS = [...new Set([LEAKABLE_PASSWORD, encodeURIComponent(LEAKABLE_PASSWORD)])];
 
 let role: PasswordRole;
 let database: { url: string; name: string };
@@ -114,23 +112,11 @@ function appWith(router: MigrationRouter): express.Express {
 async function probeTexts(router: MigrationRouter): Promise<string[]> {
   const app = appWith(router);
   const texts: string[] = [];
-  for (const path of PROBES) {
+  for (const path of PROBE_PATHS) {
     const response = await request(app).get(path);
     texts.push(response.text, JSON.stringify(response.headers));
   }
   return texts;
-}
-
-/** What a person or a log could be shown of an error: message, stack, JSON, a deep inspect (cause included). */
-function errorTexts(error: unknown): string {
-  return [String(error), (error as Error)?.stack ?? '', JSON.stringify(error), inspect(error, { depth: 10 })].join('\n');
-}
-
-function expectNoPassword(where: string, texts: string[]): void {
-  const everything = texts.join('\n');
-  for (const secret of SECRETS) {
-    expect(everything.includes(secret), `${where} shows the password ${JSON.stringify(secret)}:\n${everything}`).toBe(false);
-  }
 }
 
 async function historyVersions(): Promise<string[] | undefined> {
@@ -326,7 +312,7 @@ describe('a real app process (fixtures/app.mjs) with a password in its DATABASE_
       await waitUntil(async () => (await fetch(`${base}/readyz`)).status === 200, 20_000);
       const items = await fetch(`${base}/items`);
       expect(items.status).toBe(200);
-      for (const path of PROBES) bodies.push(await (await fetch(`${base}${path}`)).text());
+      for (const path of PROBE_PATHS) bodies.push(await (await fetch(`${base}${path}`)).text());
     } finally {
       const exit = await app.stop();
       expect(exit.code, app.stderr()).toBe(0);
@@ -350,7 +336,7 @@ describe('a real app process (fixtures/app.mjs) with a password in its DATABASE_
       expect(failure.message).toContain('no_such_type_xyz');
       const base = `http://127.0.0.1:${port}`;
       const collect = async () => {
-        for (const path of PROBES) {
+        for (const path of PROBE_PATHS) {
           const response = await fetch(`${base}${path}`);
           if (path.startsWith('/livez')) expect(response.status).toBe(200);
           else expect(response.status, path).toBe(503);
@@ -358,7 +344,7 @@ describe('a real app process (fixtures/app.mjs) with a password in its DATABASE_
         }
       };
       await collect();
-      const health = JSON.parse(bodies[PROBES.indexOf('/healthz?verbose')]!);
+      const health = JSON.parse(bodies[PROBE_PATHS.indexOf('/healthz?verbose')]!);
       expect(health.checks.migrations[0].observedValue).toMatchObject({
         state: 'failed',
         error: { code: 'MIGRATION_FAILED', version: '3' },
@@ -402,7 +388,7 @@ describe('a real app process (fixtures/app.mjs) with a password in its DATABASE_
       role.role,
       ...SECRETS,
     ];
-    expect(bodies.length).toBe(PROBES.length * 2);
+    expect(bodies.length).toBe(PROBE_PATHS.length * 2);
     const everything = bodies.join('\n');
     for (const needle of forbidden) {
       if (typeof needle === 'string') expect(everything, `a probe body contains ${needle}`).not.toContain(needle);

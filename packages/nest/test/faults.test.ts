@@ -22,21 +22,20 @@ import { NestFactory } from '@nestjs/core';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pgAdminUrl, spawnNode } from '../../../test-support/databases.js';
-import { createPasswordRole, LEAKABLE_PASSWORD, type PasswordRole } from '../../../test-support/password-role.js';
+import { errorTexts, expectNoPassword, PROBE_PATHS, SECRETS } from '../../../test-support/leak-scan.js';
+import { createPasswordRole, type PasswordRole } from '../../../test-support/password-role.js';
 import { MigrationsModule, type MigrationsModuleOptions, MigrationsService } from '../src/index.js';
 import { get, migrationsDir, recordingLogger, within } from './support/harness.js';
 import { USERS_MIGRATIONS } from './support/migrations.js';
 import { type TcpProxy, tcpProxy } from './support/tcp.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/nest-app.mjs', import.meta.url));
-const PROBES = ['/livez', '/livez?verbose', '/readyz', '/readyz?verbose', '/healthz', '/healthz?verbose'];
 const BROKEN_MIGRATIONS: Record<string, string> = {
   ...USERS_MIGRATIONS,
   'migrations/0003_add_flag.up.sql':
     '-- adds the flag the app reads\nALTER TABLE users\n  ADD COLUMN leaked_column_xyz no_such_type_xyz;\n',
   'migrations/0003_add_flag.down.sql': 'ALTER TABLE users DROP COLUMN leaked_column_xyz;\n',
 };
-const SECRETS = [...new Set([LEAKABLE_PASSWORD, encodeURIComponent(LEAKABLE_PASSWORD)])];
 
 let role: PasswordRole;
 let database: { url: string; name: string };
@@ -124,22 +123,11 @@ async function listen(app: INestApplication): Promise<string> {
 /** Every probe's body and headers, as text. */
 async function probeTexts(base: string): Promise<string[]> {
   const texts: string[] = [];
-  for (const path of PROBES) {
+  for (const path of PROBE_PATHS) {
     const response = await fetch(`${base}${path}`);
     texts.push(await response.text(), JSON.stringify([...response.headers]));
   }
   return texts;
-}
-
-function errorTexts(error: unknown): string {
-  return [String(error), (error as Error)?.stack ?? '', JSON.stringify(error), inspect(error, { depth: 10 })].join('\n');
-}
-
-function expectNoPassword(where: string, texts: string[]): void {
-  const everything = texts.join('\n');
-  for (const secret of SECRETS) {
-    expect(everything.includes(secret), `${where} shows the password ${JSON.stringify(secret)}:\n${everything}`).toBe(false);
-  }
 }
 
 async function historyVersions(): Promise<string[] | undefined> {
@@ -317,14 +305,14 @@ describe('probe bodies after a background migration failed', () => {
 
     const bodies: string[] = [];
     const collect = async () => {
-      for (const path of PROBES) {
+      for (const path of PROBE_PATHS) {
         const answer = await get(`${base}${path}`);
         expect(answer.status, path).toBe(path.startsWith('/livez') ? 200 : 503);
         bodies.push(answer.text);
       }
     };
     await collect();
-    expect(JSON.parse(bodies[PROBES.indexOf('/healthz?verbose')]!)).toMatchObject({
+    expect(JSON.parse(bodies[PROBE_PATHS.indexOf('/healthz?verbose')]!)).toMatchObject({
       checks: { migrations: [{ observedValue: { state: 'failed', error: { code: 'MIGRATION_FAILED', version: '3' } } }] },
     });
     await proxy.close();
@@ -357,7 +345,7 @@ describe('probe bodies after a background migration failed', () => {
       ...SECRETS,
     ];
     const everything = bodies.join('\n');
-    expect(bodies).toHaveLength(PROBES.length * 2);
+    expect(bodies).toHaveLength(PROBE_PATHS.length * 2);
     for (const needle of forbidden) {
       if (typeof needle === 'string') expect(everything, `a probe body contains ${needle}`).not.toContain(needle);
       else expect(everything, `a probe body matches ${needle}`).not.toMatch(needle);
