@@ -9,10 +9,7 @@ describe.each(KINDS)('strata run on %s', (kind) => {
   let project: Project;
   let db: TestDatabase;
   const run = (...args: string[]) => strata(args, { cwd: project.dir, env: { DATABASE_URL: db.url } });
-  const appliedVersions = async () =>
-    (await db.query<{ version: unknown }>('SELECT version FROM _strata_migrations ORDER BY version')).map((r) =>
-      String(r.version),
-    );
+  const appliedVersions = () => db.appliedVersions();
 
   beforeEach(async () => {
     project = await createProject(USERS_AND_POSTS);

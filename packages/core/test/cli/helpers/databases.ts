@@ -13,6 +13,8 @@ export interface TestDatabase {
   /** Runs SQL from the test process (not through the CLI), to check or prepare what the CLI sees. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   tableExists(name: string): Promise<boolean>;
+  /** The versions in the history table, oldest first, as decimal strings. */
+  appliedVersions(): Promise<string[]>;
   drop(): Promise<void>;
 }
 
@@ -20,6 +22,10 @@ export interface TestDatabase {
  * SQLite: `app.db` in the project directory, with `?mode=rwc` so the first command creates it.
  * PostgreSQL: a fresh database on the test server.
  */
+const APPLIED = 'SELECT version FROM _strata_migrations ORDER BY version';
+const appliedFrom = (query: TestDatabase['query']) => async () =>
+  (await query<{ version: unknown }>(APPLIED)).map((row) => String(row.version));
+
 export async function testDatabase(kind: Kind, projectDir: string): Promise<TestDatabase> {
   if (kind === 'sqlite') {
     const path = join(projectDir, 'app.db');
@@ -40,6 +46,7 @@ export async function testDatabase(kind: Kind, projectDir: string): Promise<Test
       query,
       tableExists: async (name) =>
         (await query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [name])).length > 0,
+      appliedVersions: appliedFrom(query),
       drop: async () => {},
     };
   }
@@ -58,6 +65,7 @@ export async function testDatabase(kind: Kind, projectDir: string): Promise<Test
     url: created.url,
     query,
     tableExists: async (name) => (await query('SELECT to_regclass($1) AS t', [name]))[0]?.t !== null,
+    appliedVersions: appliedFrom(query),
     drop: created.drop,
   };
 }
