@@ -14,6 +14,16 @@ export {
   MigrationBoot,
   type MigrationBootOptions,
 } from './boot/migration-boot.js';
+export {
+  DEFAULT_RETRY_AFTER_SECONDS,
+  type GateAnswer,
+  type GateProblem,
+  PROBLEM_CONTENT_TYPE,
+  ReadinessGate,
+  type ReadinessGateOptions,
+  type ResolvedGateOptions,
+  resolveGateOptions,
+} from './boot/readiness-gate.js';
 export { type RetryOptions, retryConnection } from './boot/retry-connection.js';
 export { type ChecksumMatch, checksumOf, fromHex, matchChecksum, toHex } from './checksum.js';
 export { isConnectionError } from './drivers/connection-errors.js';

@@ -4,6 +4,8 @@ import {
   type Logger,
   type MigrationBootOptions,
   type MigrationSource,
+  type ResolvedGateOptions,
+  resolveGateOptions,
   StrataError,
   silentLogger,
 } from '@strata/core';
@@ -55,10 +57,7 @@ export interface ResolvedPaths {
   healthz: string | false;
 }
 
-export interface ResolvedGate {
-  retryAfter: number;
-  skip: ((req: Request) => boolean) | undefined;
-}
+export type ResolvedGate = ResolvedGateOptions<Request>;
 
 export interface ResolvedOptions {
   boot: MigrationBootOptions;
@@ -72,7 +71,7 @@ export interface ResolvedOptions {
 }
 
 export const DEFAULT_PATHS: Readonly<ResolvedPaths> = { livez: '/livez', readyz: '/readyz', healthz: '/healthz' };
-export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+export { DEFAULT_RETRY_AFTER_SECONDS } from '@strata/core';
 
 /** Checks what the engine does not (the HTTP side) and splits the options for the boot and the probes. */
 export function resolveOptions(options: MigrateOnBootOptions): ResolvedOptions {
@@ -105,7 +104,7 @@ export function resolveOptions(options: MigrateOnBootOptions): ResolvedOptions {
       ...(statusCacheTtl !== undefined ? { statusCacheTtl } : {}),
     },
     background,
-    gate: background ? resolveGate(gate) : undefined,
+    gate: background ? resolveGateOptions<Request>(gate) : undefined,
     paths: resolvePaths(paths),
     logger: boot.logger ?? silentLogger,
     onError,
@@ -114,19 +113,6 @@ export function resolveOptions(options: MigrateOnBootOptions): ResolvedOptions {
 
 function bootDurations(boot: Omit<MigrationBootOptions, 'migrations'>): Record<string, unknown> {
   return { connectDeadline: boot.connectDeadline, waitTimeout: boot.waitTimeout, waitInterval: boot.waitInterval };
-}
-
-function resolveGate(gate: boolean | GateOptions): ResolvedGate | undefined {
-  if (gate === false) return undefined;
-  if (gate === true) return { retryAfter: DEFAULT_RETRY_AFTER_SECONDS, skip: undefined };
-  if (gate === null || typeof gate !== 'object') throw invalid('gate must be true, false or an object');
-  const retryAfter = gate.retryAfter ?? DEFAULT_RETRY_AFTER_SECONDS;
-  // Retry-After takes whole seconds (RFC 9110, 10.2.3).
-  if (!Number.isInteger(retryAfter) || retryAfter < 0) {
-    throw invalid(`gate.retryAfter must be a whole number of seconds >= 0, not ${JSON.stringify(retryAfter)}`);
-  }
-  if (gate.skip !== undefined && typeof gate.skip !== 'function') throw invalid('gate.skip must be a function');
-  return { retryAfter, skip: gate.skip };
 }
 
 function resolvePaths(paths: ProbePaths): ResolvedPaths {

@@ -1,3 +1,4 @@
+export { DEFAULT_RETRY_AFTER_SECONDS, PROBLEM_CONTENT_TYPE } from '@strata/core';
 export {
   MIGRATION_BOOT,
   MIGRATIONS_CONNECTION,
@@ -12,6 +13,8 @@ export {
 } from './migrations.module-definition.js';
 export { MigrationsService } from './migrations.service.js';
 export type {
+  ExcludedRoute,
+  GateOptions,
   MigrationsModuleExtras,
   MigrationsModuleOptions,
   MigrationsReady,

@@ -1,8 +1,24 @@
+import type { IncomingMessage } from 'node:http';
 import type { FactoryProvider, InjectionToken, Provider } from '@nestjs/common';
 import { Scope } from '@nestjs/common';
-import { type DatabaseHandle, HealthProbes, MigrationBoot, type MigrationReport, StrataError, silentLogger } from '@strata/core';
-import { MIGRATION_BOOT, MIGRATIONS_CONNECTION, MIGRATIONS_HEALTH_PROBES, MIGRATIONS_READY } from './migrations.constants.js';
-import type { MigrationsModuleOptions, MigrationsReady } from './migrations-options.js';
+import {
+  type DatabaseHandle,
+  HealthProbes,
+  MigrationBoot,
+  type MigrationReport,
+  type ResolvedGateOptions,
+  resolveGateOptions,
+  StrataError,
+  silentLogger,
+} from '@strata/core';
+import {
+  MIGRATION_BOOT,
+  MIGRATIONS_CONNECTION,
+  MIGRATIONS_GATE,
+  MIGRATIONS_HEALTH_PROBES,
+  MIGRATIONS_READY,
+} from './migrations.constants.js';
+import type { ExcludedRoute, MigrationsModuleOptions, MigrationsReady } from './migrations-options.js';
 import { nestLogger } from './nest-logger.js';
 
 export function isInjectionToken(value: unknown): value is InjectionToken {
@@ -47,13 +63,16 @@ export function connectionProvider(optionsToken: InjectionToken, connection: unk
 export function bootProvider(optionsToken: InjectionToken): FactoryProvider<Promise<MigrationBoot>> {
   return {
     provide: MIGRATION_BOOT,
-    inject: [optionsToken, MIGRATIONS_CONNECTION],
-    useFactory: async (options: MigrationsModuleOptions, connection: DatabaseHandle) => {
-      const { connection: _connection, logger: loggerOption, background, health: _health, ...rest } = options;
+    // The gate first: its options are checked before anything touches the database.
+    inject: [optionsToken, MIGRATIONS_CONNECTION, MIGRATIONS_GATE],
+    useFactory: async (options: MigrationsModuleOptions, connection: DatabaseHandle, gate: ModuleGate | null) => {
+      const { connection: _connection, logger: loggerOption, background, health: _health, gate: _gate, ...rest } = options;
       const logger = loggerOption === false ? silentLogger : (loggerOption ?? nestLogger());
       const boot = new MigrationBoot(connection, { ...rest, logger });
       const done = boot.start().then((report) => logger.info(summary(boot, report)));
       if (background) {
+        const meanwhile = gate ? 'other routes answer 503 until they finish' : 'other routes are not gated';
+        logger.info(`migrations (${boot.mode} mode) continue in the background; ${meanwhile}`);
         done.catch((error: unknown) => logger.error(`migrations did not complete: ${describeError(error)}`, errorContext(error)));
         return boot;
       }
@@ -61,6 +80,37 @@ export function bootProvider(optionsToken: InjectionToken): FactoryProvider<Prom
       return boot;
     },
   };
+}
+
+/** The background gate as the module registers it; `null` when there is none (foreground, or `gate: false`). */
+export interface ModuleGate extends ResolvedGateOptions<IncomingMessage> {
+  exclude: ExcludedRoute[];
+}
+
+/** Resolves the `gate` option (only in background mode), throwing INVALID_OPTIONS on a bad value. */
+export function gateProvider(optionsToken: InjectionToken): FactoryProvider<ModuleGate | null> {
+  return {
+    provide: MIGRATIONS_GATE,
+    inject: [optionsToken],
+    useFactory: (options: MigrationsModuleOptions): ModuleGate | null => {
+      if (!options?.background) return null;
+      const gate = options.gate;
+      const resolved = resolveGateOptions<IncomingMessage>(gate);
+      if (!resolved) return null;
+      const exclude = typeof gate === 'object' ? (gate.exclude ?? []) : [];
+      if (!Array.isArray(exclude) || !exclude.every(isRoute)) {
+        throw new StrataError('INVALID_OPTIONS', 'gate.exclude must be an array of paths or { path, method } routes');
+      }
+      return { ...resolved, exclude };
+    },
+  };
+}
+
+function isRoute(value: unknown): value is ExcludedRoute {
+  return (
+    typeof value === 'string' ||
+    (typeof value === 'object' && value !== null && typeof (value as { path?: unknown }).path === 'string')
+  );
 }
 
 /**

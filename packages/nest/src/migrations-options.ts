@@ -1,4 +1,5 @@
-import type { InjectionToken, ModuleMetadata } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { InjectionToken, MiddlewareConsumer, ModuleMetadata } from '@nestjs/common';
 import type { BootMode, DatabaseHandle, HealthProbeOptions, Logger, MigrationBootOptions, MigrationReport } from '@strata/core';
 
 /**
@@ -21,13 +22,39 @@ export interface MigrationsModuleOptions extends Omit<MigrationBootOptions, 'log
   /**
    * Do not hold up the app's start: migrate (or wait, or verify) in the background while it
    * listens. Probes and the Terminus indicator report progress; failures are logged, not thrown.
+   * Unless `gate` is false, every other route answers 503 + Retry-After meanwhile.
    * Providers that inject MIGRATIONS_READY still wait. Default false.
    */
   background?: boolean;
+  /**
+   * Background mode: answer the app's routes with 503 until migrations are done (a middleware
+   * the module registers; the probe controller's routes are left out). Default true.
+   */
+  gate?: boolean | GateOptions;
   /** Ping timeout and caching of the probes and the Terminus indicator. */
   health?: HealthProbeOptions;
   /** Progress events from the engine (lock waits, steps), for a UI or metrics. */
   onEvent?: MigrationBootOptions['onEvent'];
+}
+
+/** A route as `MiddlewareConsumer.exclude()` takes it: a path, or `{ path, method, version? }`. */
+export type ExcludedRoute = Parameters<ReturnType<MiddlewareConsumer['apply']>['exclude']>[number];
+
+/** How the background gate answers the app's routes while migrations are not done. */
+export interface GateOptions {
+  /** Seconds sent in `Retry-After` while migrating or waiting. Default 5. */
+  retryAfter?: number;
+  /**
+   * Routes served even before migrations finish, as `MiddlewareConsumer.exclude()` takes them:
+   * `'health/{*path}'`, or `{ path: 'health/ready', method: RequestMethod.GET }`. Nest matches
+   * them like it matches routes, global prefix and versions included.
+   */
+  exclude?: ExcludedRoute[];
+  /**
+   * Requests this returns true for go through to the app even before migrations finish. It gets
+   * the request a middleware gets: Express's `Request` on platform-express.
+   */
+  skip?(request: IncomingMessage): boolean;
 }
 
 export interface ProbePaths {

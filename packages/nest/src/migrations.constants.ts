@@ -12,3 +12,9 @@ export const MIGRATIONS_HEALTH_PROBES = Symbol.for('@strata/nest:MIGRATIONS_HEAL
 
 /** The database handle the migrations run on, after resolving a provider token. */
 export const MIGRATIONS_CONNECTION = Symbol.for('@strata/nest:MIGRATIONS_CONNECTION');
+
+/** Internal: the background gate's resolved options (`null`: no gate), read by the module's configure(). */
+export const MIGRATIONS_GATE = Symbol.for('@strata/nest:MIGRATIONS_GATE');
+
+/** Internal: the routes of the built-in probe controller, which the gate leaves out. */
+export const MIGRATIONS_PROBE_ROUTES = Symbol.for('@strata/nest:MIGRATIONS_PROBE_ROUTES');

@@ -1,8 +1,9 @@
 import { ConfigurableModuleBuilder, type DynamicModule, type InjectionToken } from '@nestjs/common';
 import type { DatabaseHandle } from '@strata/core';
-import { bootProvider, connectionProvider, healthProbesProvider } from './migration-providers.js';
+import { bootProvider, connectionProvider, gateProvider, healthProbesProvider } from './migration-providers.js';
+import { MIGRATIONS_PROBE_ROUTES } from './migrations.constants.js';
 import type { MigrationsModuleExtras, MigrationsModuleOptions } from './migrations-options.js';
-import { createProbeController } from './probe-controller.js';
+import { createProbeController, probeRoutes } from './probe-controller.js';
 
 /** Extras plus `connection`, which forRootAsync() also accepts at the top level (a token, usually). */
 type DefinitionExtras = MigrationsModuleExtras & { connection?: DatabaseHandle | InjectionToken };
@@ -27,6 +28,7 @@ export type MigrationsModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
 
 function defineModule(definition: DynamicModule, extras: DefinitionExtras): DynamicModule {
   const probes = extras.probes;
+  const probePaths = probes && probes !== true ? probes.paths : undefined;
   return {
     ...definition,
     global: extras.isGlobal ?? false,
@@ -36,10 +38,9 @@ function defineModule(definition: DynamicModule, extras: DefinitionExtras): Dyna
       connectionProvider(MIGRATIONS_MODULE_OPTIONS, extras.connection),
       bootProvider(MIGRATIONS_MODULE_OPTIONS),
       healthProbesProvider(MIGRATIONS_MODULE_OPTIONS),
+      gateProvider(MIGRATIONS_MODULE_OPTIONS),
+      { provide: MIGRATIONS_PROBE_ROUTES, useValue: probes ? probeRoutes(probePaths) : [] },
     ],
-    controllers: [
-      ...(definition.controllers ?? []),
-      ...(probes ? [createProbeController(probes === true ? {} : probes.paths)] : []),
-    ],
+    controllers: [...(definition.controllers ?? []), ...(probes ? [createProbeController(probePaths)] : [])],
   };
 }

@@ -1,8 +1,8 @@
-import { Controller, Get, Inject, Query, Res, type Type } from '@nestjs/common';
+import { Controller, Get, Inject, Query, RequestMethod, Res, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { HEALTH_CONTENT_TYPE, type HealthProbes, type ProbeAnswer } from '@strata/core';
 import { MIGRATIONS_HEALTH_PROBES } from './migrations.constants.js';
-import type { ProbePaths } from './migrations-options.js';
+import type { ExcludedRoute, ProbePaths } from './migrations-options.js';
 
 export const DEFAULT_PROBE_PATHS = { livez: '/livez', readyz: '/readyz', healthz: '/healthz' } as const;
 
@@ -52,15 +52,27 @@ export function createProbeController(paths: ProbePaths = {}): Type<unknown> {
     }
   }
 
-  const routes = { ...DEFAULT_PROBE_PATHS, ...paths };
   const prototype = MigrationsProbeController.prototype;
-  for (const name of ['livez', 'readyz', 'healthz'] as const) {
-    const path = routes[name];
-    if (path === false) continue;
+  for (const [name, path] of servedProbes(paths)) {
     const descriptor = Object.getOwnPropertyDescriptor(prototype, name)!;
     Get(path)(prototype, name, descriptor);
   }
   return MigrationsProbeController;
+}
+
+/** The routes the probe controller serves, for the background gate to leave out. */
+export function probeRoutes(paths: ProbePaths = {}): ExcludedRoute[] {
+  return servedProbes(paths).map(([, path]) => ({ path, method: RequestMethod.GET }));
+}
+
+function servedProbes(paths: ProbePaths): ['livez' | 'readyz' | 'healthz', string][] {
+  const routes = { ...DEFAULT_PROBE_PATHS, ...paths };
+  const served: ['livez' | 'readyz' | 'healthz', string][] = [];
+  for (const name of ['livez', 'readyz', 'healthz'] as const) {
+    const path = routes[name];
+    if (path !== false) served.push([name, path]);
+  }
+  return served;
 }
 
 /** A probe that throws answers 503 rather than reaching Nest's exception filter. */

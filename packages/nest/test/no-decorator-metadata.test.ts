@@ -37,7 +37,12 @@ describe('builds that emit no decorator metadata', () => {
       probes: true,
       isGlobal: true,
     }) as DynamicModule;
-    stripParamTypes(MigrationsService, MigrationsHealthIndicator, ...(migrations.controllers as Type<unknown>[]));
+    stripParamTypes(
+      MigrationsModule,
+      MigrationsService,
+      MigrationsHealthIndicator,
+      ...(migrations.controllers as Type<unknown>[]),
+    );
 
     @Controller()
     class HealthController {
