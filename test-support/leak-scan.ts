@@ -55,3 +55,18 @@ export function expectCleanProbeBodies(bodies: string[], alsoForbidden: (string 
     else expect(everything, `a probe body matches ${needle}`).not.toMatch(needle);
   }
 }
+
+/**
+ * What the failing migration of the Express and Nest fault suites (`0003_add_flag`, adding
+ * `leaked_column_xyz no_such_type_xyz`) and the database's words about it say: no probe body may
+ * repeat any of it.
+ */
+export const FAILING_MIGRATION_WORDS = [
+  'ALTER TABLE',
+  'ADD COLUMN',
+  'leaked_column_xyz',
+  'no_such_type_xyz',
+  'does not exist',
+  '0003_add_flag',
+  '.sql',
+];

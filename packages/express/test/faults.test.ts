@@ -19,7 +19,13 @@ import pg from 'pg';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawnNode } from '../../../test-support/databases.js';
-import { errorTexts, expectCleanProbeBodies, expectNoPassword, PROBE_PATHS } from '../../../test-support/leak-scan.js';
+import {
+  errorTexts,
+  expectCleanProbeBodies,
+  expectNoPassword,
+  FAILING_MIGRATION_WORDS,
+  PROBE_PATHS,
+} from '../../../test-support/leak-scan.js';
 import { createPasswordRole, type PasswordRole } from '../../../test-support/password-role.js';
 import { FIXTURE_APP, migrationsDir, pgServerAddress, throughPort, waitUntil } from './support/helpers.js';
 import { startNode } from './support/node-process.js';
@@ -29,16 +35,6 @@ const GOOD = {
   '0001_create_items.sql': 'CREATE TABLE items (id serial PRIMARY KEY, name text);\n',
   '0002_add_note.sql': 'ALTER TABLE items ADD COLUMN note text;\n',
 };
-/** What the failing migration says, which no probe body may repeat. */
-const BROKEN_WORDS = [
-  'ALTER TABLE',
-  'ADD COLUMN',
-  'leaked_column_xyz',
-  'no_such_type_xyz',
-  'does not exist',
-  '0003_add_flag',
-  '.sql',
-];
 const BROKEN = {
   ...GOOD,
   '0003_add_flag.sql': '-- adds the flag the app reads\nALTER TABLE items\n  ADD COLUMN leaked_column_xyz no_such_type_xyz;\n',
@@ -370,7 +366,7 @@ describe('a real app process (fixtures/app.mjs) with a password in its DATABASE_
     expect(bodies.length).toBe(PROBE_PATHS.length * 2);
     expectCleanProbeBodies(bodies, [
       // SQL from the migration, and the database's words about it.
-      ...BROKEN_WORDS,
+      ...FAILING_MIGRATION_WORDS,
       dir.root,
       `:${proxy.port}`,
       `:${pgServerAddress().port}`,

@@ -7,7 +7,6 @@
  * on a table the test keeps locked (so the schema is really half-migrated meanwhile); on SQLite
  * the test holds the run lock file the engine waits for.
  */
-import { join } from 'node:path';
 import { Controller, type DynamicModule, Get, type INestApplication, Module, Post, RequestMethod } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import Database from 'better-sqlite3';
@@ -18,7 +17,7 @@ import {
   type AppModuleClass,
   createApp,
   get,
-  migrationsDir,
+  migrationsFolder,
   openPostgres,
   openSqlite,
   type PostgresTestDb,
@@ -65,11 +64,7 @@ afterEach(async () => {
   await database.close();
 });
 
-async function tree(files: Record<string, string>): Promise<string> {
-  const dir = await migrationsDir(files);
-  cleanups.push(() => dir.cleanup());
-  return join(dir.path, 'migrations');
-}
+const tree = (files: Record<string, string>) => migrationsFolder(files, cleanups);
 
 /** The app's routes: `/items` needs the migrated schema (the `note` column); the others need none. */
 function appControllers(countNotes: () => Promise<number>) {

@@ -9,7 +9,7 @@ import {
   createApp,
   creationError,
   get,
-  migrationsDir,
+  migrationsFolder,
   openPostgres,
   type PostgresTestDb,
   recordingLogger,
@@ -32,11 +32,7 @@ afterEach(async () => {
   await database.close();
 });
 
-async function tree(files: Record<string, string>): Promise<string> {
-  const dir = await migrationsDir(files);
-  cleanups.push(() => dir.cleanup());
-  return join(dir.path, 'migrations');
-}
+const tree = (files: Record<string, string>) => migrationsFolder(files, cleanups);
 
 /** Two migrations; the second holds its transaction open for SLOW_MS before creating `gadgets`. */
 function slowTree(): Promise<string> {

@@ -21,7 +21,13 @@ import { NestFactory } from '@nestjs/core';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pgAdminUrl, spawnNode } from '../../../test-support/databases.js';
-import { errorTexts, expectCleanProbeBodies, expectNoPassword, PROBE_PATHS } from '../../../test-support/leak-scan.js';
+import {
+  errorTexts,
+  expectCleanProbeBodies,
+  expectNoPassword,
+  FAILING_MIGRATION_WORDS,
+  PROBE_PATHS,
+} from '../../../test-support/leak-scan.js';
 import { createPasswordRole, type PasswordRole } from '../../../test-support/password-role.js';
 import { MigrationsModule, type MigrationsModuleOptions, MigrationsService } from '../src/index.js';
 import { get, migrationsDir, recordingLogger, within } from './support/harness.js';
@@ -29,16 +35,6 @@ import { USERS_MIGRATIONS } from './support/migrations.js';
 import { type TcpProxy, tcpProxy } from './support/tcp.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/nest-app.mjs', import.meta.url));
-/** What the failing migration says, which no probe body may repeat. */
-const BROKEN_WORDS = [
-  'ALTER TABLE',
-  'ADD COLUMN',
-  'leaked_column_xyz',
-  'no_such_type_xyz',
-  'does not exist',
-  '0003_add_flag',
-  '.sql',
-];
 const BROKEN_MIGRATIONS: Record<string, string> = {
   ...USERS_MIGRATIONS,
   'migrations/0003_add_flag.up.sql':
@@ -329,7 +325,7 @@ describe('probe bodies after a background migration failed', () => {
 
     expect(bodies).toHaveLength(PROBE_PATHS.length * 2);
     expectCleanProbeBodies(bodies, [
-      ...BROKEN_WORDS,
+      ...FAILING_MIGRATION_WORDS,
       root,
       `:${proxy.port}`,
       `:${new URL(pgAdminUrl()).port || '5432'}`,

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SpawnNodeResult, spawnNode, startAll } from '../../../test-support/databases.js';
-import { migrationsDir, openPostgres, type PostgresTestDb } from './support/harness.js';
+import { migrationsFolder, openPostgres, type PostgresTestDb } from './support/harness.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/nest-app.mjs', import.meta.url));
 const SLOW_S = 1;
@@ -45,11 +44,7 @@ afterEach(async () => {
   await database.close();
 });
 
-async function tree(files: Record<string, string>): Promise<string> {
-  const dir = await migrationsDir(files);
-  cleanups.push(() => dir.cleanup());
-  return join(dir.path, 'migrations');
-}
+const tree = (files: Record<string, string>) => migrationsFolder(files, cleanups);
 
 describe('Nest processes (built @strata/nest)', () => {
   it('4 processes booting at once apply each migration once, and all of them serve', async () => {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 /**
  * Helpers for the Nest tests: real databases (from the shared harness), real Nest apps listening on
  * real ports, and a logger that records what the engine said (to count attempts, not to mock).
@@ -60,6 +61,13 @@ export async function migrationsDir(files: Record<string, string>): Promise<{ pa
   const dir = await tempDir('nest-migrations');
   await writeTree(dir.path, files);
   return dir;
+}
+
+/** Writes `files` to a temporary directory removed by `cleanups`; returns its migrations/ folder. */
+export async function migrationsFolder(files: Record<string, string>, cleanups: (() => Promise<unknown>)[]): Promise<string> {
+  const dir = await migrationsDir(files);
+  cleanups.push(() => dir.cleanup());
+  return join(dir.path, 'migrations');
 }
 
 export interface LogLine {
