@@ -46,7 +46,7 @@ describe('--lock-timeout on PostgreSQL, with the lock held elsewhere', () => {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const { rows } = await holder.query(
-        "SELECT 1 FROM pg_stat_activity WHERE application_name = 'strata' AND query LIKE '%pg_try_advisory_lock%'",
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'strata' AND query LIKE '%pg_try_advisory_lock%'",
       );
       if (rows.length > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 50));

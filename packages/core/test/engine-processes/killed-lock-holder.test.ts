@@ -10,10 +10,18 @@ import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, sqliteFile, tempDir, writeTree } from '../../../../test-support/databases.js';
+import { sqliteFile, tempDir, writeTree } from '../../../../test-support/databases.js';
 import { advisoryLockKey } from '../../src/index.js';
 import { KILLED_ROWS, killedMigrations } from './migration-sets.js';
-import { canUsePidNamespaces, describeRun, readPid, runFixture, runFixtureAsPid1, waitFor } from './process-harness.js';
+import {
+  canUsePidNamespaces,
+  describeRun,
+  doomedPostgresScene,
+  readPid,
+  runFixture,
+  runFixtureAsPid1,
+  waitFor,
+} from './process-harness.js';
 
 /** Generous: the point is "not blocked until the dead run's 30-60 s statement would have ended". */
 const RERUN_UPPER_BOUND_MS = 15_000;
@@ -45,16 +53,7 @@ async function advisoryLocks(client: pg.Client): Promise<AdvisoryLock[]> {
 
 describe('a run killed with SIGKILL while it holds the lock', () => {
   it('on PostgreSQL: the next run is not blocked, and applies the killed migration cleanly', async () => {
-    const database = await createPostgresDatabase('killed');
-    cleanups.push(database.drop);
-    const dir = await tempDir('killed-pg');
-    cleanups.push(dir.cleanup);
-    await writeTree(dir.path, killedMigrations('postgres'));
-    const migrations = join(dir.path, 'migrations');
-    const pidFile = join(dir.path, 'doomed.pid');
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    cleanups.push(() => client.end());
+    const { database, migrations, pidFile, client } = await doomedPostgresScene('killed', killedMigrations('postgres'), cleanups);
 
     const doomed = runFixture({
       dialect: 'postgres',

@@ -7,7 +7,15 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type SpawnNodeResult, spawnNode, startAll } from '../../../../test-support/databases.js';
+import pg from 'pg';
+import {
+  createPostgresDatabase,
+  type SpawnNodeResult,
+  spawnNode,
+  startAll,
+  tempDir,
+  writeTree,
+} from '../../../../test-support/databases.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/run-migrator.mjs', import.meta.url));
 
@@ -188,4 +196,31 @@ export async function readPid(pidFile: string): Promise<number> {
     existsSync(pidFile) ? Number(await readFile(pidFile, 'utf8')) || undefined : undefined,
   );
   return pid;
+}
+
+/** What a test that kills a runner on PostgreSQL sets up: all of it undone by `cleanups`. */
+export interface DoomedPostgresScene {
+  database: { url: string; name: string };
+  /** The migrations directory the doomed runner and its successor read. */
+  migrations: string;
+  /** Where the doomed runner writes its pid (see readPid). */
+  pidFile: string;
+  /** The test's own connection, to watch the runner from outside. */
+  client: pg.Client;
+}
+
+export async function doomedPostgresScene(
+  prefix: string,
+  files: Record<string, string>,
+  cleanups: (() => Promise<void> | void)[],
+): Promise<DoomedPostgresScene> {
+  const database = await createPostgresDatabase(prefix);
+  cleanups.push(database.drop);
+  const dir = await tempDir(prefix.replace(/_/g, '-'));
+  cleanups.push(dir.cleanup);
+  await writeTree(dir.path, files);
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  cleanups.push(() => client.end());
+  return { database, migrations: join(dir.path, 'migrations'), pidFile: join(dir.path, 'doomed.pid'), client };
 }

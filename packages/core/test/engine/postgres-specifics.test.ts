@@ -146,7 +146,9 @@ describe('PostgreSQL specifics', () => {
     const first = new Migrator({ db: db.pool, migrations: dir.path }).run();
     // Start the second run once the first holds the lock and is inside its migration.
     for (let i = 0; i < 100; i++) {
-      const rows = await db.query("SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1)%' AND pid <> pg_backend_pid()");
+      const rows = await db.query(
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(1)%' AND pid <> pg_backend_pid()",
+      );
       if (rows.length > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

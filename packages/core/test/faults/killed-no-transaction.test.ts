@@ -14,9 +14,16 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { createPostgresDatabase, sqliteFile, tempDir, writeTree } from '../../../../test-support/databases.js';
+import { sqliteFile, tempDir, writeTree } from '../../../../test-support/databases.js';
 import { Migrator } from '../../src/index.js';
-import { describeRun, type FixtureRun, readPid, runFixture, waitFor } from '../engine-processes/process-harness.js';
+import {
+  describeRun,
+  doomedPostgresScene,
+  type FixtureRun,
+  readPid,
+  runFixture,
+  waitFor,
+} from '../engine-processes/process-harness.js';
 import { postgresHistory, postgresTables, useCleanups } from './support/fault-helpers.js';
 
 /** The dead run's statement would sleep this long; a rerun that took it would be waiting on the corpse. */
@@ -53,16 +60,9 @@ function expectRefusedAsDirty(run: FixtureRun): void {
 describe('PostgreSQL: SIGKILL between two statements of a -- no-transaction migration', () => {
   for (const resolution of ['applied', 'rolled-back'] as const) {
     it(`leaves it dirty, the next run refuses naming strata resolve, and after resolve ${resolution} the run continues`, async () => {
-      const database = await createPostgresDatabase('killed_notx');
-      cleanups.push(database.drop);
-      const dir = await tempDir('killed-notx-pg');
-      cleanups.push(dir.cleanup);
-      await writeTree(dir.path, migrations('postgres'));
-      const migrationsDir = join(dir.path, 'migrations');
-      const pidFile = join(dir.path, 'doomed.pid');
-      const client = new pg.Client({ connectionString: database.url });
-      await client.connect();
-      cleanups.push(() => client.end());
+      const scene = await doomedPostgresScene('killed_notx', migrations('postgres'), cleanups);
+      const { database, pidFile, client } = scene;
+      const migrationsDir = scene.migrations;
 
       const doomed = runFixture({
         dialect: 'postgres',
@@ -75,7 +75,7 @@ describe('PostgreSQL: SIGKILL between two statements of a -- no-transaction migr
       // Between the statements: the index is built (CONCURRENTLY commits by itself) and pg_sleep runs.
       await waitFor('the doomed run to sleep inside migration 2', async () => {
         const { rows } = await client.query(
-          "SELECT 1 FROM pg_stat_activity WHERE application_name = 'strata-doomed' AND state = 'active' AND query LIKE '%pg_sleep%'",
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'strata-doomed' AND state = 'active' AND query LIKE '%pg_sleep%'",
         );
         return rows.length === 1;
       });

@@ -65,7 +65,7 @@ async function restartDuringMigration2(url: string, migrations: string): Promise
     if (finishedEarly) throw new Error(`the doomed run ended before the restart: ${describeRun(finishedEarly)}`);
     return withClient(url, async (client) => {
       const { rows } = await client.query(
-        "SELECT 1 FROM pg_stat_activity WHERE application_name = 'strata-doomed' AND state = 'active' AND query LIKE '%pg_sleep%'",
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'strata-doomed' AND state = 'active' AND query LIKE '%pg_sleep%'",
       );
       return rows.length === 1;
     });
