@@ -27,9 +27,9 @@ import {
   PROBE_PATHS,
 } from '../../../test-support/leak-scan.js';
 import { createPasswordRole, type PasswordRole } from '../../../test-support/password-role.js';
-import { FIXTURE_APP, migrationsDir, pgServerAddress, throughPort, waitUntil } from './support/helpers.js';
+import { pgServerAddress, startTcpProxy, type TcpProxy, throughPort } from '../../../test-support/tcp-proxy.js';
+import { FIXTURE_APP, migrationsDir, waitUntil } from './support/helpers.js';
 import { startNode } from './support/node-process.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
 const GOOD = {
   '0001_create_items.sql': 'CREATE TABLE items (id serial PRIMARY KEY, name text);\n',

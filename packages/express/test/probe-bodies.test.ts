@@ -4,8 +4,8 @@ import pg from 'pg';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../../../test-support/databases.js';
-import { migrationsDir, pgServerAddress, throughPort, waitUntil } from './support/helpers.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { pgServerAddress, startTcpProxy, type TcpProxy, throughPort } from '../../../test-support/tcp-proxy.js';
+import { migrationsDir, waitUntil } from './support/helpers.js';
 
 const PROBES = ['/livez', '/livez?verbose', '/readyz', '/readyz?verbose', '/healthz', '/healthz?verbose'];
 

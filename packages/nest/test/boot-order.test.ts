@@ -4,6 +4,7 @@ import { Controller, Get, Inject, Module } from '@nestjs/common';
 import { isStrataError, StrataError } from '@strata/core';
 import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test-support/tcp-proxy.js';
 import { MIGRATIONS_READY, MigrationsModule, type MigrationsReady, MigrationsService } from '../src/index.js';
 import {
   createApp,
@@ -16,7 +17,6 @@ import {
   startApp,
   within,
 } from './support/harness.js';
-import { freePort } from './support/tcp.js';
 
 const SLOW_MS = 1_500;
 

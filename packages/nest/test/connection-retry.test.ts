@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { isStrataError } from '@strata/core';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pgAdminUrl } from '../../../test-support/databases.js';
+import { pgServerAddress, startTcpProxy, type TcpProxy, throughPort } from '../../../test-support/tcp-proxy.js';
 import { MigrationsModule, MigrationsService } from '../src/index.js';
 import {
   createApp,
@@ -15,7 +15,6 @@ import {
   within,
 } from './support/harness.js';
 import { USERS_MIGRATIONS } from './support/migrations.js';
-import { type TcpProxy, tcpProxy } from './support/tcp.js';
 
 const REFUSE_MS = 1_200;
 
@@ -27,13 +26,9 @@ const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeEach(async () => {
   database = await openPostgres('nest_retry');
-  const server = new URL(pgAdminUrl());
-  proxy = await tcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
   // The app's pool points at the proxy, which refuses connections until the test opens it.
-  const viaProxy = new URL(database.url);
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(proxy.port);
-  pool = new pg.Pool({ connectionString: viaProxy.toString(), max: 2 });
+  proxy = await startTcpProxy(pgServerAddress(), { listening: false });
+  pool = new pg.Pool({ connectionString: throughPort(database.url, proxy.port), max: 2 });
   pool.on('error', () => {});
   const dir = await migrationsDir(USERS_MIGRATIONS);
   cleanups.push(() => dir.cleanup());
@@ -70,7 +65,7 @@ describe('a database that refuses connections at boot', () => {
     const pauses = retries.map((line) => Number(/retrying in (\d+) ms/.exec(line.message)?.[1]));
     expect(pauses.at(-1)!).toBeGreaterThan(pauses[0]!);
     expect(elapsed).toBeGreaterThanOrEqual(REFUSE_MS);
-    expect(proxy.forwarded).toBeGreaterThan(0);
+    expect(proxy.connections).toBeGreaterThan(0);
 
     expect(app.get(MigrationsService).lastReport?.applied).toHaveLength(2);
     const versions = await database.rows<{ version: string }>(

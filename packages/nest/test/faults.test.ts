@@ -20,7 +20,7 @@ import { type INestApplication, type LoggerService, Module } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pgAdminUrl, spawnNode } from '../../../test-support/databases.js';
+import { spawnNode } from '../../../test-support/databases.js';
 import {
   errorTexts,
   expectCleanProbeBodies,
@@ -29,10 +29,10 @@ import {
   PROBE_PATHS,
 } from '../../../test-support/leak-scan.js';
 import { createPasswordRole, type PasswordRole } from '../../../test-support/password-role.js';
+import { pgServerAddress, startTcpProxy, type TcpProxy, throughPort } from '../../../test-support/tcp-proxy.js';
 import { MigrationsModule, type MigrationsModuleOptions, MigrationsService } from '../src/index.js';
 import { get, migrationsDir, recordingLogger, within } from './support/harness.js';
 import { USERS_MIGRATIONS } from './support/migrations.js';
-import { type TcpProxy, tcpProxy } from './support/tcp.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/nest-app.mjs', import.meta.url));
 const BROKEN_MIGRATIONS: Record<string, string> = {
@@ -59,12 +59,8 @@ afterAll(async () => {
 
 beforeEach(async () => {
   database = await role.createDatabase('nest_faults');
-  const server = new URL(pgAdminUrl());
-  proxy = await tcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
-  const viaProxy = new URL(database.url);
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(proxy.port);
-  url = viaProxy.toString();
+  proxy = await startTcpProxy(pgServerAddress(), { listening: false });
+  url = throughPort(database.url, proxy.port);
   pool = new pg.Pool({ connectionString: url, max: 3, connectionTimeoutMillis: 2_000 });
   pool.on('error', () => {});
   direct = new pg.Pool({ connectionString: database.url, max: 2 });
@@ -328,7 +324,7 @@ describe('probe bodies after a background migration failed', () => {
       ...FAILING_MIGRATION_WORDS,
       root,
       `:${proxy.port}`,
-      `:${new URL(pgAdminUrl()).port || '5432'}`,
+      `:${pgServerAddress().port}`,
       database.name,
       role.role,
     ]);

@@ -3,11 +3,10 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Module } from '@nes
 import { HEALTH_CONTENT_TYPE, type HealthProbes } from '@strata/core';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pgAdminUrl } from '../../../test-support/databases.js';
+import { pgServerAddress, startTcpProxy, throughPort } from '../../../test-support/tcp-proxy.js';
 import { MIGRATIONS_HEALTH_PROBES, MigrationsModule, type MigrationsModuleExtras } from '../src/index.js';
 import { get, migrationsDir, openPostgres, type PostgresTestDb, type RunningApp, startApp } from './support/harness.js';
 import { USERS_MIGRATIONS } from './support/migrations.js';
-import { tcpProxy } from './support/tcp.js';
 
 let database: PostgresTestDb;
 let migrations: string;
@@ -95,13 +94,12 @@ describe('the built-in probe controller', () => {
   });
 
   it('fails readiness while the database is unreachable and passes again when it returns', async () => {
-    const server = new URL(pgAdminUrl());
-    const proxy = await tcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
-    await proxy.open();
-    const viaProxy = new URL(database.url);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    const pool = new pg.Pool({ connectionString: viaProxy.toString(), max: 2, connectionTimeoutMillis: 1_000 });
+    const proxy = await startTcpProxy(pgServerAddress());
+    const pool = new pg.Pool({
+      connectionString: throughPort(database.url, proxy.port),
+      max: 2,
+      connectionTimeoutMillis: 1_000,
+    });
     pool.on('error', () => {});
     cleanups.push(() => pool.end().catch(() => {}));
     cleanups.push(() => proxy.close());

@@ -1,24 +1,11 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pgAdminUrl, tempDir, writeTree } from '../../../../test-support/databases.js';
+import { tempDir, writeTree } from '../../../../test-support/databases.js';
 
 /** The fixture app the process tests run; it imports the built @strata/express (run `npm run build` first). */
 export const FIXTURE_APP = fileURLToPath(new URL('../fixtures/app.mjs', import.meta.url));
 
 /** Host and port of the test PostgreSQL server, for a proxy to forward to. */
-export function pgServerAddress(): { host: string; port: number } {
-  const url = new URL(pgAdminUrl());
-  return { host: url.hostname || '127.0.0.1', port: Number(url.port || 5432) };
-}
-
-/** `url` with its host and port replaced by 127.0.0.1:`port` (a proxy in front of the server). */
-export function throughPort(url: string, port: number): string {
-  const parsed = new URL(url);
-  parsed.hostname = '127.0.0.1';
-  parsed.port = String(port);
-  return parsed.toString();
-}
-
 /** A temp dir holding `migrations/<name>` for each entry; `path` is the migrations directory. */
 export async function migrationsDir(
   files: Record<string, string>,

@@ -4,6 +4,34 @@
  * shared server. It also counts bytes sent to the server, to see whether a probe queried at all.
  */
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { pgAdminUrl } from './databases.js';
+
+/** Where the test PostgreSQL server listens. */
+export function pgServerAddress(): { host: string; port: number } {
+  const url = new URL(pgAdminUrl());
+  return { host: url.hostname || '127.0.0.1', port: Number(url.port || 5432) };
+}
+
+/** `url` with its host and port replaced by 127.0.0.1:`port` (a proxy in front of the server). */
+export function throughPort(url: string, port: number): string {
+  const parsed = new URL(url);
+  parsed.hostname = '127.0.0.1';
+  parsed.port = String(port);
+  return parsed.toString();
+}
+
+/** A port nothing listens on right now (the OS picks it; the listener is closed again). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 export interface TcpProxy {
   /** The local port; stable across close() and open(). */
@@ -18,10 +46,17 @@ export interface TcpProxy {
   open(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+/**
+ * Listening at once by default; `{ listening: false }` reserves the port but refuses connections
+ * until `open()` (a database that is not there yet at boot).
+ */
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  { listening = true }: { listening?: boolean } = {},
+): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
-  let port = 0;
+  let port = listening ? 0 : await freePort();
   let bytesToServer = 0;
   let connections = 0;
 
@@ -66,7 +101,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     await closed;
   };
 
-  await open();
+  if (listening) await open();
   return {
     get port() {
       return port;
