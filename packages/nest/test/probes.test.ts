@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import { type BeforeApplicationShutdown, Inject, Injectable, Module } from '@nestjs/common';
 import { HEALTH_CONTENT_TYPE, type HealthProbes } from '@strata/core';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pgServerAddress, startTcpProxy, throughPort } from '../../../test-support/tcp-proxy.js';
 import { MIGRATIONS_HEALTH_PROBES, MigrationsModule, type MigrationsModuleExtras } from '../src/index.js';
-import { get, migrationsDir, openPostgres, type PostgresTestDb, type RunningApp, startApp } from './support/harness.js';
+import { get, migrationsFolder, openPostgres, type PostgresTestDb, type RunningApp, startApp } from './support/harness.js';
 import { USERS_MIGRATIONS } from './support/migrations.js';
 
 let database: PostgresTestDb;
@@ -14,9 +13,7 @@ const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeEach(async () => {
   database = await openPostgres('nest_probes');
-  const dir = await migrationsDir(USERS_MIGRATIONS);
-  cleanups.push(() => dir.cleanup());
-  migrations = join(dir.path, 'migrations');
+  migrations = await migrationsFolder(USERS_MIGRATIONS, cleanups);
 });
 
 afterEach(async () => {

@@ -10,6 +10,7 @@ import {
   creationError,
   get,
   migrationsDir,
+  migrationsFolder,
   openPostgres,
   type PostgresTestDb,
   type RunningApp,
@@ -23,9 +24,7 @@ const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeEach(async () => {
   database = await openPostgres('nest_terminus');
-  const dir = await migrationsDir(USERS_MIGRATIONS);
-  cleanups.push(() => dir.cleanup());
-  migrations = join(dir.path, 'migrations');
+  migrations = await migrationsFolder(USERS_MIGRATIONS, cleanups);
 });
 
 afterEach(async () => {
