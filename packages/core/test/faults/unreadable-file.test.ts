@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { spawnNode, tempDir, writeTree } from '../../../../test-support/databases.js';
+import { requireReachableByOthers } from '../../../../test-support/reachable-by-others.js';
 import { useCleanups } from './support/fault-helpers.js';
 
 const cleanups = useCleanups();
@@ -59,6 +60,7 @@ interface Outcome {
 
 async function runAsUnprivileged(dirs: string[]): Promise<Outcome[]> {
   // spawnNode takes no uid: as root, the child drops to nobody before it loads the engine.
+  if (isRoot) requireReachableByOthers(CORE_PACKAGE, 'the engine is loaded as `nobody` here');
   const drop = isRoot ? `process.setgid(${NOBODY}); process.setgroups([]); process.setuid(${NOBODY});\n` : '';
   const result = await spawnNode(['--input-type=module', '-e', drop + CHILD, JSON.stringify(dirs)], { cwd: '/' });
   expect(result.code, result.stderr).toBe(0);
