@@ -19,6 +19,8 @@ export default {
   async open({ dialect, url, file }) {
     if (dialect === 'sqlite') return { dialect, db: new Database(file) };
     const client = new pg.Client({ connectionString: url });
+    // A database dropped under an idle client must not crash the bench.
+    client.on('error', () => {});
     await client.connect();
     return { dialect, client, database: new URL(url).pathname.slice(1) };
   },

@@ -16,6 +16,8 @@ export default {
 
   async open({ url }) {
     const client = new pg.Client({ connectionString: url });
+    // A database dropped under an idle client must not crash the bench.
+    client.on('error', () => {});
     await client.connect();
     return { client };
   },
