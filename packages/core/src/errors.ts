@@ -12,7 +12,6 @@ export type StrataErrorCode =
   | 'DUPLICATE_VERSION'
   | 'DOWN_WITHOUT_UP'
   | 'MIXED_STYLES'
-  | 'MIXED_LAYOUTS'
   | 'INVALID_METADATA'
   | 'INVALID_MIGRATION'
   // validation against history
@@ -30,9 +29,10 @@ export type StrataErrorCode =
   // execution
   | 'MIGRATION_FAILED'
   | 'LOCK_TIMEOUT'
+  /** The lock cannot be taken at all (its file cannot be opened), however long one waits. */
+  | 'LOCK_UNAVAILABLE'
   | 'WAIT_TIMEOUT'
   | 'NOT_UP_TO_DATE'
-  | 'SHUTTING_DOWN'
   | 'CONNECTION_FAILED'
   | 'UNSUPPORTED_DATABASE'
   | 'DRIVER_NOT_INSTALLED'

@@ -25,31 +25,20 @@ export {
   resolveGateOptions,
 } from './boot/readiness-gate.js';
 export { type RetryOptions, retryConnection } from './boot/retry-connection.js';
-export { type ChecksumMatch, checksumOf, fromHex, matchChecksum, toHex } from './checksum.js';
-export { isConnectionError } from './drivers/connection-errors.js';
-export { createDriver, type DatabaseHandle } from './drivers/create-driver.js';
-export type {
-  BatchProgress,
-  Dialect,
-  Direction,
-  Driver,
-  HistoryEntry,
-  HistoryRow,
-  HistorySummary,
-  LockedSession,
-  LockHolder,
-  LockOptions,
-  Step,
-  StepOutcome,
-} from './drivers/driver.js';
-export { quoteIdentifier } from './drivers/identifiers.js';
-export { describeLockHolder } from './drivers/postgres/lock-holder.js';
-export { advisoryLockKey } from './drivers/postgres/lock-key.js';
-export type { PgClientLike, PgPoolLike } from './drivers/postgres/pg-handles.js';
-export type { SqliteDatabaseLike } from './drivers/sqlite/sqlite-handle.js';
+export type { Connection, QueryResult, Session, TransactionState } from './dialects/connection.js';
+export type { Database } from './dialects/database.js';
+export type { DatabaseFailure, Dialect, DialectCapabilities, DialectName, HistoryTableName } from './dialects/dialect.js';
+export type { PgClientLike, PgPoolLike } from './dialects/postgres/pg-handles.js';
+// Databases: the handles strata accepts, and the contracts a new database implements (see README, "Architecture").
+export { type DatabaseHandle, isConnectionError } from './dialects/registry.js';
+export type { SqliteDatabaseLike } from './dialects/sqlite/sqlite-handle.js';
+export type { Direction } from './engine/step.js';
 export { isStrataError, StrataError, type StrataErrorCode, type StrataErrorDetails } from './errors.js';
+export type { HistoryEntry, HistoryRow, HistorySummary } from './history/history-entry.js';
+export type { LockHolder, LockWaitOptions, RunLock } from './lock/run-lock.js';
 export { type Logger, silentLogger } from './logger.js';
 export type { Migration, MigrationInput } from './migration.js';
+// The engine.
 export {
   DEFAULT_TABLE,
   Migrator,
@@ -59,14 +48,10 @@ export {
   type RevertOptions,
   type VersionLike,
 } from './migrator.js';
-export { redactText, redactUrl } from './redact.js';
 export type { MigrationReport, MigratorEvent, PlannedStep, StepReport } from './report.js';
+// Sources.
 export { type DirectoryLayout, type DirectorySource, readMigrationsDirectory } from './source/directory-source.js';
 export type { EmbeddedMigrations, MigrationSource } from './source/resolve-source.js';
-export { resolveSource } from './source/resolve-source.js';
 export { migrationsFromValues } from './source/value-source.js';
-export { sourceDigest } from './source-digest.js';
-export { hasNoTransactionDirective } from './sql/directives.js';
-export { type SqlDialect, type SqlStatement, splitStatements } from './sql/split-statements.js';
-export { computeStatus, type MigrationState, type MigrationStatus } from './status.js';
-export { compareVersions, parseVersion, toVersion, type Version } from './version.js';
+export type { LexerOptions } from './sql/split-statements.js';
+export type { MigrationState, MigrationStatus } from './status.js';

@@ -1,8 +1,11 @@
-import type { DatabaseHandle } from './drivers/create-driver.js';
-import { createDriver } from './drivers/create-driver.js';
-import type { Driver, HistoryEntry, HistorySummary, LockedSession, LockHolder, LockOptions, Step } from './drivers/driver.js';
-import { describeLockHolder } from './drivers/postgres/lock-holder.js';
+import type { Database } from './dialects/database.js';
+import { type DatabaseHandle, openDatabase } from './dialects/registry.js';
+import { Executor, type LockedRun, type LockRequest } from './engine/executor.js';
+import type { Step } from './engine/step.js';
 import { isStrataError, StrataError } from './errors.js';
+import type { HistoryEntry, HistorySummary } from './history/history-entry.js';
+import { HistoryStore } from './history/history-store.js';
+import { describeLockHolder, type LockHolder } from './lock/run-lock.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Migration } from './migration.js';
 import {
@@ -77,7 +80,9 @@ export interface PlanResult {
  * lock. Expected outcomes (nothing to do, a dry run) are reports; everything else is a StrataError.
  */
 export class Migrator {
-  readonly driver: Driver;
+  readonly #database: Database;
+  readonly #history: HistoryStore;
+  readonly #executor: Executor;
   readonly #options: MigratorOptions;
   readonly #logger: Logger;
   readonly #table: string;
@@ -111,11 +116,19 @@ export class Migrator {
         `statementTimeout must be a number of milliseconds > 0, not ${options.statementTimeout}`,
       );
     }
-    this.driver = createDriver(options.db, {
-      table: this.#table,
-      schema: options.schema,
-      statementTimeout: options.statementTimeout,
-    });
+    this.#database = openDatabase(options.db, { statementTimeout: options.statementTimeout });
+    this.#history = new HistoryStore(this.#database.dialect, { schema: options.schema, table: this.#table });
+    this.#executor = new Executor(this.#database, this.#history);
+  }
+
+  /** The database the handle points at, for messages (any password removed). */
+  describe(): string {
+    return this.#database.describe();
+  }
+
+  /** A cheap round trip proving the database answers (what readiness probes ask). */
+  async ping(): Promise<void> {
+    await this.#database.reader.query('SELECT 1');
   }
 
   /** The migrations from the source, read once per Migrator. */
@@ -137,17 +150,18 @@ export class Migrator {
 
   /** Every migration with its state: applied, pending, modified, missing or dirty. Takes no lock. */
   async status(): Promise<MigrationStatus[]> {
-    const [migrations, history] = await Promise.all([this.migrations(), this.driver.readHistory()]);
+    const [migrations, history] = await Promise.all([this.migrations(), this.#history.rows(this.#database.reader)]);
     return computeStatus(migrations, history ?? []);
   }
 
   /** What run (or revert) would do now, without taking the lock or changing anything. */
   async plan(options: PlanOptions = {}): Promise<PlanResult> {
-    const [migrations, history] = await Promise.all([this.migrations(), this.driver.readHistoryEntries()]);
+    const [migrations, history] = await Promise.all([this.migrations(), this.#history.entries(this.#database.reader)]);
+    const dialect = this.#database.dialect;
     const plan =
       options.direction === 'down'
-        ? planRevert(migrations, history ?? [], this.#revertTarget(options), this.#validation(), this.driver.dialect)
-        : planRun(migrations, history ?? [], this.#runTarget(options.target), this.#validation(), this.driver.dialect);
+        ? planRevert(migrations, history ?? [], this.#revertTarget(options), this.#validation(), dialect)
+        : planRun(migrations, history ?? [], this.#runTarget(options.target), this.#validation(), dialect);
     if (this.#options.singleTransaction) requireSingleTransactionPossible(plan.steps);
     return { direction: plan.direction, steps: plan.steps.map(plannedStep), beyondTarget: plan.beyondTarget };
   }
@@ -165,7 +179,7 @@ export class Migrator {
     return this.#execute(
       'up',
       options.dryRun ?? false,
-      (migrations, history) => planRun(migrations, history, target, this.#validation(), this.driver.dialect),
+      (migrations, history) => planRun(migrations, history, target, this.#validation(), this.#database.dialect),
       target.target === undefined,
     );
   }
@@ -176,11 +190,14 @@ export class Migrator {
    * driver that cannot fold) falls through to the full plan, which says what differs.
    */
   async #upToDate(): Promise<boolean> {
-    if (!this.driver.readHistorySummary) return false;
     const stated = statedSummary(this.#options.migrations);
-    if (stated) return sameSummary(await this.driver.readHistorySummary(), stated.count, stated.digest);
-    const [migrations, summary] = await Promise.all([this.migrations(), this.driver.readHistorySummary()]);
+    if (stated) return sameSummary(await this.#summary(), stated.count, stated.digest);
+    const [migrations, summary] = await Promise.all([this.migrations(), this.#summary()]);
     return this.#matchesSource(migrations, summary);
+  }
+
+  #summary(): Promise<HistorySummary | undefined> {
+    return this.#history.summary(this.#database.reader);
   }
 
   #matchesSource(migrations: Migration[], summary: HistorySummary | undefined): boolean {
@@ -193,7 +210,7 @@ export class Migrator {
   async revert(options: RevertOptions = {}): Promise<MigrationReport> {
     const target = this.#revertTarget(options as PlanOptions);
     return this.#execute('down', options.dryRun ?? false, (migrations, history) =>
-      planRevert(migrations, history, target, this.#validation(), this.driver.dialect),
+      planRevert(migrations, history, target, this.#validation(), this.#database.dialect),
     );
   }
 
@@ -203,20 +220,8 @@ export class Migrator {
    */
   async resolve(version: VersionLike, resolution: 'applied' | 'rolled-back'): Promise<void> {
     const wanted = toVersion(version);
-    const migrations = await this.migrations();
-    const session = await this.driver.lock(this.#lockOptions());
-    if (!session) throw new StrataError('LOCK_TIMEOUT', 'the migration lock was not taken');
-    try {
-      await session.ensureHistoryTable();
-      await session.resolve(
-        wanted,
-        resolution,
-        migrations.find((migration) => migration.version === wanted),
-      );
-      this.#logger.info(`resolved migration ${wanted} as ${resolution}`, { version: String(wanted), resolution });
-    } finally {
-      await session.release();
-    }
+    await this.#executor.underLock(this.#lockRequest(), ({ session, history }) => history.resolve(session, wanted, resolution));
+    this.#logger.info(`resolved migration ${wanted} as ${resolution}`, { version: String(wanted), resolution });
   }
 
   async #execute(
@@ -232,7 +237,7 @@ export class Migrator {
       if (singleTransaction) requireSingleTransactionPossible(plan.steps);
       return plan;
     };
-    const [migrations, history] = await Promise.all([this.migrations(), this.driver.readHistoryEntries()]);
+    const [migrations, history] = await Promise.all([this.migrations(), this.#history.entries(this.#database.reader)]);
     let fastPlan: Plan | undefined;
     try {
       fastPlan = planned(migrations, history ?? []);
@@ -252,45 +257,42 @@ export class Migrator {
     }
 
     const lockStarted = performance.now();
-    const session = await this.driver.lock(
-      this.#lockOptions(stopWaitingWhenUpToDate ? (summary) => this.#matchesSource(migrations, summary) : undefined),
-    );
-    if (!session) {
-      // Another runner applied everything while this one waited: nothing left to do, no lock taken.
-      report.skipped = report.planned;
-      report.planned = [];
-      report.lockWaitMs = performance.now() - lockStarted;
-      report.totalMs = performance.now() - started;
-      for (const step of report.skipped) this.#emit({ type: 'step-skipped', step });
-      return report;
-    }
-    report.lockTaken = true;
     try {
-      this.#emit({ type: 'lock-acquired', waitedMs: session.waitedMs });
-      await session.ensureHistoryTable();
-      // Another runner may have moved the history while we waited: plan again under the lock.
-      const plan = planned(migrations, await session.readHistoryEntries());
-      report.planned = plan.steps.map(plannedStep);
-      report.beyondTarget = plan.beyondTarget;
-      if (singleTransaction && plan.steps.length > 0) await this.#applyAsOne(session, plan.steps, report);
-      else await this.#applyEach(session, plan.steps, report);
+      const done = await this.#executor.underLock(
+        this.#lockRequest(stopWaitingWhenUpToDate ? (summary) => this.#matchesSource(migrations, summary) : undefined),
+        async (run) => {
+          report.lockTaken = true;
+          report.lockWaitMs = run.waitedMs;
+          this.#emit({ type: 'lock-acquired', waitedMs: run.waitedMs });
+          // Another runner may have moved the history while we waited: plan again under the lock.
+          const plan = planned(migrations, (await run.history.entries(run.session)) ?? []);
+          report.planned = plan.steps.map(plannedStep);
+          report.beyondTarget = plan.beyondTarget;
+          if (singleTransaction && plan.steps.length > 0) await this.#applyAsOne(run, plan.steps, report);
+          else await this.#applyEach(run, plan.steps, report);
+        },
+      );
+      if (!done) {
+        // Another runner applied everything while this one waited: nothing left to do, no lock taken.
+        report.skipped = report.planned;
+        report.planned = [];
+        report.lockWaitMs = performance.now() - lockStarted;
+        for (const step of report.skipped) this.#emit({ type: 'step-skipped', step });
+      }
     } catch (error) {
-      if (error instanceof StrataError) this.#logger.error(error.message, { code: error.code, ...error.details });
+      if (isStrataError(error) && report.lockTaken) this.#logger.error(error.message, { code: error.code, ...error.details });
       throw error;
-    } finally {
-      report.lockWaitMs = session.waitedMs;
-      await session.release();
     }
     report.totalMs = performance.now() - started;
     return report;
   }
 
-  async #applyEach(session: LockedSession, steps: readonly Step[], report: MigrationReport): Promise<void> {
+  async #applyEach({ steps: runner }: LockedRun, steps: readonly Step[], report: MigrationReport): Promise<void> {
     for (const step of steps) {
       const planned = plannedStep(step);
       this.#emit({ type: 'step-start', step: planned });
       const stepStarted = performance.now();
-      const outcome = await session.apply(step);
+      const outcome = await runner.apply(step);
       if (outcome.status === 'already-done') {
         report.skipped.push(planned);
         this.#emit({ type: 'step-skipped', step: planned });
@@ -312,11 +314,11 @@ export class Migrator {
    * (a step-done means "ran inside the open transaction"); the report and the log lines list the
    * steps only once the commit succeeded, so they never name work a rollback undid.
    */
-  async #applyAsOne(session: LockedSession, steps: readonly Step[], report: MigrationReport): Promise<void> {
+  async #applyAsOne({ steps: runner }: LockedRun, steps: readonly Step[], report: MigrationReport): Promise<void> {
     const ran: StepReport[] = [];
     const skipped: PlannedStep[] = [];
     let current: { planned: PlannedStep; startedAt: number } | undefined;
-    await session.applyAll(steps, {
+    await runner.applyAll(steps, {
       started: (step) => {
         current = { planned: plannedStep(step), startedAt: performance.now() };
         this.#emit({ type: 'step-start', step: current.planned });
@@ -350,17 +352,14 @@ export class Migrator {
     });
   }
 
-  #lockOptions(stopWaitingWhen?: LockOptions['stopWaitingWhen']): LockOptions {
+  #lockRequest(stopWaitingWhen?: LockRequest['stopWaitingWhen']): LockRequest {
     return {
-      ...(stopWaitingWhen ? { stopWaitingWhen } : {}),
-      ...(this.#options.lockTimeout !== undefined ? { timeoutMs: this.#options.lockTimeout } : {}),
+      stopWaitingWhen,
+      timeoutMs: this.#options.lockTimeout,
       onWait: (waitedMs: number, holder: LockHolder | undefined) => {
         this.#logger.warn(
           `waiting for the migration lock (${Math.round(waitedMs)} ms so far), held by ${describeLockHolder(holder)}`,
-          {
-            waitedMs,
-            holder,
-          },
+          { waitedMs, holder },
         );
         this.#emit({ type: 'lock-wait', waitedMs, holder });
       },

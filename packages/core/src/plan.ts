@@ -1,6 +1,8 @@
 import { checksumOf, sameBytes, toHex } from './checksum.js';
-import type { Dialect, Direction, HistoryEntry, Step } from './drivers/driver.js';
+import type { Dialect } from './dialects/dialect.js';
+import type { Direction, Step } from './engine/step.js';
 import { StrataError } from './errors.js';
+import type { HistoryEntry } from './history/history-entry.js';
 import type { Migration } from './migration.js';
 import { positionAt } from './sql/text-position.js';
 import { findStatementsNotAllowedInTransaction, type RestrictedStatement } from './sql/transaction-restrictions.js';
@@ -207,7 +209,7 @@ function firstRestriction(migration: Migration, direction: Direction, script: st
     known = new Map();
     knownRestrictions.set(migration, known);
   }
-  const key = `${direction}:${dialect}`;
+  const key = `${direction}:${dialect.name}`;
   const entry = known.get(key);
   if (entry && entry.script === script) return entry.found;
   const found = findStatementsNotAllowedInTransaction(script, dialect)[0];

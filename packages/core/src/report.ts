@@ -1,4 +1,5 @@
-import type { Direction, LockHolder } from './drivers/driver.js';
+import type { Direction } from './engine/step.js';
+import type { LockHolder } from './lock/run-lock.js';
 
 export interface PlannedStep {
   version: bigint;

@@ -1,5 +1,5 @@
 import { matchChecksum } from './checksum.js';
-import type { HistoryEntry, HistoryRow } from './drivers/driver.js';
+import type { HistoryEntry, HistoryRow } from './history/history-entry.js';
 import type { Migration } from './migration.js';
 import { compareVersions } from './version.js';
 

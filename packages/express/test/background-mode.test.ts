@@ -1,10 +1,10 @@
-import { advisoryLockKey } from '@strata/core';
 import { type MigrationRouter, migrateOnBoot } from '@strata/express';
 import express from 'express';
 import pg from 'pg';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../../../test-support/databases.js';
+import { advisoryLockKey } from '../../core/src/dialects/postgres/lock-key.js';
 import { migrationsDir, waitUntil } from './support/helpers.js';
 
 const SLOW_SECONDS = 2;

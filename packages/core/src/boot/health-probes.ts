@@ -158,7 +158,7 @@ export class HealthProbes {
       timer = setTimeout(() => resolve('timeout'), this.#pingTimeout);
     });
     try {
-      const outcome = await Promise.race([this.#boot.migrator.driver.ping().then(() => 'ok' as const), timeout]);
+      const outcome = await Promise.race([this.#boot.migrator.ping().then(() => 'ok' as const), timeout]);
       return outcome === 'ok'
         ? { ok: true, durationMs: performance.now() - started, at: Date.now() }
         : { ok: false, durationMs: performance.now() - started, at: Date.now(), reason: 'timeout' };

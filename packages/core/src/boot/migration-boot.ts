@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DatabaseHandle } from '../drivers/create-driver.js';
+import type { DatabaseHandle } from '../dialects/registry.js';
 import { StrataError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { Migrator, type MigratorOptions } from '../migrator.js';

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isConnectionError } from '../drivers/connection-errors.js';
+import { isConnectionError } from '../dialects/registry.js';
+import { pollWithBackoff } from '../poll-with-backoff.js';
 
 export interface RetryOptions {
   /** Keep retrying until this many milliseconds have passed since the first attempt. */
@@ -17,19 +18,30 @@ export interface RetryOptions {
  * a dirty row — is thrown at once: waiting cannot heal it.
  */
 export async function retryConnection<T>(task: () => Promise<T>, options: RetryOptions): Promise<T> {
-  const started = Date.now();
-  let delay = options.initialDelayMs ?? 250;
-  const maxDelay = options.maxDelayMs ?? 5_000;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await task();
-    } catch (error) {
-      const remaining = options.deadlineMs - (Date.now() - started);
-      if (!isConnectionError(error) || remaining <= 0 || options.signal?.aborted) throw error;
-      const pause = Math.min(delay * (0.75 + Math.random() * 0.5), remaining);
-      options.onRetry?.(error, attempt, pause);
-      await sleep(pause, undefined, options.signal ? { signal: options.signal } : undefined).catch(() => {});
-      delay = Math.min(delay * 2, maxDelay);
-    }
-  }
+  let attempts = 0;
+  let lastError: unknown;
+  const outcome = await pollWithBackoff<{ value: T }>(
+    async () => {
+      attempts++;
+      try {
+        return { value: await task() };
+      } catch (error) {
+        if (!isConnectionError(error) || options.signal?.aborted) throw error;
+        lastError = error;
+        return undefined;
+      }
+    },
+    {
+      firstMs: options.initialDelayMs ?? 250,
+      maxMs: options.maxDelayMs ?? 5_000,
+      timeoutMs: options.deadlineMs,
+      timedOut: () => lastError,
+      onWait: (_waited, pauseMs) => options.onRetry?.(lastError, attempts, pauseMs),
+      pause: async (ms) => {
+        await sleep(ms, undefined, options.signal ? { signal: options.signal } : undefined).catch(() => {});
+        return false;
+      },
+    },
+  );
+  return outcome.value;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DatabaseHandle } from '../drivers/create-driver.js';
+import type { DialectName } from '../dialects/dialect.js';
+import type { DatabaseHandle } from '../dialects/registry.js';
 import { StrataError } from '../errors.js';
 import type { DatabaseTarget, PostgresTarget, SqliteTarget } from './database-url.js';
 import { loadBetterSqlite3, loadPg } from './load-driver.js';
@@ -14,8 +15,14 @@ export interface OpenDatabase {
 /** The name PostgreSQL shows in pg_stat_activity, so a lock wait elsewhere can say who holds the lock. */
 export const APPLICATION_NAME = 'strata';
 
+/** How the CLI opens each database kind; a new dialect without an entry does not compile. */
+const OPENERS: { [K in DialectName]: (target: Extract<DatabaseTarget, { kind: K }>, cwd: string) => Promise<OpenDatabase> } = {
+  postgres: openPostgres,
+  sqlite: openSqlite,
+};
+
 export async function openDatabase(target: DatabaseTarget, cwd: string): Promise<OpenDatabase> {
-  return target.kind === 'postgres' ? openPostgres(target, cwd) : openSqlite(target, cwd);
+  return (OPENERS[target.kind] as (target: DatabaseTarget, cwd: string) => Promise<OpenDatabase>)(target, cwd);
 }
 
 async function openPostgres(target: PostgresTarget, cwd: string): Promise<OpenDatabase> {

@@ -56,7 +56,7 @@ export class CommandContext {
       });
     }
     const target = parseDatabaseUrl(url, this.io.cwd);
-    if (target.kind === 'postgres') this.out.addSecret(target.password);
+    if ('password' in target) this.out.addSecret(target.password);
     this.#target = target;
     return target;
   }

@@ -1,4 +1,4 @@
-import { describeLockHolder } from '../drivers/postgres/lock-holder.js';
+import { describeLockHolder } from '../lock/run-lock.js';
 import type { MigratorEvent, PlannedStep } from '../report.js';
 import { formatDuration } from './format.js';
 import type { Output } from './output.js';

@@ -1,4 +1,22 @@
-export type SqlDialect = 'postgres' | 'sqlite';
+/**
+ * What differs between the SQL lexers of the databases strata knows. Each dialect states its
+ * own (see dialects/); nothing here knows a database by name.
+ */
+export interface LexerOptions {
+  /** Block comments nest, and a line comment also ends at a lone CR (PostgreSQL). */
+  nestedBlockComments: boolean;
+  /** `E'…'` strings with backslash escapes. */
+  escapeStrings: boolean;
+  /** `$tag$ … $tag$` bodies. */
+  dollarQuotes: boolean;
+  /** `` `x` `` and `[x]` quote identifiers; `$x`, `@x`, `:x`, `#x` are named parameters (SQLite). */
+  bracketIdentifiersAndNamedParameters: boolean;
+  /**
+   * Which CREATE bodies hold semicolons: SQLite's `CREATE TRIGGER … BEGIN … END` (where BEGIN
+   * nests), or PostgreSQL's `BEGIN ATOMIC … END`.
+   */
+  compoundBodies: 'trigger' | 'begin-atomic';
+}
 
 /** `text === source.slice(start, end)`; offsets are UTF-16 indices into the source. */
 export interface SqlStatement {
@@ -88,10 +106,10 @@ export function tokenIsKeyword(source: string, token: SqlToken, keyword: string)
   return token.kind === 'word' && isKeyword(source, token.start, token.end, keyword);
 }
 
-function skipLineComment(source: string, from: number, dialect: SqlDialect): number {
+function skipLineComment(source: string, from: number, lexer: LexerOptions): number {
   const n = source.length;
   let i = from;
-  if (dialect === 'postgres') {
+  if (lexer.nestedBlockComments) {
     // PostgreSQL's comment rule stops at either \n or \r.
     while (i < n) {
       const c = source.charCodeAt(i);
@@ -105,9 +123,9 @@ function skipLineComment(source: string, from: number, dialect: SqlDialect): num
 }
 
 /** `from` points just past the opening slash-star. */
-function skipBlockComment(source: string, from: number, dialect: SqlDialect): number {
+function skipBlockComment(source: string, from: number, lexer: LexerOptions): number {
   const n = source.length;
-  if (dialect === 'sqlite') {
+  if (!lexer.nestedBlockComments) {
     const close = source.indexOf('*/', from);
     return close < 0 ? n : close + 2;
   }
@@ -165,9 +183,9 @@ function skipEscapeString(source: string, from: number): number {
  * Returns false when only whitespace/comments remain. Never throws: an unterminated quote or
  * comment runs to the end of the input. A UTF-8 BOM at offset 0 counts as whitespace.
  */
-export function readSqlToken(source: string, pos: number, dialect: SqlDialect, token: SqlToken): boolean {
+export function readSqlToken(source: string, pos: number, lexer: LexerOptions, token: SqlToken): boolean {
   const n = source.length;
-  const pg = dialect === 'postgres';
+  const named = lexer.bracketIdentifiersAndNamedParameters;
   let i = pos;
   while (i < n) {
     const c = source.charCodeAt(i);
@@ -177,11 +195,11 @@ export function readSqlToken(source: string, pos: number, dialect: SqlDialect, t
     }
     const next = source.charCodeAt(i + 1);
     if (c === DASH && next === DASH) {
-      i = skipLineComment(source, i + 2, dialect);
+      i = skipLineComment(source, i + 2, lexer);
       continue;
     }
     if (c === SLASH && next === STAR) {
-      i = skipBlockComment(source, i + 2, dialect);
+      i = skipBlockComment(source, i + 2, lexer);
       continue;
     }
 
@@ -195,10 +213,10 @@ export function readSqlToken(source: string, pos: number, dialect: SqlDialect, t
     } else if (c === DQUOTE) {
       token.kind = 'identifier';
       token.end = skipDoubledQuote(source, i + 1, '"');
-    } else if (!pg && c === BACKTICK) {
+    } else if (named && c === BACKTICK) {
       token.kind = 'identifier';
       token.end = skipDoubledQuote(source, i + 1, '`');
-    } else if (!pg && c === LBRACKET) {
+    } else if (named && c === LBRACKET) {
       const close = source.indexOf(']', i + 1);
       token.kind = 'identifier';
       token.end = close < 0 ? n : close + 1;
@@ -209,16 +227,16 @@ export function readSqlToken(source: string, pos: number, dialect: SqlDialect, t
       let j = i + 1;
       while (j < n && part(source.charCodeAt(j))) j++;
       // A lone E/e glued to a quote is the escape-string prefix; `xe'..'` is a word then a string.
-      if (pg && j === i + 1 && (c | 0x20) === 0x65 && next === QUOTE) {
+      if (lexer.escapeStrings && j === i + 1 && (c | 0x20) === 0x65 && next === QUOTE) {
         token.kind = 'string';
         token.end = skipEscapeString(source, i + 2);
       } else {
         token.kind = 'word';
         token.end = j;
       }
-    } else if (c === DOLLAR && pg) {
+    } else if (c === DOLLAR && lexer.dollarQuotes) {
       readPostgresDollar(source, i, token);
-    } else if (!pg && (c === DOLLAR || c === AT || c === COLON || c === HASH) && isWordPart(next)) {
+    } else if (named && (c === DOLLAR || c === AT || c === COLON || c === HASH) && isWordPart(next)) {
       // SQLite named parameters; consumed whole so that `:end` is not mistaken for END.
       let j = i + 1;
       while (j < n && isWordPart(source.charCodeAt(j))) j++;
@@ -285,11 +303,11 @@ const PLAIN = 7; // keywords no longer matter for this statement
  * may have none). A `;` inside a string, quoted identifier, comment, dollar quote, SQLite
  * `CREATE TRIGGER ... BEGIN ... END` body or PostgreSQL `BEGIN ATOMIC ... END` body does not split.
  */
-export function splitStatements(source: string, dialect: SqlDialect): SqlPiece[] {
+export function splitStatements(source: string, lexer: LexerOptions): SqlPiece[] {
   const pieces: SqlPiece[] = [];
   const n = source.length;
   const token: SqlToken = { kind: 'punctuation', start: 0, end: 0 };
-  const pg = dialect === 'postgres';
+  const atomic = lexer.compoundBodies === 'begin-atomic';
 
   let start = 0;
   let tokenStart = -1;
@@ -298,7 +316,7 @@ export function splitStatements(source: string, dialect: SqlDialect): SqlPiece[]
   let pos = 0;
   const is = (keyword: string): boolean => tokenIsKeyword(source, token, keyword);
 
-  while (readSqlToken(source, pos, dialect, token)) {
+  while (readSqlToken(source, pos, lexer, token)) {
     pos = token.end;
     if (token.kind === 'semicolon' && state !== IN_BODY) {
       pieces.push(piece(source, start, pos, tokenStart));
@@ -313,7 +331,7 @@ export function splitStatements(source: string, dialect: SqlDialect): SqlPiece[]
 
     switch (state) {
       case HEAD:
-        state = is('CREATE') ? (pg ? PG_CREATE : SQLITE_CREATE) : PLAIN;
+        state = is('CREATE') ? (atomic ? PG_CREATE : SQLITE_CREATE) : PLAIN;
         break;
       case SQLITE_CREATE:
         state = is('TRIGGER') ? SQLITE_TRIGGER : is('TEMP') || is('TEMPORARY') ? SQLITE_CREATE_TEMP : PLAIN;
@@ -342,7 +360,7 @@ export function splitStatements(source: string, dialect: SqlDialect): SqlPiece[]
         if (token.kind !== 'word') break;
         // SQLite trigger bodies are BEGIN ... END; a PostgreSQL SQL-standard body cannot nest
         // another BEGIN ATOMIC, and BEGIN is not reserved there, so only CASE opens.
-        if (is('CASE') || (!pg && is('BEGIN'))) {
+        if (is('CASE') || (!atomic && is('BEGIN'))) {
           depth++;
         } else if (is('END') && --depth === 0) {
           state = PLAIN;

@@ -1,15 +1,14 @@
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
+import { checksumOf, toHex } from '../../src/checksum.js';
 import { renderEmbeddedModule } from '../../src/embed/index.js';
 import {
-  checksumOf,
   type EmbeddedMigrations,
   type Migration,
   Migrator,
   migrationsFromValues,
   readMigrationsDirectory,
-  toHex,
 } from '../../src/index.js';
 import { dialects } from '../support/dialects.js';
 import { evaluateModule, FIXTURES, repositoryMigrationDirectories } from './support.js';

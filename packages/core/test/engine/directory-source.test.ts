@@ -2,7 +2,8 @@ import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
-import { checksumOf, migrationsFromValues, readMigrationsDirectory, StrataError, toHex } from '../../src/index.js';
+import { checksumOf, toHex } from '../../src/checksum.js';
+import { migrationsFromValues, readMigrationsDirectory, StrataError } from '../../src/index.js';
 
 let dir: { path: string; cleanup(): Promise<void> };
 beforeEach(async () => {

@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
-import { advisoryLockKey } from '../../src/drivers/postgres/lock-key.js';
-import { checksumOf, Migrator, StrataError } from '../../src/index.js';
+import { checksumOf } from '../../src/checksum.js';
+import { advisoryLockKey } from '../../src/dialects/postgres/lock-key.js';
+import { Migrator, StrataError } from '../../src/index.js';
 import { openPostgres } from '../support/dialects.js';
 
 type PgTestDatabase = Awaited<ReturnType<typeof openPostgres>>;

@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { sqliteFile, tempDir, writeTree } from '../../../../test-support/databases.js';
-import { checksumOf, isStrataError, Migrator, type StrataErrorCode, toHex } from '../../src/index.js';
+import { checksumOf, toHex } from '../../src/checksum.js';
+import { isStrataError, Migrator, type StrataErrorCode } from '../../src/index.js';
 import { dialects } from '../support/dialects.js';
 import { catchError, recordingLogger, useCleanups } from './support/fault-helpers.js';
 

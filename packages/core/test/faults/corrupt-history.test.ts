@@ -16,7 +16,8 @@
  *   NOT_FOUND.
  */
 import { describe, expect, it } from 'vitest';
-import { checksumOf, isStrataError, type MigrationInput, Migrator, type StrataErrorCode } from '../../src/index.js';
+import { checksumOf } from '../../src/checksum.js';
+import { isStrataError, type MigrationInput, Migrator, type StrataErrorCode } from '../../src/index.js';
 import { dialects, type TestDatabase } from '../support/dialects.js';
 import { catchError, useCleanups } from './support/fault-helpers.js';
 

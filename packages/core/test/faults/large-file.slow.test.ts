@@ -12,7 +12,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createPostgresDatabase, sqliteFile, tempDir } from '../../../../test-support/databases.js';
-import { checksumOf, Migrator, toHex } from '../../src/index.js';
+import { checksumOf, toHex } from '../../src/checksum.js';
+import { Migrator } from '../../src/index.js';
 import { useCleanups } from './support/fault-helpers.js';
 
 const TARGET_BYTES = 50 * 2 ** 20;

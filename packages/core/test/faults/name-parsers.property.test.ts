@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test-support/databases.js';
-import { isStrataError, migrationsFromValues, readMigrationsDirectory, toVersion } from '../../src/index.js';
+import { isStrataError, migrationsFromValues, readMigrationsDirectory } from '../../src/index.js';
 import { parseDieselDirectoryName, parseFlatFileName } from '../../src/source/file-names.js';
 import { hasNoTransactionDirective } from '../../src/sql/directives.js';
+import { toVersion } from '../../src/version.js';
 import { useCleanups } from './support/fault-helpers.js';
 
 const MAX_VERSION = (1n << 63n) - 1n;

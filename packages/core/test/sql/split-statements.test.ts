@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type SqlDialect, type SqlPiece, splitStatements } from '../../src/sql/split-statements.js';
+import type { DialectName } from '../../src/dialects/dialect.js';
+import { DIALECTS } from '../../src/dialects/registry.js';
+import { type SqlPiece, splitStatements } from '../../src/sql/split-statements.js';
 
 /** The executable statements, trimmed, as a caller that skips empty pieces would see them. */
-function statements(source: string, dialect: SqlDialect): string[] {
-  return splitStatements(source, dialect)
+function statements(source: string, dialect: DialectName): string[] {
+  return splitStatements(source, DIALECTS[dialect].lexer)
     .filter((p) => !p.empty)
     .map((p) => p.text.trim());
 }
@@ -23,17 +25,17 @@ function expectTiling(source: string, pieces: SqlPiece[]): void {
   expect(at).toBe(source.length);
 }
 
-const dialects: SqlDialect[] = ['postgres', 'sqlite'];
+const dialects: DialectName[] = ['postgres', 'sqlite'];
 
 describe('splitStatements: pieces', () => {
   it('returns nothing for an empty source', () => {
-    expect(splitStatements('', 'postgres')).toEqual([]);
-    expect(splitStatements('', 'sqlite')).toEqual([]);
+    expect(splitStatements('', DIALECTS.postgres.lexer)).toEqual([]);
+    expect(splitStatements('', DIALECTS.sqlite.lexer)).toEqual([]);
   });
 
   it('keeps the terminating ; and the leading whitespace in each piece', () => {
     const source = 'SELECT 1;\n  SELECT 2;\n';
-    expect(splitStatements(source, 'postgres')).toEqual([
+    expect(splitStatements(source, DIALECTS.postgres.lexer)).toEqual([
       { text: 'SELECT 1;', start: 0, end: 9, empty: false, tokenStart: 0 },
       { text: '\n  SELECT 2;', start: 9, end: 21, empty: false, tokenStart: 12 },
       { text: '\n', start: 21, end: 22, empty: true, tokenStart: 21 },
@@ -43,7 +45,7 @@ describe('splitStatements: pieces', () => {
   it('keeps a final statement without ; and a file without final newline', () => {
     for (const dialect of dialects) {
       const source = 'CREATE TABLE a (id int);\nINSERT INTO a VALUES (1)';
-      const pieces = splitStatements(source, dialect);
+      const pieces = splitStatements(source, DIALECTS[dialect].lexer);
       expect(pieces.map((p) => p.text)).toEqual(['CREATE TABLE a (id int);', '\nINSERT INTO a VALUES (1)']);
       expect(pieces[1]?.empty).toBe(false);
       expect(pieces[1]?.tokenStart).toBe(25);
@@ -52,7 +54,7 @@ describe('splitStatements: pieces', () => {
 
   it('marks whitespace-, comment- and ;-only pieces empty', () => {
     const source = '-- header\n/* block */ ;;  SELECT 1; -- trailing\n';
-    const pieces = splitStatements(source, 'postgres');
+    const pieces = splitStatements(source, DIALECTS.postgres.lexer);
     expect(pieces.map((p) => [p.text, p.empty])).toEqual([
       ['-- header\n/* block */ ;', true],
       [';', true],
@@ -66,20 +68,20 @@ describe('splitStatements: pieces', () => {
 
   it('points tokenStart past comments to the first real token', () => {
     const source = 'SELECT 1;\n-- why\n/* more */\n  UPDATE t SET x = 1;';
-    const pieces = splitStatements(source, 'sqlite');
+    const pieces = splitStatements(source, DIALECTS.sqlite.lexer);
     expect(pieces[1]?.tokenStart).toBe(source.indexOf('UPDATE'));
     expect(pieces[1]?.start).toBe(9);
   });
 
   it('treats a leading BOM as whitespace', () => {
-    const pieces = splitStatements('\uFEFFSELECT 1;', 'postgres');
+    const pieces = splitStatements('\uFEFFSELECT 1;', DIALECTS.postgres.lexer);
     expect(pieces).toHaveLength(1);
     expect(pieces[0]?.tokenStart).toBe(1);
-    expect(splitStatements('\uFEFF\n', 'sqlite')[0]?.empty).toBe(true);
+    expect(splitStatements('\uFEFF\n', DIALECTS.sqlite.lexer)[0]?.empty).toBe(true);
   });
 
   it('handles a comment-only file and an unterminated final comment', () => {
-    expect(splitStatements('-- nothing here', 'postgres')).toEqual([
+    expect(splitStatements('-- nothing here', DIALECTS.postgres.lexer)).toEqual([
       { text: '-- nothing here', start: 0, end: 15, empty: true, tokenStart: 0 },
     ]);
     expect(statements('SELECT 1; /* unterminated ; SELECT 2;', 'postgres')).toEqual(['SELECT 1;']);
@@ -140,7 +142,7 @@ describe('splitStatements: strings and identifiers', () => {
   it('gives the rest of the input to the last piece when a quote is unterminated', () => {
     for (const dialect of dialects) {
       const source = "SELECT 1; SELECT 'oops; SELECT 3;";
-      const pieces = splitStatements(source, dialect);
+      const pieces = splitStatements(source, DIALECTS[dialect].lexer);
       expect(pieces.map((p) => p.text)).toEqual(['SELECT 1;', " SELECT 'oops; SELECT 3;"]);
     }
     expect(statements('SELECT "x; SELECT 2;', 'postgres')).toEqual(['SELECT "x; SELECT 2;']);
@@ -353,7 +355,7 @@ describe('splitStatements: block bodies', () => {
 describe('splitStatements: unicode', () => {
   it('keeps UTF-16 offsets with emoji and non-Latin identifiers', () => {
     const source = "INSERT INTO café VALUES ('😀;🎉');\nSELECT 名前 FROM 表;";
-    const pieces = splitStatements(source, 'postgres');
+    const pieces = splitStatements(source, DIALECTS.postgres.lexer);
     expect(pieces.map((p) => p.text)).toEqual(["INSERT INTO café VALUES ('😀;🎉');", '\nSELECT 名前 FROM 表;']);
     expect(pieces[1]?.start).toBe(source.indexOf('\nSELECT'));
     expect(pieces[1]?.tokenStart).toBe(source.indexOf('SELECT'));
@@ -373,7 +375,7 @@ describe('splitStatements: scale', () => {
     const statement = "INSERT INTO t (a, b) VALUES ('x;y', $$z;$$); -- c;\n";
     const count = Math.ceil(5_000_000 / statement.length);
     const source = statement.repeat(count);
-    const pieces = splitStatements(source, 'postgres');
+    const pieces = splitStatements(source, DIALECTS.postgres.lexer);
     // Each statement's trailing comment and newline open the next piece; the last is a leftover.
     expect(pieces).toHaveLength(count + 1);
     expect(pieces.filter((p) => !p.empty)).toHaveLength(count);
@@ -382,9 +384,9 @@ describe('splitStatements: scale', () => {
 
   it('copes with a ~5 MB unterminated string or comment', () => {
     const body = 'x; '.repeat(1_700_000);
-    expect(splitStatements(`SELECT '${body}`, 'sqlite')).toHaveLength(1);
-    expect(splitStatements(`SELECT 1; /* ${body}`, 'postgres')).toHaveLength(2);
-    expect(splitStatements(`SELECT $a$ ${body}`, 'postgres')).toHaveLength(1);
+    expect(splitStatements(`SELECT '${body}`, DIALECTS.sqlite.lexer)).toHaveLength(1);
+    expect(splitStatements(`SELECT 1; /* ${body}`, DIALECTS.postgres.lexer)).toHaveLength(2);
+    expect(splitStatements(`SELECT $a$ ${body}`, DIALECTS.postgres.lexer)).toHaveLength(1);
   });
 });
 
@@ -437,7 +439,7 @@ describe('splitStatements: properties', () => {
         fc.property(
           fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: anyCodeUnit, maxLength: 200 })),
           (source) => {
-            expectTiling(source, splitStatements(source, dialect));
+            expectTiling(source, splitStatements(source, DIALECTS[dialect].lexer));
           },
         ),
         { numRuns: 500 },
@@ -447,7 +449,7 @@ describe('splitStatements: properties', () => {
     it(`re-joins to the input and tiles it, for SQL-like fragments (${dialect})`, () => {
       fc.assert(
         fc.property(sqlish, (source) => {
-          const pieces = splitStatements(source, dialect);
+          const pieces = splitStatements(source, DIALECTS[dialect].lexer);
           expectTiling(source, pieces);
           for (const [k, p] of pieces.entries()) {
             // Every piece but the last ends with its ;.

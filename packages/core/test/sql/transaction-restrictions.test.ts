@@ -1,15 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../src/dialects/registry.js';
 import { findStatementsNotAllowedInTransaction } from '../../src/sql/transaction-restrictions.js';
 
 function names(source: string, dialect: 'postgres' | 'sqlite' = 'postgres'): string[] {
-  return findStatementsNotAllowedInTransaction(source, dialect).map((r) => r.statement);
+  return findStatementsNotAllowedInTransaction(source, DIALECTS[dialect]).map((r) => r.statement);
 }
 
 describe('findStatementsNotAllowedInTransaction: postgres', () => {
   it('finds each CREATE INDEX CONCURRENTLY with the offset of its first token', () => {
     const source = 'CREATE INDEX CONCURRENTLY a ON t (x);\n  -- b next\n  create unique index concurrently b ON t (y);';
-    expect(findStatementsNotAllowedInTransaction(source, 'postgres')).toEqual([
+    expect(findStatementsNotAllowedInTransaction(source, DIALECTS.postgres)).toEqual([
       { statement: 'CREATE INDEX CONCURRENTLY', offset: 0 },
       { statement: 'CREATE INDEX CONCURRENTLY', offset: source.indexOf('create unique') },
     ]);
@@ -103,7 +104,7 @@ describe('findStatementsNotAllowedInTransaction: postgres', () => {
 
   it('matches only leading keywords, after comments and whitespace', () => {
     const source = '/* why */ -- because\n  VACUUM t;\nSELECT 1; -- VACUUM;\nSELECT $$ VACUUM $$;';
-    expect(findStatementsNotAllowedInTransaction(source, 'postgres')).toEqual([
+    expect(findStatementsNotAllowedInTransaction(source, DIALECTS.postgres)).toEqual([
       { statement: 'VACUUM', offset: source.indexOf('VACUUM t') },
     ]);
   });
@@ -128,7 +129,7 @@ describe('findStatementsNotAllowedInTransaction: postgres', () => {
 
   it('finds statements after a DO block and in a script without a final ;', () => {
     const source = 'DO $$ BEGIN PERFORM 1; END $$;\nCREATE INDEX CONCURRENTLY i ON t (x)';
-    expect(findStatementsNotAllowedInTransaction(source, 'postgres')).toEqual([
+    expect(findStatementsNotAllowedInTransaction(source, DIALECTS.postgres)).toEqual([
       { statement: 'CREATE INDEX CONCURRENTLY', offset: source.indexOf('CREATE') },
     ]);
   });
@@ -142,7 +143,7 @@ describe('findStatementsNotAllowedInTransaction: postgres', () => {
 describe('findStatementsNotAllowedInTransaction: sqlite', () => {
   it('finds VACUUM and nothing else', () => {
     const source = "PRAGMA foreign_keys = ON;\nvacuum;\nVACUUM main INTO 'backup.db';\nCREATE INDEX i ON t (x);";
-    expect(findStatementsNotAllowedInTransaction(source, 'sqlite')).toEqual([
+    expect(findStatementsNotAllowedInTransaction(source, DIALECTS.sqlite)).toEqual([
       { statement: 'VACUUM', offset: source.indexOf('vacuum') },
       { statement: 'VACUUM', offset: source.indexOf('VACUUM main') },
     ]);
@@ -186,7 +187,7 @@ describe('findStatementsNotAllowedInTransaction: properties', () => {
         fc.constantFrom('postgres' as const, 'sqlite' as const),
         (parts, dialect) => {
           const source = parts.join(' ');
-          for (const found of findStatementsNotAllowedInTransaction(source, dialect)) {
+          for (const found of findStatementsNotAllowedInTransaction(source, DIALECTS[dialect])) {
             expect(found.offset).toBeGreaterThanOrEqual(0);
             expect(found.offset).toBeLessThan(source.length);
             expect(source.slice(found.offset, found.offset + found.statement.split(' ')[0]!.length).toUpperCase()).toBe(

@@ -77,7 +77,7 @@ export class MigrationsHealthIndicator {
     return this.#indicators
       .check(key)
       .attempt(async () => {
-        await this.#boot.migrator.driver.ping();
+        await this.#boot.migrator.ping();
       })
       .withTimeout(options.timeout ?? 1_000);
   }

@@ -1,9 +1,11 @@
+import type { DialectName } from '../../dialects/dialect.js';
 import type { CommandDefinition } from '../command.js';
 import { confirmDestructive } from '../confirm.js';
 import type { CommandContext } from '../context.js';
 import type { DatabaseAdmin } from '../database/admin.js';
 import { postgresAdmin } from '../database/postgres-admin.js';
 import { sqliteAdmin } from '../database/sqlite-admin.js';
+import type { DatabaseTarget } from '../database-url.js';
 import { reportJson } from '../json-shapes.js';
 import { applyPending, printReportSummary } from '../migration-runs.js';
 import { ProgressRenderer } from '../progress.js';
@@ -39,7 +41,7 @@ export const command: CommandDefinition = {
       throw new UsageError(`unknown action "${action}" for strata database: use create, drop, reset or setup`);
     }
     const target = context.target();
-    const admin = target.kind === 'postgres' ? await postgresAdmin(target, context.io.cwd) : sqliteAdmin(target);
+    const admin = await openAdmin(target, context.io.cwd);
     try {
       return await perform(context, admin, action);
     } finally {
@@ -83,4 +85,14 @@ function finish(context: CommandContext, result: Record<string, unknown>): numbe
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The administration each database kind offers; a new dialect without one does not compile. */
+const ADMINS: { [K in DialectName]: (target: Extract<DatabaseTarget, { kind: K }>, cwd: string) => Promise<DatabaseAdmin> } = {
+  postgres: (target, cwd) => postgresAdmin(target, cwd),
+  sqlite: async (target) => sqliteAdmin(target),
+};
+
+function openAdmin(target: DatabaseTarget, cwd: string): Promise<DatabaseAdmin> {
+  return (ADMINS[target.kind] as (target: DatabaseTarget, cwd: string) => Promise<DatabaseAdmin>)(target, cwd);
 }

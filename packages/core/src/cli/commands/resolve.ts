@@ -1,4 +1,4 @@
-import { resolutionsTableName } from '../../drivers/resolutions.js';
+import { resolutionsTableName } from '../../history/resolutions.js';
 import { DEFAULT_TABLE } from '../../migrator.js';
 import type { CommandDefinition } from '../command.js';
 import { UsageError } from '../usage-error.js';

@@ -1,5 +1,6 @@
 import { toHex } from '../../checksum.js';
-import type { Dialect } from '../../drivers/driver.js';
+import type { Dialect } from '../../dialects/dialect.js';
+import { DIALECTS } from '../../dialects/registry.js';
 import { isStrataError, type StrataError } from '../../errors.js';
 import type { Migration } from '../../migration.js';
 import { stepFor } from '../../plan.js';
@@ -41,7 +42,7 @@ export const command: CommandDefinition = {
     const problems: Problem[] = [];
     const warnings: string[] = [];
     const online = !context.flag('offline') && context.config.databaseUrl !== undefined;
-    const dialect = online ? context.target().kind : offlineDialect(context);
+    const dialect = online ? DIALECTS[context.target().kind] : offlineDialect(context);
 
     let source: DirectorySource | undefined;
     try {
@@ -92,11 +93,11 @@ export const command: CommandDefinition = {
 /** Without a connection the URL's scheme still says which database's rules apply; PostgreSQL's are the stricter. */
 function offlineDialect(context: CommandContext): Dialect {
   const url = context.config.databaseUrl;
-  if (!url) return 'postgres';
+  if (!url) return DIALECTS.postgres;
   try {
-    return parseDatabaseUrl(url, context.io.cwd).kind;
+    return DIALECTS[parseDatabaseUrl(url, context.io.cwd).kind];
   } catch {
-    return 'postgres';
+    return DIALECTS.postgres;
   }
 }
 

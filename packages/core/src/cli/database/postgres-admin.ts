@@ -1,5 +1,6 @@
-import { connectionFailed, isConnectionError } from '../../drivers/connection-errors.js';
-import { quoteIdentifier } from '../../drivers/identifiers.js';
+import { connectionFailed } from '../../dialects/connection-errors.js';
+import { quoteIdentifier } from '../../dialects/identifiers.js';
+import { isConnectionError } from '../../dialects/registry.js';
 import { redactUrl } from '../../redact.js';
 import { APPLICATION_NAME } from '../connect.js';
 import type { PostgresTarget } from '../database-url.js';
@@ -39,7 +40,7 @@ export async function postgresAdmin(target: PostgresTarget, cwd: string): Promis
   }
   if (!client) {
     throw isConnectionError(lastError)
-      ? connectionFailed(redactUrl(withDatabase(target.url, candidates[0]!)), lastError)
+      ? connectionFailed(redactUrl(withDatabase(target.url, candidates[0]!)), lastError, true)
       : lastError;
   }
   const connected = client;

@@ -1,5 +1,5 @@
 import { StrataError } from '../errors.js';
-import type { HistoryEntry, HistoryRow } from './driver.js';
+import type { HistoryEntry, HistoryRow } from './history-entry.js';
 
 const CHECKSUM_BYTES = 48;
 

@@ -1,14 +1,16 @@
+import type { DatabaseFailure } from '../dialects/dialect.js';
 import { StrataError } from '../errors.js';
 import { redactText } from '../redact.js';
 import { positionAt } from '../sql/text-position.js';
-import type { Step } from './driver.js';
+import type { Step } from './step.js';
 
 export interface SqlFailure {
   step: Step;
   cause: unknown;
   /** UTF-16 offset inside the step's script where the database located the error, if it did. */
   offset: number | undefined;
-  databaseCode: string | undefined;
+  /** The database's reading of the error: its code, detail, hint and what the code means here. */
+  database: DatabaseFailure;
   /** True when the failure left a dirty history row (a non-transactional script stopped half-way). */
   leftDirty: boolean;
   historyTable: string;
@@ -18,7 +20,8 @@ export interface SqlFailure {
 
 /** Builds the error a person can act on: version, file:line:column, the database's message and code. */
 export function migrationFailed(failure: SqlFailure): StrataError {
-  const { step, cause, offset, databaseCode } = failure;
+  const { step, cause, offset } = failure;
+  const databaseCode = failure.database.code;
   const version = String(step.migration.version);
   const position = offset === undefined ? undefined : positionAt(step.script, offset);
   const file = step.file ?? `migration ${version} (${step.direction})`;
@@ -27,17 +30,11 @@ export function migrationFailed(failure: SqlFailure): StrataError {
   const code = databaseCode ? ` [${databaseCode}]` : '';
   const verb = step.direction === 'up' ? 'migration' : 'revert of migration';
   let message = `${verb} ${version} failed at ${where}: ${reason}${code}`;
-  const extra = cause as { detail?: string; hint?: string } | null;
-  if (extra?.detail) message += `\n  detail: ${redactText(extra.detail)}`;
-  if (extra?.hint) message += `\n  hint: ${redactText(extra.hint)}`;
-  if (databaseCode === '57014')
-    message += '\n  the statement ran longer than statement_timeout (the statementTimeout option, or a SET in the migration)';
-  if (databaseCode === '55P03') message += '\n  the statement waited longer than lock_timeout for a lock another session holds';
-  if (databaseCode === '53200' && failure.batch) {
-    message +=
-      '\n  a single transaction keeps every lock it takes until it commits (each table it creates is one or more):' +
-      ' split the deploy with --target-version, or raise max_locks_per_transaction';
-  }
+  const { detail, hint, explanation } = failure.database;
+  if (detail) message += `\n  detail: ${redactText(detail)}`;
+  if (hint) message += `\n  hint: ${redactText(hint)}`;
+  if (explanation) message += `\n  ${explanation}`;
+  if (failure.batch && failure.database.batchExplanation) message += `\n  ${failure.database.batchExplanation}`;
   if (failure.leftDirty) {
     message +=
       `\n  ${version} ran outside a transaction and stopped part-way, so it is marked dirty in ${failure.historyTable}.` +

@@ -1,4 +1,4 @@
-import type { LockHolder } from '../driver.js';
+import type { LockHolder } from '../../lock/run-lock.js';
 import type { PgQueryable } from './pg-handles.js';
 
 /**
@@ -27,12 +27,4 @@ export async function findLockHolder(connection: PgQueryable, key: bigint): Prom
     ...(row.client_addr ? { clientAddress: String(row.client_addr) } : {}),
     ...(row.since instanceof Date ? { since: row.since } : {}),
   };
-}
-
-export function describeLockHolder(holder: LockHolder | undefined): string {
-  if (!holder) return 'another session (the database did not name it)';
-  const name = holder.applicationName ? ` "${holder.applicationName}"` : '';
-  const from = holder.clientAddress ? ` from ${holder.clientAddress}` : '';
-  const since = holder.since ? ` since ${holder.since.toISOString()}` : '';
-  return `pid ${holder.pid ?? '?'}${name}${from}${since}`;
 }

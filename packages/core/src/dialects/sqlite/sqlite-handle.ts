@@ -6,6 +6,8 @@ export interface SqliteStatementLike {
   iterate(...params: unknown[]): IterableIterator<unknown>;
   safeIntegers(toggle?: boolean): SqliteStatementLike;
   raw(toggle?: boolean): SqliteStatementLike;
+  /** True when the statement returns rows. */
+  readonly reader: boolean;
 }
 
 export interface SqliteDatabaseLike {

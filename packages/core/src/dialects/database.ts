@@ -1,0 +1,30 @@
+import type { LockWaitOptions, RunLock } from '../lock/run-lock.js';
+import type { Connection, Session } from './connection.js';
+import type { Dialect, HistoryTableName } from './dialect.js';
+
+/**
+ * The caller's handle (a pool, a client, a database file) adapted for the engine: where reads
+ * outside a run go, how a run gets its own session, and which lock runs take.
+ */
+export interface Database {
+  readonly dialect: Dialect;
+  /** The target for messages, with any password removed. */
+  describe(): string;
+  /** Reads outside a run (the fast path, status, probes): the pool itself, or the one handle. */
+  readonly reader: Connection;
+  /** A session for one run; its failures to connect are CONNECTION_FAILED. */
+  openSession(wait?: LockWaitOptions): Promise<Session>;
+  readonly runLock: RunLock;
+  /**
+   * Pins the history table for the run, on its session and by name: the configured schema, or the
+   * one the table is found in now, never whatever a migration later sets as search_path.
+   */
+  pinHistoryTable(session: Session, configured: HistoryTableName): Promise<HistoryTableName>;
+  /**
+   * Session settings a run needs once the lock is held (a statement timeout); returns what undoes
+   * them before the session is handed back.
+   */
+  configureSession(session: Session): Promise<() => Promise<void>>;
+  /** Turns a failure to reach the database into CONNECTION_FAILED naming the target; anything else as it came. */
+  connectionFailure(error: unknown): unknown;
+}

@@ -1,0 +1,76 @@
+import { StrataError } from '../../errors.js';
+import { describeLockHolder, type LockHolder, type LockWaitOptions, type RunLock } from '../../lock/run-lock.js';
+import { every, pollWithBackoff } from '../../poll-with-backoff.js';
+import { findLockHolder } from './lock-holder.js';
+import { advisoryLockKey } from './lock-key.js';
+import { LockReleaseSignal, UNLOCK_AND_ANNOUNCE_SQL } from './lock-release-signal.js';
+import type { PostgresSession } from './postgres-connection.js';
+
+const FIRST_POLL_MS = 25;
+const MAX_POLL_MS = 250;
+/** Listening waiters are woken by the release itself; their polls only catch holders that died. */
+const MAX_POLL_LISTENING_MS = 1_000;
+const WAIT_REPORT_EVERY_MS = 5_000;
+
+/**
+ * PostgreSQL's session advisory lock with SQLx's key, so strata and SQLx migrators exclude each
+ * other. Polled with `pg_try_advisory_lock`, never awaited inside `pg_advisory_lock`: a blocked
+ * waiter deadlocks with CREATE INDEX CONCURRENTLY. Waiters LISTEN for the holder's release NOTIFY.
+ */
+export class AdvisoryLock implements RunLock {
+  readonly exclusive = true;
+  #key: bigint | undefined;
+
+  async acquire(session: PostgresSession, options: LockWaitOptions): Promise<number | undefined> {
+    const { rows } = await session.query('SELECT current_database() AS database');
+    const key = advisoryLockKey(String(rows[0]?.database));
+    this.#key = key;
+    const started = performance.now();
+    if (await tryLock(session, key)) return performance.now() - started;
+    // Contended: subscribe to release announcements, then try again at once, so a release that
+    // happened between the first attempt and the LISTEN is not missed.
+    const signal = await LockReleaseSignal.listen(session.pg);
+    const holder = () => findLockHolder(session.pg, key).catch((): LockHolder | undefined => undefined);
+    try {
+      const outcome = await pollWithBackoff<'locked' | 'not-needed'>(
+        async (woken) => {
+          // Many replicas booting at once: the first migrates, the rest leave as soon as it is done
+          // (asked when a release is announced, or at every poll when none can be heard).
+          if ((woken || !signal) && (await options.stopWaiting?.(session))) return 'not-needed';
+          return (await tryLock(session, key)) ? 'locked' : undefined;
+        },
+        {
+          firstMs: FIRST_POLL_MS,
+          maxMs: signal ? MAX_POLL_LISTENING_MS : MAX_POLL_MS,
+          timeoutMs: options.timeoutMs,
+          timedOut: async (waited) => {
+            const found = await holder();
+            return new StrataError(
+              'LOCK_TIMEOUT',
+              `gave up waiting for the migration lock after ${Math.round(waited)} ms: it is held by ${describeLockHolder(found)}`,
+              { lockKey: String(key), holder: found },
+            );
+          },
+          onWait: every(WAIT_REPORT_EVERY_MS, async (waited) => options.onWait?.(waited, await holder())),
+          ...(signal ? { pause: (ms: number) => signal.wait(ms) } : {}),
+        },
+      );
+      return outcome === 'locked' ? performance.now() - started : undefined;
+    } finally {
+      await signal?.close();
+    }
+  }
+
+  async release(session: PostgresSession): Promise<void> {
+    const key = this.#key;
+    this.#key = undefined;
+    // A connection that died already dropped its session lock with it.
+    if (key === undefined || session.broken) return;
+    await session.query(UNLOCK_AND_ANNOUNCE_SQL, [key]);
+  }
+}
+
+async function tryLock(session: PostgresSession, key: bigint): Promise<boolean> {
+  const { rows } = await session.query('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+  return rows[0]?.locked === true;
+}

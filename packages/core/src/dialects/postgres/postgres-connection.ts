@@ -1,0 +1,128 @@
+import type { Connection, QueryResult, Session, TransactionState } from '../connection.js';
+import type { PgQueryable } from './pg-handles.js';
+
+/** pg's ReadyForQuery status: I idle, T in a transaction, E in a failed transaction. */
+const STATES: Record<string, TransactionState> = { I: 'idle', T: 'open', E: 'failed' };
+
+interface PgInternals {
+  _txStatus?: string | null;
+  on?(event: 'error', listener: () => void): unknown;
+  off?(event: 'error', listener: () => void): unknown;
+}
+
+/**
+ * A pg pool, client or pooled client as the engine's Connection. Versions travel as text
+ * (BIGINT parameters of any size are exact that way).
+ */
+export class PostgresConnection implements Connection {
+  protected readonly handle: PgQueryable;
+  /** Turns a failure to reach the server into CONNECTION_FAILED; other errors pass through. */
+  protected readonly wrap: (error: unknown) => unknown;
+  /** Checked before every round trip (a caller's client that was never connected would queue forever). */
+  readonly #usable: () => void;
+  /**
+   * pg rejects a failed query before the server's ReadyForQuery updates the transaction status, so
+   * right after an error the status may be stale: a rollback then goes to the server regardless.
+   */
+  #failedSinceStatus = false;
+
+  constructor(handle: PgQueryable, wrap: (error: unknown) => unknown, usable: () => void = () => {}) {
+    this.handle = handle;
+    this.wrap = wrap;
+    this.#usable = usable;
+  }
+
+  async query(sql: string, params?: readonly unknown[]): Promise<QueryResult> {
+    const result = await this.#send(sql, params);
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  }
+
+  async values(sql: string, params?: readonly unknown[]): Promise<unknown[][]> {
+    return (await this.#send({ text: sql, values: params?.map(toPgValue), rowMode: 'array' })).rows as unknown as unknown[][];
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.#send(script);
+  }
+
+  async begin(): Promise<void> {
+    await this.#send('BEGIN');
+  }
+
+  async commit(): Promise<void> {
+    await this.#send('COMMIT');
+  }
+
+  async rollback(): Promise<void> {
+    if (this.#failedSinceStatus || this.transactionState() !== 'idle') await this.#send('ROLLBACK');
+  }
+
+  transactionState(): TransactionState | undefined {
+    if (this.#failedSinceStatus) return undefined;
+    const status = (this.handle as PgInternals)._txStatus;
+    return typeof status === 'string' ? STATES[status] : undefined;
+  }
+
+  async #send(query: string | object, params?: readonly unknown[]) {
+    this.#usable();
+    try {
+      const result = await (
+        this.handle.query as (q: unknown, v?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount?: number | null }>
+      )(query, params?.map(toPgValue));
+      this.#failedSinceStatus = false;
+      return result;
+    } catch (error) {
+      this.#failedSinceStatus = true;
+      throw this.onFailure(error);
+    }
+  }
+
+  protected onFailure(error: unknown): unknown {
+    return this.wrap(error);
+  }
+}
+
+/** A connection held for one run; `release` hands it back (to its pool, or to the caller). */
+export class PostgresSession extends PostgresConnection implements Session {
+  #broken = false;
+  #closed = false;
+  readonly #release: (destroy: boolean) => void;
+  /** pg emits 'error' on a client whose server went away; unheard, that event ends the process. */
+  readonly #onError = () => {
+    this.#broken = true;
+  };
+
+  constructor(handle: PgQueryable, wrap: (error: unknown) => unknown, release: (destroy: boolean) => void) {
+    super(handle, wrap);
+    this.#release = release;
+    (handle as PgInternals).on?.('error', this.#onError);
+  }
+
+  get broken(): boolean {
+    return this.#broken;
+  }
+
+  /** The raw handle, for what only PostgreSQL has (LISTEN, the lock holder's row). */
+  get pg(): PgQueryable {
+    return this.handle;
+  }
+
+  protected override onFailure(error: unknown): unknown {
+    const wrapped = this.wrap(error);
+    if (wrapped !== error) this.#broken = true;
+    return wrapped;
+  }
+
+  async close(dirty: boolean): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    (this.handle as PgInternals).off?.('error', this.#onError);
+    this.#release(this.#broken || dirty);
+  }
+}
+
+function toPgValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return String(value);
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value);
+  return value;
+}

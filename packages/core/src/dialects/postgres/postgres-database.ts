@@ -1,0 +1,156 @@
+import { StrataError } from '../../errors.js';
+import type { Session } from '../connection.js';
+import { connectionFailed } from '../connection-errors.js';
+import type { Database } from '../database.js';
+import type { HistoryTableName } from '../dialect.js';
+import { AdvisoryLock } from './advisory-lock.js';
+import { isPgPool, type PgClientLike, type PgPoolLike, type PgQueryable } from './pg-handles.js';
+import { PostgresConnection, PostgresSession } from './postgres-connection.js';
+import { postgresDialect } from './postgres-dialect.js';
+
+export interface PostgresOptions {
+  /** `statement_timeout` in ms for every statement a migration runs; undefined keeps the server's. */
+  statementTimeout?: number | undefined;
+}
+
+/**
+ * A backend busy in a long statement notices that its client died only when it next talks to it,
+ * so a runner killed during `pg_sleep` or a long UPDATE would keep the advisory lock until the
+ * statement ends. PostgreSQL 14+ can poll the socket meanwhile; older servers refuse the setting.
+ */
+const DISCONNECT_CHECK_MS = 1_000;
+
+/** The caller's pg.Pool or connected pg.Client. strata never connects or ends it. */
+export class PostgresDatabase implements Database {
+  readonly dialect = postgresDialect;
+  readonly reader: PostgresConnection;
+  readonly #handle: PgPoolLike | PgClientLike;
+  readonly #options: PostgresOptions;
+
+  constructor(handle: PgPoolLike | PgClientLike, options: PostgresOptions) {
+    this.#handle = handle;
+    this.#options = options;
+    this.reader = new PostgresConnection(
+      handle,
+      (error) => this.connectionFailure(error),
+      () => this.#requireConnectedClient(),
+    );
+  }
+
+  readonly runLock = new AdvisoryLock();
+
+  describe(): string {
+    const params = isPgPool(this.#handle) ? this.#handle.options : (this.#handle as PgClientLike).connectionParameters;
+    const fromUrl = parseConnectionString((params as { connectionString?: string } | undefined)?.connectionString);
+    const user = params?.user ?? fromUrl?.user;
+    const host = params?.host ?? fromUrl?.host ?? 'localhost';
+    const port = params?.port ?? fromUrl?.port ?? 5432;
+    const database = params?.database ?? fromUrl?.database ?? '';
+    return `postgres://${user ? `${user}@` : ''}${host}:${port}/${database}`;
+  }
+
+  async openSession(): Promise<PostgresSession> {
+    this.#requireConnectedClient();
+    let connection: PgQueryable;
+    let release: (destroy: boolean) => void;
+    try {
+      if (isPgPool(this.#handle)) {
+        const client = await this.#handle.connect();
+        connection = client;
+        release = (destroy) => client.release(destroy);
+      } else {
+        connection = this.#handle;
+        release = () => {};
+      }
+    } catch (error) {
+      throw this.connectionFailure(error);
+    }
+    const session = new PostgresSession(connection, (error) => this.connectionFailure(error), release);
+    try {
+      await session.exec(`SET client_connection_check_interval = ${DISCONNECT_CHECK_MS}`);
+    } catch (error) {
+      if (session.broken) {
+        await session.close(true);
+        throw error;
+      }
+    }
+    return session;
+  }
+
+  async pinHistoryTable(session: Session, configured: HistoryTableName): Promise<HistoryTableName> {
+    if (configured.schema) return configured;
+    const { rows } = await session.query(
+      `SELECT coalesce((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE c.oid = to_regclass($1)), current_schema()) AS schema`,
+      [this.dialect.quoteIdentifier(configured.table)],
+    );
+    const schema = rows[0]?.schema;
+    if (typeof schema !== 'string') {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        'the connection has no current schema (search_path is empty); pass the `schema` option to say where the history table lives',
+      );
+    }
+    return { schema, table: configured.table };
+  }
+
+  async configureSession(session: Session): Promise<() => Promise<void>> {
+    const timeout = this.#options.statementTimeout;
+    // Set after the lock is taken, so waiting for the lock is never cut short by it.
+    if (timeout !== undefined) await session.exec(`SET statement_timeout = ${Math.ceil(timeout)}`);
+    // The caller's connection goes back as it came: these settings are ours, not theirs.
+    return async () => {
+      if (session.broken) return;
+      await session.exec('RESET client_connection_check_interval').catch(() => {});
+      if (timeout !== undefined) await session.exec('RESET statement_timeout').catch(() => {});
+    };
+  }
+
+  connectionFailure(error: unknown): unknown {
+    if (error instanceof StrataError) return error;
+    if ((error as { code?: unknown } | null)?.code === 'ERR_INVALID_URL') {
+      return new StrataError(
+        'INVALID_OPTIONS',
+        'the pg connection string cannot be parsed; percent-encode special characters in the user name and password',
+        {},
+        { cause: error },
+      );
+    }
+    const refused = this.dialect.isRefused(error);
+    return refused || this.dialect.isTransient(error) ? connectionFailed(this.describe(), error, !refused) : error;
+  }
+
+  /**
+   * A pg.Client that was never connected queues queries forever: say so instead of hanging.
+   * (pg keeps this state in private fields; a client without them is taken as it comes.)
+   */
+  #requireConnectedClient(): void {
+    if (isPgPool(this.#handle)) return;
+    const state = this.#handle as { _connected?: unknown; _connecting?: unknown; _ending?: unknown };
+    if (state._ending === true) throw new StrataError('INVALID_OPTIONS', 'the pg.Client handed to strata has been ended');
+    if (state._connected === false && state._connecting === false) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        'the pg.Client handed to strata is not connected: `await client.connect()` first (or pass a pg.Pool)',
+      );
+    }
+  }
+}
+
+/** The parts of a connection string a message may show: never the password. */
+function parseConnectionString(
+  connectionString: string | undefined,
+): { user?: string; host?: string; port?: number; database?: string } | undefined {
+  if (!connectionString) return undefined;
+  try {
+    const url = new URL(connectionString);
+    return {
+      ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+      ...(url.hostname ? { host: url.hostname } : {}),
+      ...(url.port ? { port: Number(url.port) } : {}),
+      ...(url.pathname.length > 1 ? { database: decodeURIComponent(url.pathname.slice(1)) } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}

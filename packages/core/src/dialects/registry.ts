@@ -1,0 +1,44 @@
+import { StrataError } from '../errors.js';
+import { isNetworkError } from './connection-errors.js';
+import type { Database } from './database.js';
+import type { Dialect, DialectName } from './dialect.js';
+import { isPgClient, isPgPool, type PgClientLike, type PgPoolLike } from './postgres/pg-handles.js';
+import { PostgresDatabase } from './postgres/postgres-database.js';
+import { postgresDialect } from './postgres/postgres-dialect.js';
+import { SqliteDatabase } from './sqlite/sqlite-database.js';
+import { sqliteDialect } from './sqlite/sqlite-dialect.js';
+import { isSqliteDatabase, type SqliteDatabaseLike } from './sqlite/sqlite-handle.js';
+
+/** Every dialect by name: adding a DialectName without an entry here does not compile. */
+export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { postgres: postgresDialect, sqlite: sqliteDialect };
+
+/** What `db` may be: the caller's own handle. */
+export type DatabaseHandle = PgPoolLike | PgClientLike | SqliteDatabaseLike;
+
+export interface DatabaseOptions {
+  /** PostgreSQL only: `statement_timeout` (ms) for the statements of every migration. */
+  statementTimeout?: number | undefined;
+}
+
+/** Recognises the caller's handle by its shape, so core never imports pg or better-sqlite3 to do it. */
+export function openDatabase(db: DatabaseHandle, options: DatabaseOptions): Database {
+  if (isPgPool(db) || isPgClient(db)) return new PostgresDatabase(db, options);
+  if (isSqliteDatabase(db)) {
+    if (options.statementTimeout !== undefined) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        'statementTimeout is a PostgreSQL setting; SQLite has no statement timeout (remove the option for a better-sqlite3 database)',
+      );
+    }
+    return new SqliteDatabase(db);
+  }
+  const value = db as unknown;
+  const kind =
+    value === null ? 'null' : typeof value === 'object' ? ((value as object).constructor?.name ?? 'object') : typeof value;
+  throw new StrataError('UNSUPPORTED_DATABASE', `db must be a pg.Pool, a pg.Client or a better-sqlite3 Database; got ${kind}`);
+}
+
+/** True for failures that waiting can heal, whichever database raised them: refused, dropped, still starting. */
+export function isConnectionError(error: unknown): boolean {
+  return isNetworkError(error) || Object.values(DIALECTS).some((dialect) => dialect.isTransient(error));
+}

@@ -1,0 +1,16 @@
+import type { Migration } from '../migration.js';
+
+export type Direction = 'up' | 'down';
+
+/** One migration to apply or revert, as a plan holds it. */
+export interface Step {
+  direction: Direction;
+  migration: Migration;
+  /** The script this step runs (up or down). */
+  script: string;
+  file: string | undefined;
+  transactional: boolean;
+}
+
+/** `already-done`: another runner applied or reverted the same version meanwhile (possible only where the lock is not exclusive). */
+export type StepOutcome = { status: 'done'; executionTimeNs: bigint } | { status: 'already-done' };
