@@ -4,7 +4,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../../../test-support/databases.js';
-import { advisoryLockKey } from '../../core/src/dialects/postgres/lock-key.js';
+import { advisoryLockKey } from '../../core/src/lock/advisory/lock-key.js';
 import { migrationsDir, waitUntil } from './support/helpers.js';
 
 const SLOW_SECONDS = 2;

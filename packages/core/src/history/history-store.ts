@@ -166,11 +166,16 @@ export class HistoryStore {
     const { dialect } = this;
     const p = (n: number) => dialect.placeholder(n);
     const resolutions = this.#qualify(resolutionsTableName(this.name.table));
-    const resolvedBy = dialect.currentUserSql ?? p(3);
     const change =
       resolution === 'applied'
         ? `UPDATE ${this.#qualified} SET success = TRUE WHERE version = ${p(1)} AND success = FALSE`
         : `DELETE FROM ${this.#qualified} WHERE version = ${p(1)} AND success = FALSE`;
+    // Parameters in the order they appear (SQLite's `?` are positional).
+    const copyParams: unknown[] = dialect.currentUserSql ? [resolution] : [resolution, osUser()];
+    const resolvedBy = dialect.currentUserSql ?? p(2);
+    const copy = `INSERT INTO ${resolutions} (version, description, resolution, resolved_by, started_on, checksum)
+         SELECT version, description, ${p(1)}, ${resolvedBy}, installed_on, checksum
+           FROM ${this.#qualified} WHERE version = ${p(copyParams.length + 1)} AND success = FALSE`;
     await on.begin();
     try {
       await on.exec(`CREATE TABLE IF NOT EXISTS ${resolutions} (
@@ -182,12 +187,7 @@ export class HistoryStore {
         started_on ${dialect.types.timestamp} NOT NULL,
         checksum ${dialect.types.bytes} NOT NULL
       )`);
-      await on.query(
-        `INSERT INTO ${resolutions} (version, description, resolution, resolved_by, started_on, checksum)
-         SELECT version, description, ${p(2)}, ${resolvedBy}, installed_on, checksum
-           FROM ${this.#qualified} WHERE version = ${p(1)} AND success = FALSE`,
-        dialect.currentUserSql ? [version, resolution] : [version, resolution, osUser()],
-      );
+      await on.query(copy, [...copyParams, version]);
       const { rowCount } = await on.query(change, [version]);
       if (rowCount === 0) {
         throw new StrataError('NOT_FOUND', `migration ${version} has no dirty row in ${this.displayName}; nothing to resolve`, {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { advisoryLockKey } from '../../src/dialects/postgres/lock-key.js';
+import { advisoryLockKey } from '../../src/lock/advisory/lock-key.js';
 import { type TestDatabase, testDatabase } from './helpers/databases.js';
 import { createProject, type Project } from './helpers/project.js';
 import { jsonOf, strata, strataInTerminal } from './helpers/strata.js';

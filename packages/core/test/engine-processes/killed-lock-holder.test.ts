@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sqliteFile, tempDir, writeTree } from '../../../../test-support/databases.js';
-import { advisoryLockKey } from '../../src/dialects/postgres/lock-key.js';
+import { advisoryLockKey } from '../../src/lock/advisory/lock-key.js';
 import { KILLED_ROWS, killedMigrations } from './migration-sets.js';
 import {
   canUsePidNamespaces,

@@ -10,8 +10,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, sqliteFile, tempDir, writeTree } from '../../../../test-support/databases.js';
-import { advisoryLockKey } from '../../src/dialects/postgres/lock-key.js';
 import { isStrataError, type Logger, type MigrationInput, Migrator } from '../../src/index.js';
+import { advisoryLockKey } from '../../src/lock/advisory/lock-key.js';
 import { killedMigrations } from './migration-sets.js';
 import { describeRun, runFixture, waitFor } from './process-harness.js';
 

@@ -1,7 +1,7 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { checksumOf, matchChecksum, toHex } from '../../src/checksum.js';
-import { advisoryLockKey, crc32 } from '../../src/dialects/postgres/lock-key.js';
+import { advisoryLockKey, crc32 } from '../../src/lock/advisory/lock-key.js';
 
 describe('checksum', () => {
   it('is SHA-384 of the script bytes, as SQLx computes it', () => {

@@ -65,7 +65,7 @@ describe.each(dialects)('Migrator on %s', (_name, open) => {
     expect(second.lockTaken).toBe(false);
     if (db.dialect === 'postgres') {
       // Proof that no lock is needed: another session holds the migration lock, and the run still returns at once.
-      const { advisoryLockKey } = await import('../../src/dialects/postgres/lock-key.js');
+      const { advisoryLockKey } = await import('../../src/lock/advisory/lock-key.js');
       const pgdb = db as TestDatabase & { pool: import('pg').Pool; name: string };
       const holder = await pgdb.pool.connect();
       try {

@@ -2,8 +2,8 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
 import { checksumOf } from '../../src/checksum.js';
-import { advisoryLockKey } from '../../src/dialects/postgres/lock-key.js';
 import { Migrator, StrataError } from '../../src/index.js';
+import { advisoryLockKey } from '../../src/lock/advisory/lock-key.js';
 import { openPostgres } from '../support/dialects.js';
 
 type PgTestDatabase = Awaited<ReturnType<typeof openPostgres>>;

@@ -1,9 +1,9 @@
 import { StrataError } from '../../errors.js';
+import { AdvisoryLock } from '../../lock/advisory/advisory-lock.js';
 import type { Session } from '../connection.js';
 import { connectionFailed } from '../connection-errors.js';
 import type { Database } from '../database.js';
 import type { HistoryTableName } from '../dialect.js';
-import { AdvisoryLock } from './advisory-lock.js';
 import { isPgPool, type PgClientLike, type PgPoolLike, type PgQueryable } from './pg-handles.js';
 import { PostgresConnection, PostgresSession } from './postgres-connection.js';
 import { postgresDialect } from './postgres-dialect.js';

@@ -1,9 +1,9 @@
 import { StrataError } from '../../errors.js';
+import { LockFile, NoLock } from '../../lock/lock-file.js';
 import type { LockWaitOptions, RunLock } from '../../lock/run-lock.js';
 import type { Session } from '../connection.js';
 import type { Database } from '../database.js';
 import type { HistoryTableName } from '../dialect.js';
-import { LockFile, NoLock } from './lock-file.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 import type { SqliteDatabaseLike } from './sqlite-handle.js';

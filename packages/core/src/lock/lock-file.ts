@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { StrataError } from '../../errors.js';
-import { describeLockHolder, type LockHolder, type LockWaitOptions, type RunLock } from '../../lock/run-lock.js';
-import { every, pollWithBackoff } from '../../poll-with-backoff.js';
-import type { Session } from '../connection.js';
-import type { SqliteDatabaseLike } from './sqlite-handle.js';
+import type { Session } from '../dialects/connection.js';
+import type { SqliteDatabaseLike } from '../dialects/sqlite/sqlite-handle.js';
+import { StrataError } from '../errors.js';
+import { every, pollWithBackoff } from '../poll-with-backoff.js';
+import { describeLockHolder, type LockHolder, type LockWaitOptions, type RunLock } from './run-lock.js';
 
 const FIRST_POLL_MS = 10;
 const MAX_POLL_MS = 250;

@@ -1,4 +1,4 @@
-import type { PgQueryable } from './pg-handles.js';
+import type { PgQueryable } from '../../dialects/postgres/pg-handles.js';
 
 /**
  * Runners waiting for the advisory lock poll it (a waiter blocked inside pg_advisory_lock would

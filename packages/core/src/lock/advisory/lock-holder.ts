@@ -1,5 +1,5 @@
-import type { LockHolder } from '../../lock/run-lock.js';
-import type { PgQueryable } from './pg-handles.js';
+import type { PgQueryable } from '../../dialects/postgres/pg-handles.js';
+import type { LockHolder } from '../run-lock.js';
 
 /**
  * Names the session holding the advisory lock. A bigint key is stored in pg_locks as

@@ -1,10 +1,10 @@
+import type { PostgresSession } from '../../dialects/postgres/postgres-connection.js';
 import { StrataError } from '../../errors.js';
-import { describeLockHolder, type LockHolder, type LockWaitOptions, type RunLock } from '../../lock/run-lock.js';
 import { every, pollWithBackoff } from '../../poll-with-backoff.js';
+import { describeLockHolder, type LockHolder, type LockWaitOptions, type RunLock } from '../run-lock.js';
 import { findLockHolder } from './lock-holder.js';
 import { advisoryLockKey } from './lock-key.js';
 import { LockReleaseSignal, UNLOCK_AND_ANNOUNCE_SQL } from './lock-release-signal.js';
-import type { PostgresSession } from './postgres-connection.js';
 
 const FIRST_POLL_MS = 25;
 const MAX_POLL_MS = 250;
