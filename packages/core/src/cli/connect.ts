@@ -36,7 +36,7 @@ async function openPostgres(target: PostgresTarget, cwd: string): Promise<OpenDa
   });
   // An idle connection dropped by the server must not crash the process; the next query reports it.
   pool.on('error', () => {});
-  return { target, handle: pool as unknown as DatabaseHandle, close: () => pool.end() };
+  return { target, handle: pool, close: () => pool.end() };
 }
 
 /**
@@ -87,7 +87,7 @@ async function openSqlite(target: SqliteTarget, cwd: string): Promise<OpenDataba
   }
   return {
     target,
-    handle: db as unknown as DatabaseHandle,
+    handle: db,
     close: async () => {
       if (db.open) db.close();
     },

@@ -1,32 +1,30 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { PgClientLike, PgPoolLike } from '../dialects/postgres/pg-handles.js';
+import type { SqliteDatabaseLike } from '../dialects/sqlite/sqlite-handle.js';
 import { UsageError } from './usage-error.js';
 
-/** The parts of `pg` the CLI uses. */
+/** The parts of `pg` the CLI uses: the handles the engine takes, plus what opening and closing them needs. */
 export interface PgModule {
   Pool: new (config: Record<string, unknown>) => PgPool;
   Client: new (config: Record<string, unknown>) => PgClient;
 }
 
-export interface PgPool {
-  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+interface Closable {
   on(event: 'error', listener: (error: Error) => void): unknown;
   end(): Promise<void>;
 }
 
-export interface PgClient {
-  connect(): Promise<unknown>;
-  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  end(): Promise<void>;
-}
+export interface PgPool extends PgPoolLike, Closable {}
+
+export interface PgClient extends PgClientLike, Closable {}
 
 /** The parts of `better-sqlite3` the CLI uses. */
 export type SqliteConstructor = new (
   path: string,
   options?: { fileMustExist?: boolean; readonly?: boolean },
-) => { close(): void; readonly open: boolean };
+) => SqliteDatabaseLike & { close(): void };
 
 const DRIVERS = {
   pg: { label: 'PostgreSQL', install: 'npm install pg' },
