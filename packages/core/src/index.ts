@@ -1,30 +1,3 @@
-export {
-  HEALTH_CONTENT_TYPE,
-  type HealthCheck,
-  type HealthDocument,
-  type HealthProbeOptions,
-  HealthProbes,
-  type HealthStatus,
-  type ProbeAnswer,
-} from './boot/health-probes.js';
-export {
-  type BootMode,
-  type BootSnapshot,
-  type BootState,
-  MigrationBoot,
-  type MigrationBootOptions,
-} from './boot/migration-boot.js';
-export {
-  DEFAULT_RETRY_AFTER_SECONDS,
-  type GateAnswer,
-  type GateProblem,
-  PROBLEM_CONTENT_TYPE,
-  ReadinessGate,
-  type ReadinessGateOptions,
-  type ResolvedGateOptions,
-  resolveGateOptions,
-} from './boot/readiness-gate.js';
-export { type RetryOptions, retryConnection } from './boot/retry-connection.js';
 export { type ChecksumMatch, checksumOf, fromHex, matchChecksum, toHex } from './checksum.js';
 export { isConnectionError } from './drivers/connection-errors.js';
 export { createDriver, type DatabaseHandle } from './drivers/create-driver.js';
