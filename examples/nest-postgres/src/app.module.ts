@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import type { BootMode } from '@strata/core';
+import type { BootMode } from '@strata/core/boot';
 import { MigrationsModule } from '@strata/nest';
 import { DatabaseModule, DB_HANDLE } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';

@@ -100,14 +100,14 @@ describe('examples/nest-postgres', () => {
 
     const first = await start(env);
     expect(first.output()).toMatch(/\[Migrations\] applied migration 20260601000001 create users/);
-    expect(first.output()).toMatch(/\[Migrations\] applied 2 migration\(s\) in \d+ ms/);
+    expect(first.output()).toMatch(/\[Migrations\] applied 2 migrations in \d+ ms \(0 already applied\)/);
     await exerciseUsers(first.url);
     const stopped = await first.stop();
     // enableShutdownHooks: Nest closes the app, then re-raises the signal.
     expect(stopped.signal ?? stopped.code).toBe('SIGTERM');
 
     const second = await start(env);
-    expect(second.output()).toMatch(/\[Migrations\] schema up to date: no pending migrations/);
+    expect(second.output()).toMatch(/\[Migrations\] schema up to date: 2 migrations already applied \(checked in \d+ ms\)/);
     const users = await http('GET', `${second.url}/users`);
     expect(users.body).toHaveLength(1);
   });

@@ -1,9 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BootSnapshot, BootState, HealthProbes, Logger, MigrationBoot, MigrationReport } from '@strata/core';
+import type { Logger, MigrationReport } from '@strata/core';
+import {
+  type BootSnapshot,
+  type BootState,
+  gateMiddleware,
+  type HealthProbes,
+  type MigrationBoot,
+  ReadinessGate,
+  type ResolvedProbePaths,
+} from '@strata/core/boot';
 import express, { type Router } from 'express';
-import type { ResolvedOptions, ResolvedPaths } from './options.js';
+import type { ResolvedOptions } from './options.js';
 import { mountProbes } from './probe-routes.js';
-import { readinessGate } from './readiness-gate.js';
 
 export interface ShutdownOptions {
   /**
@@ -20,7 +28,7 @@ export interface MigrationRouter extends Router {
   /** The probes the routes answer with, for serving them elsewhere. */
   readonly probes: HealthProbes;
   /** Where the probes are served (`false`: not served). */
-  readonly paths: Readonly<ResolvedPaths>;
+  readonly paths: Readonly<ResolvedProbePaths>;
   /** `idle`, `migrating`, `waiting`, `verifying`, `ready` or `failed`. */
   readonly state: BootState;
   /**
@@ -39,7 +47,8 @@ export interface MigrationRouter extends Router {
 export function createMigrationRouter(boot: MigrationBoot, probes: HealthProbes, options: ResolvedOptions): MigrationRouter {
   const router = express.Router();
   mountProbes(router, probes, options.paths);
-  if (options.gate) router.use(readinessGate(boot, options.gate));
+  // After the probes, which stay reachable while the gate holds everything else.
+  if (options.gate) router.use(gateMiddleware(new ReadinessGate(boot, options.gate.retryAfter), options.gate.skip));
   return Object.defineProperties(router, {
     boot: { value: boot, enumerable: true },
     probes: { value: probes, enumerable: true },

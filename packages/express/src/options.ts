@@ -1,33 +1,22 @@
 import { resolve } from 'node:path';
+import { type Logger, type MigrationSource, StrataError, silentLogger } from '@strata/core';
 import {
+  DEFAULT_PROBE_PATHS,
   type HealthProbeOptions,
-  type Logger,
   type MigrationBootOptions,
-  type MigrationSource,
+  type ProbePaths,
+  type ReadinessGateOptions,
   type ResolvedGateOptions,
+  type ResolvedProbePaths,
   resolveGateOptions,
-  StrataError,
-  silentLogger,
-} from '@strata/core';
+  resolveProbePaths,
+} from '@strata/core/boot';
 import type { Request } from 'express';
 
-/** Where each probe is served; `false` leaves that probe out. */
-export interface ProbePaths {
-  /** Default `/livez`. */
-  livez?: string | false;
-  /** Default `/readyz`. */
-  readyz?: string | false;
-  /** Default `/healthz`. */
-  healthz?: string | false;
-}
+export type { ProbePaths };
 
 /** How the background gate answers the app's own routes while migrations are not done. */
-export interface GateOptions {
-  /** Seconds sent in `Retry-After` while migrating or waiting. Default 5. */
-  retryAfter?: number;
-  /** Requests this returns true for go through to the app even before migrations finish. */
-  skip?: (req: Request) => boolean;
-}
+export type GateOptions = ReadinessGateOptions<Request>;
 
 export interface MigrateOnBootOptions extends Omit<MigrationBootOptions, 'migrations'>, HealthProbeOptions {
   /**
@@ -51,12 +40,6 @@ export interface MigrateOnBootOptions extends Omit<MigrationBootOptions, 'migrat
   onError?: (error: unknown) => void;
 }
 
-export interface ResolvedPaths {
-  livez: string | false;
-  readyz: string | false;
-  healthz: string | false;
-}
-
 export type ResolvedGate = ResolvedGateOptions<Request>;
 
 export interface ResolvedOptions {
@@ -65,13 +48,13 @@ export interface ResolvedOptions {
   background: boolean;
   /** undefined: no gate. */
   gate: ResolvedGate | undefined;
-  paths: ResolvedPaths;
+  paths: ResolvedProbePaths;
   logger: Logger;
   onError: ((error: unknown) => void) | undefined;
 }
 
-export const DEFAULT_PATHS: Readonly<ResolvedPaths> = { livez: '/livez', readyz: '/readyz', healthz: '/healthz' };
-export { DEFAULT_RETRY_AFTER_SECONDS } from '@strata/core';
+/** Where the probes are served unless `paths` says otherwise (the same defaults as @strata/nest). */
+export const DEFAULT_PATHS = DEFAULT_PROBE_PATHS;
 
 /** Checks what the engine does not (the HTTP side) and splits the options for the boot and the probes. */
 export function resolveOptions(options: MigrateOnBootOptions): ResolvedOptions {
@@ -105,7 +88,7 @@ export function resolveOptions(options: MigrateOnBootOptions): ResolvedOptions {
     },
     background,
     gate: background ? resolveGateOptions<Request>(gate) : undefined,
-    paths: resolvePaths(paths),
+    paths: resolveProbePaths(paths),
     logger: boot.logger ?? silentLogger,
     onError,
   };
@@ -113,22 +96,6 @@ export function resolveOptions(options: MigrateOnBootOptions): ResolvedOptions {
 
 function bootDurations(boot: Omit<MigrationBootOptions, 'migrations'>): Record<string, unknown> {
   return { connectDeadline: boot.connectDeadline, waitTimeout: boot.waitTimeout, waitInterval: boot.waitInterval };
-}
-
-function resolvePaths(paths: ProbePaths): ResolvedPaths {
-  if (paths === null || typeof paths !== 'object') throw invalid('paths must be an object');
-  const resolved = { ...DEFAULT_PATHS };
-  for (const name of ['livez', 'readyz', 'healthz'] as const) {
-    const value = paths[name];
-    if (value === undefined) continue;
-    if (value !== false && (typeof value !== 'string' || !value.startsWith('/'))) {
-      throw invalid(`paths.${name} must be a path starting with '/' or false, not ${JSON.stringify(value)}`);
-    }
-    resolved[name] = value;
-  }
-  const used = Object.values(resolved).filter((value): value is string => value !== false);
-  if (new Set(used).size !== used.length) throw invalid(`probe paths must differ from each other: ${used.join(', ')}`);
-  return resolved;
 }
 
 function invalid(message: string): StrataError {

@@ -1,4 +1,4 @@
-import { HEALTH_CONTENT_TYPE } from '@strata/core';
+import { HEALTH_CONTENT_TYPE } from '@strata/core/boot';
 import { DEFAULT_PATHS, migrateOnBoot } from '@strata/express';
 import Database from 'better-sqlite3';
 import express from 'express';

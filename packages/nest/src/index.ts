@@ -1,4 +1,5 @@
-export { DEFAULT_RETRY_AFTER_SECONDS, PROBLEM_CONTENT_TYPE } from '@strata/core';
+// Part of this package's API since before the boot layer moved to @strata/core/boot.
+export { DEFAULT_PROBE_PATHS, DEFAULT_RETRY_AFTER_SECONDS, PROBLEM_CONTENT_TYPE } from '@strata/core/boot';
 export {
   MIGRATION_BOOT,
   MIGRATIONS_CONNECTION,
@@ -22,4 +23,4 @@ export type {
   ProbeRoutesOptions,
 } from './migrations-options.js';
 export { nestLogger } from './nest-logger.js';
-export { createProbeController, DEFAULT_PROBE_PATHS } from './probe-controller.js';
+export { createProbeController } from './probe-controller.js';

@@ -1,16 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { FactoryProvider, InjectionToken, Provider } from '@nestjs/common';
 import { Scope } from '@nestjs/common';
-import {
-  type DatabaseHandle,
-  HealthProbes,
-  MigrationBoot,
-  type MigrationReport,
-  type ResolvedGateOptions,
-  resolveGateOptions,
-  StrataError,
-  silentLogger,
-} from '@strata/core';
+import { type DatabaseHandle, StrataError, silentLogger } from '@strata/core';
+import { HealthProbes, MigrationBoot, type ResolvedGateOptions, resolveGateOptions, startBoot } from '@strata/core/boot';
 import {
   MIGRATION_BOOT,
   MIGRATIONS_CONNECTION,
@@ -69,14 +61,7 @@ export function bootProvider(optionsToken: InjectionToken): FactoryProvider<Prom
       const { connection: _connection, logger: loggerOption, background, health: _health, gate: _gate, ...rest } = options;
       const logger = loggerOption === false ? silentLogger : (loggerOption ?? nestLogger());
       const boot = new MigrationBoot(connection, { ...rest, logger });
-      const done = boot.start().then((report) => logger.info(summary(boot, report)));
-      if (background) {
-        const meanwhile = gate ? 'other routes answer 503 until they finish' : 'other routes are not gated';
-        logger.info(`migrations (${boot.mode} mode) continue in the background; ${meanwhile}`);
-        done.catch((error: unknown) => logger.error(`migrations did not complete: ${describeError(error)}`, errorContext(error)));
-        return boot;
-      }
-      await done;
+      await startBoot(boot, { logger, background: background === true, gated: gate !== null });
       return boot;
     },
   };
@@ -136,26 +121,6 @@ export function healthProbesProvider(optionsToken: InjectionToken): FactoryProvi
   };
 }
 
-/** One line for the startup log, whatever happened: it answers "did this deploy migrate?". */
-function summary(boot: MigrationBoot, report: MigrationReport | undefined): string {
-  const snapshot = boot.snapshot();
-  const took =
-    snapshot.startedAt && snapshot.finishedAt ? ` in ${snapshot.finishedAt.getTime() - snapshot.startedAt.getTime()} ms` : '';
-  if (boot.mode === 'verify') return `schema verified: every migration is applied${took}`;
-  if (boot.mode === 'wait') return `schema ready: every migration is applied${took}`;
-  const applied = report?.applied.length ?? 0;
-  if (applied === 0) return `schema up to date: no pending migrations${took}`;
-  return `applied ${applied} migration(s)${took}${report && report.lockWaitMs >= 1 ? ` (waited ${Math.round(report.lockWaitMs)} ms for the lock)` : ''}`;
-}
-
 function describeToken(token: InjectionToken): string {
   return typeof token === 'function' ? token.name : String(token);
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function errorContext(error: unknown): Record<string, unknown> | undefined {
-  return error instanceof StrataError ? { code: error.code, ...error.details } : undefined;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { InjectionToken, MiddlewareConsumer, ModuleMetadata } from '@nestjs/common';
-import type { BootMode, DatabaseHandle, HealthProbeOptions, Logger, MigrationBootOptions, MigrationReport } from '@strata/core';
+import type { DatabaseHandle, Logger, MigrationReport } from '@strata/core';
+import type { BootMode, HealthProbeOptions, MigrationBootOptions, ProbePaths, ReadinessGateOptions } from '@strata/core/boot';
 
 /**
  * What `forRoot()` takes and what a `forRootAsync()` factory returns. Mirrors `migrateOnBoot()`
@@ -41,30 +42,16 @@ export interface MigrationsModuleOptions extends Omit<MigrationBootOptions, 'log
 export type ExcludedRoute = Parameters<ReturnType<MiddlewareConsumer['apply']>['exclude']>[number];
 
 /** How the background gate answers the app's routes while migrations are not done. */
-export interface GateOptions {
-  /** Seconds sent in `Retry-After` while migrating or waiting. Default 5. */
-  retryAfter?: number;
+export interface GateOptions extends ReadinessGateOptions<IncomingMessage> {
   /**
    * Routes served even before migrations finish, as `MiddlewareConsumer.exclude()` takes them:
    * `'health/{*path}'`, or `{ path: 'health/ready', method: RequestMethod.GET }`. Nest matches
    * them like it matches routes, global prefix and versions included.
    */
   exclude?: ExcludedRoute[];
-  /**
-   * Requests this returns true for go through to the app even before migrations finish. It gets
-   * the request a middleware gets: Express's `Request` on platform-express.
-   */
-  skip?(request: IncomingMessage): boolean;
 }
 
-export interface ProbePaths {
-  /** Default `/livez`; `false` leaves it out. */
-  livez?: string | false;
-  /** Default `/readyz`; `false` leaves it out. */
-  readyz?: string | false;
-  /** Default `/healthz`; `false` leaves it out. */
-  healthz?: string | false;
-}
+export type { ProbePaths };
 
 export interface ProbeRoutesOptions {
   paths?: ProbePaths;

@@ -1,5 +1,5 @@
 import { Inject, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
-import { type MigrationBoot, ReadinessGate } from '@strata/core';
+import { gateMiddleware, type MigrationBoot, ReadinessGate } from '@strata/core/boot';
 import { type ModuleGate, readyProvider } from './migration-providers.js';
 import {
   MIGRATION_BOOT,
@@ -11,7 +11,6 @@ import {
 import { ConfigurableMigrationsModule } from './migrations.module-definition.js';
 import { MigrationsService } from './migrations.service.js';
 import type { ExcludedRoute } from './migrations-options.js';
-import { readinessGateMiddleware } from './readiness-gate.middleware.js';
 
 /**
  * Runs pending migrations while Nest creates the app, so `app.listen()` never opens the port on
@@ -50,7 +49,7 @@ export class MigrationsModule extends ConfigurableMigrationsModule implements Ne
     const gate = this.#gate;
     if (!gate) return;
     consumer
-      .apply(readinessGateMiddleware(new ReadinessGate(this.#boot, gate.retryAfter), gate.skip))
+      .apply(gateMiddleware(new ReadinessGate(this.#boot, gate.retryAfter), gate.skip))
       .exclude(...this.#probeRoutes, ...gate.exclude)
       .forRoutes('{*path}');
   }

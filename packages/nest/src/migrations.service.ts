@@ -1,8 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type {
-  BootSnapshot,
-  BootState,
-  MigrationBoot,
   MigrationReport,
   MigrationStatus,
   Migrator,
@@ -11,6 +8,7 @@ import type {
   RevertOptions,
   VersionLike,
 } from '@strata/core';
+import type { BootSnapshot, BootState, MigrationBoot } from '@strata/core/boot';
 import { MIGRATION_BOOT } from './migrations.constants.js';
 
 /** The migrations of this app at run time: state, status, the last report, and run/revert/plan. */
@@ -54,7 +52,8 @@ export class MigrationsService implements OnModuleDestroy {
 
   /** Every migration with its state (applied, pending, modified, missing, dirty), read from the database now. */
   status(): Promise<MigrationStatus[]> {
-    return this.#boot.migrator.status();
+    // Through the boot, so the probes' counts follow what this read found.
+    return this.#boot.status();
   }
 
   plan(options?: PlanOptions): Promise<PlanResult> {

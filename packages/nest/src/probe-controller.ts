@@ -1,15 +1,25 @@
+import type { ServerResponse } from 'node:http';
 import { Controller, Get, Inject, Query, RequestMethod, Res, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { HEALTH_CONTENT_TYPE, type HealthProbes, type ProbeAnswer } from '@strata/core';
+import {
+  answerProbe,
+  type HealthProbes,
+  type HttpAnswer,
+  type ProbeName,
+  type ProbePaths,
+  type ProbeQuery,
+  resolveProbePaths,
+  servedProbes,
+  writeAnswer,
+} from '@strata/core/boot';
 import { MIGRATIONS_HEALTH_PROBES } from './migrations.constants.js';
-import type { ExcludedRoute, ProbePaths } from './migrations-options.js';
-
-export const DEFAULT_PROBE_PATHS = { livez: '/livez', readyz: '/readyz', healthz: '/healthz' } as const;
+import type { ExcludedRoute } from './migrations-options.js';
 
 /**
  * A controller serving the core HealthProbes at the given paths. It is made per module definition
- * because Nest reads routes from decorators, and the paths are options. The response goes through
- * the HTTP adapter, so it works on Express and Fastify alike.
+ * because Nest reads routes from decorators, and the paths are options. Core decides every answer
+ * (answerProbe); this only writes it out, through the HTTP adapter, so it works on Express and
+ * Fastify alike.
  */
 export function createProbeController(paths: ProbePaths = {}): Type<unknown> {
   @Controller()
@@ -22,38 +32,37 @@ export function createProbeController(paths: ProbePaths = {}): Type<unknown> {
       this.#adapterHost = adapterHost;
     }
 
-    livez(@Res() response: unknown): void {
-      this.#send(response, this.#probes.liveness());
+    livez(@Res() response: unknown, @Query() query: ProbeQuery): Promise<void> {
+      return this.#respond('livez', response, query);
     }
 
-    async readyz(@Res() response: unknown, @Query('verbose') verbose?: string): Promise<void> {
-      this.#send(response, await answer(() => this.#probes.readiness(isVerbose(verbose))));
+    readyz(@Res() response: unknown, @Query() query: ProbeQuery): Promise<void> {
+      return this.#respond('readyz', response, query);
     }
 
-    async healthz(@Res() response: unknown): Promise<void> {
-      this.#send(response, await answer(() => this.#probes.health()));
+    healthz(@Res() response: unknown, @Query() query: ProbeQuery): Promise<void> {
+      return this.#respond('healthz', response, query);
     }
 
-    /** Same bytes and headers as @strata/express's probe routes. */
-    #send(response: unknown, result: ProbeAnswer): void {
+    async #respond(name: ProbeName, response: unknown, query: ProbeQuery): Promise<void> {
+      this.#send(response, await answerProbe(this.#probes, name, query));
+    }
+
+    #send(response: unknown, answer: HttpAnswer): void {
       const adapter = this.#adapterHost.httpAdapter;
-      const body = JSON.stringify(result.body);
-      adapter.setHeader(response, 'Content-Type', `${HEALTH_CONTENT_TYPE}; charset=utf-8`);
-      adapter.setHeader(response, 'Cache-Control', 'no-store');
+      // On Express the response is Node's, as @strata/express writes it: same bytes, no ETag.
       if (adapter.getType() === 'express') {
-        // end(), not send(): Express's send() would add an ETag, and a conditional request could
-        // then get a 304 — a cached answer is the lie a probe exists to prevent.
-        adapter.status(response, result.httpStatus);
-        adapter.end(response, body);
+        writeAnswer(response as ServerResponse, answer);
         return;
       }
-      // Other adapters (Fastify): a string body keeps the content type set above.
-      adapter.reply(response, body, result.httpStatus);
+      // Other adapters (Fastify): a string body keeps the content type set here.
+      for (const [name, value] of Object.entries(answer.headers)) adapter.setHeader(response, name, value);
+      adapter.reply(response, answer.body, answer.status);
     }
   }
 
   const prototype = MigrationsProbeController.prototype;
-  for (const [name, path] of servedProbes(paths)) {
+  for (const [name, path] of servedProbes(resolveProbePaths(paths))) {
     const descriptor = Object.getOwnPropertyDescriptor(prototype, name)!;
     Get(path)(prototype, name, descriptor);
   }
@@ -62,29 +71,5 @@ export function createProbeController(paths: ProbePaths = {}): Type<unknown> {
 
 /** The routes the probe controller serves, for the background gate to leave out. */
 export function probeRoutes(paths: ProbePaths = {}): ExcludedRoute[] {
-  return servedProbes(paths).map(([, path]) => ({ path, method: RequestMethod.GET }));
-}
-
-function servedProbes(paths: ProbePaths): ['livez' | 'readyz' | 'healthz', string][] {
-  const routes = { ...DEFAULT_PROBE_PATHS, ...paths };
-  const served: ['livez' | 'readyz' | 'healthz', string][] = [];
-  for (const name of ['livez', 'readyz', 'healthz'] as const) {
-    const path = routes[name];
-    if (path !== false) served.push([name, path]);
-  }
-  return served;
-}
-
-/** A probe that throws answers 503 rather than reaching Nest's exception filter. */
-async function answer(probe: () => Promise<ProbeAnswer>): Promise<ProbeAnswer> {
-  try {
-    return await probe();
-  } catch {
-    return { httpStatus: 503, body: { status: 'fail', description: 'probe failed unexpectedly' } };
-  }
-}
-
-/** `?verbose`, `?verbose=1` and `?verbose=true` ask for the checks; `?verbose=0` and `?verbose=false` do not. */
-function isVerbose(value: string | undefined): boolean {
-  return value !== undefined && value !== '0' && value !== 'false';
+  return servedProbes(resolveProbePaths(paths)).map(([, path]) => ({ path, method: RequestMethod.GET }));
 }

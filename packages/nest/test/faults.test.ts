@@ -199,7 +199,9 @@ describe('the database refusing connections at boot, module in background mode w
     expect(elapsed).toBeLessThan(10_000);
     await expect(service.whenReady()).rejects.toMatchObject({ code: 'CONNECTION_FAILED' });
     const logged = await waitFor('the failure to be logged', async () =>
-      logger.lines.find((line) => line.level === 'error' && line.message.startsWith('migrations did not complete')),
+      logger.lines.find(
+        (line) => line.level === 'error' && line.message.startsWith('migrations failed in the background; readiness stays 503: '),
+      ),
     );
     expect(logged.message).toContain(
       `cannot reach the database at postgres://${role.role}@127.0.0.1:${proxy.port}/${database.name}`,
@@ -269,9 +271,9 @@ describe('no password in the Nest log, errors or probe bodies (the module loggin
     texts.push(...nestLog.lines);
     // The scan had something to find: the module's lines, Nest's exception lines, the server's name.
     const log = nestLog.lines.join('\n');
-    expect(log).toContain('applied 2 migration(s)');
+    expect(log).toContain('applied 2 migrations');
     expect(log).toContain('database not reachable');
-    expect(log).toContain('migrations did not complete');
+    expect(log).toContain('migrations failed in the background');
     expect(log).toContain('no_such_type_xyz');
     expect(texts.join('\n')).toContain(`${role.role}@127.0.0.1:${proxy.port}`);
     expectNoPassword('a Nest log line, error or probe body', texts);

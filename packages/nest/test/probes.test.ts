@@ -1,5 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Module } from '@nestjs/common';
-import { HEALTH_CONTENT_TYPE, type HealthProbes } from '@strata/core';
+import { HEALTH_CONTENT_TYPE, type HealthProbes } from '@strata/core/boot';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pgServerAddress, startTcpProxy, throughPort } from '../../../test-support/tcp-proxy.js';

@@ -1,4 +1,4 @@
-import type { BootState, MigrationBoot } from './migration-boot.js';
+import type { BootSnapshot, MigrationBoot } from './migration-boot.js';
 
 /** application/health+json (draft-inadarei-api-health-check): what every probe answers. */
 export type HealthStatus = 'pass' | 'fail' | 'warn';
@@ -54,7 +54,6 @@ export class HealthProbes {
   readonly #statusTtl: number;
   #lastPing: PingResult | undefined;
   #pingInFlight: Promise<PingResult> | undefined;
-  #lastStatus: { at: number; state: BootState; value: Promise<StatusSummary> } | undefined;
 
   constructor(boot: MigrationBoot, options: HealthProbeOptions = {}) {
     this.#boot = boot;
@@ -70,16 +69,17 @@ export class HealthProbes {
 
   /** 200 only when migrations are done, the instance is not draining, and the database answers in time. */
   async readiness(verbose = false): Promise<ProbeAnswer> {
-    const migrations = this.#migrationsCheck();
     const database = this.#boot.draining ? undefined : await this.#databaseCheck();
-    const draining: HealthCheck = { status: this.#boot.draining ? 'fail' : 'pass', componentType: 'system' };
-    const ok = migrations.status === 'pass' && database?.status === 'pass' && !this.#boot.draining;
+    // One snapshot per answer, taken last: every check in it describes the same moment.
+    const snapshot = this.#boot.snapshot();
+    const migrations = migrationsCheck(snapshot);
+    const ok = migrations.status === 'pass' && database?.status === 'pass' && !snapshot.draining;
     const body: HealthDocument = { status: ok ? 'pass' : 'fail' };
     if (verbose) {
       body.checks = {
         migrations: [migrations],
         'database:responseTime': [database ?? { status: 'fail', componentType: 'datastore', output: 'not checked: draining' }],
-        'shutdown:draining': [draining],
+        'shutdown:draining': [drainingCheck(snapshot)],
       };
     }
     return { httpStatus: ok ? 200 : 503, body };
@@ -87,45 +87,35 @@ export class HealthProbes {
 
   /** The whole picture: migrations (with versions), the database, and draining. */
   async health(): Promise<ProbeAnswer> {
-    const migrations = this.#migrationsCheck();
     const database = await this.#databaseCheck();
+    const read =
+      database.status === 'pass' &&
+      (await this.#boot.refreshVersions(this.#statusTtl).then(
+        () => true,
+        () => false,
+      ));
+    const snapshot = this.#boot.snapshot();
+    const migrations = migrationsCheck(snapshot);
     const checks: Record<string, HealthCheck[]> = { migrations: [migrations], 'database:responseTime': [database] };
-    if (database.status === 'pass') {
-      const summary = await this.#statusSummary().catch(() => undefined);
-      if (summary) {
-        checks['migrations:versions'] = [
-          {
-            status: summary.pending + summary.problems === 0 ? 'pass' : 'warn',
-            componentType: 'datastore',
-            observedValue: summary,
-            time: new Date().toISOString(),
-          },
-        ];
-      }
+    // Only with a database that answers: a count from before it went away is not "the database now".
+    if (read && snapshot.versions) {
+      const { pending, problems } = snapshot.versions;
+      checks['migrations:versions'] = [
+        {
+          status: pending + problems === 0 ? 'pass' : 'warn',
+          componentType: 'datastore',
+          observedValue: snapshot.versions,
+          time: new Date().toISOString(),
+        },
+      ];
     }
-    checks['shutdown:draining'] = [{ status: this.#boot.draining ? 'fail' : 'pass', componentType: 'system' }];
-    const failing = migrations.status === 'fail' || database.status === 'fail' || this.#boot.draining;
+    checks['shutdown:draining'] = [drainingCheck(snapshot)];
+    const failing = migrations.status === 'fail' || database.status === 'fail' || snapshot.draining;
     const warning = Object.values(checks).some((list) => list.some((check) => check.status === 'warn'));
     return {
       httpStatus: failing ? 503 : 200,
       body: { status: failing ? 'fail' : warning ? 'warn' : 'pass', checks },
     };
-  }
-
-  #migrationsCheck(): HealthCheck {
-    const snapshot = this.#boot.snapshot();
-    const check: HealthCheck = {
-      status: snapshot.state === 'ready' ? 'pass' : 'fail',
-      componentType: 'component',
-      observedValue: {
-        mode: snapshot.mode,
-        state: snapshot.state,
-        applied: snapshot.applied.length,
-        ...(snapshot.error ? { error: snapshot.error } : {}),
-      },
-    };
-    if (snapshot.finishedAt) check.time = snapshot.finishedAt.toISOString();
-    return check;
   }
 
   async #databaseCheck(): Promise<HealthCheck> {
@@ -169,32 +159,25 @@ export class HealthProbes {
       clearTimeout(timer);
     }
   }
-
-  #statusSummary(): Promise<StatusSummary> {
-    const last = this.#lastStatus;
-    const state = this.#boot.state;
-    // A summary taken before the boot finished (all pending) must not outlive that state.
-    if (last && last.state === state && Date.now() - last.at < this.#statusTtl) return last.value;
-    const value = this.#boot.migrator.status().then((lines): StatusSummary => {
-      const applied = lines.filter((line) => line.state === 'applied');
-      return {
-        applied: applied.length,
-        pending: lines.filter((line) => line.state === 'pending').length,
-        problems: lines.filter((line) => line.state !== 'applied' && line.state !== 'pending').length,
-        latest: applied.length > 0 ? String(applied[applied.length - 1]!.version) : null,
-      };
-    });
-    value.catch(() => {
-      if (this.#lastStatus?.value === value) this.#lastStatus = undefined;
-    });
-    this.#lastStatus = { at: Date.now(), state, value };
-    return value;
-  }
 }
 
-interface StatusSummary {
-  applied: number;
-  pending: number;
-  problems: number;
-  latest: string | null;
+/** Readiness and health show the same counts: they come from the same snapshot. */
+function migrationsCheck(snapshot: BootSnapshot): HealthCheck {
+  const versions = snapshot.versions;
+  const check: HealthCheck = {
+    status: snapshot.state === 'ready' ? 'pass' : 'fail',
+    componentType: 'component',
+    observedValue: {
+      mode: snapshot.mode,
+      state: snapshot.state,
+      ...(versions ? { applied: versions.applied, pending: versions.pending } : {}),
+      ...(snapshot.error ? { error: snapshot.error } : {}),
+    },
+  };
+  if (snapshot.finishedAt) check.time = snapshot.finishedAt.toISOString();
+  return check;
+}
+
+function drainingCheck(snapshot: BootSnapshot): HealthCheck {
+  return { status: snapshot.draining ? 'fail' : 'pass', componentType: 'system' };
 }

@@ -1,11 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DatabaseHandle } from '../dialects/registry.js';
-import { StrataError } from '../errors.js';
-import { type Logger, silentLogger } from '../logger.js';
-import { Migrator, type MigratorOptions } from '../migrator.js';
-import type { MigrationReport } from '../report.js';
-import type { MigrationStatus } from '../status.js';
+// The boot layer uses the engine through its public API only, like any other client of it.
+import {
+  type DatabaseHandle,
+  isStrataError,
+  type Logger,
+  type MigrationReport,
+  type MigrationStatus,
+  Migrator,
+  type MigratorEvent,
+  type MigratorOptions,
+  StrataError,
+  silentLogger,
+} from '../index.js';
+import { countOf } from './plural.js';
 import { retryConnection } from './retry-connection.js';
+import { type VersionCounts, VersionPicture } from './version-picture.js';
 
 /**
  * - `run`: apply pending migrations under the lock (the default; safe with many replicas).
@@ -33,8 +42,12 @@ export interface BootSnapshot {
   draining: boolean;
   startedAt: Date | undefined;
   finishedAt: Date | undefined;
-  /** Versions this instance applied at boot (run mode). */
+  /** Versions this instance applied at boot (run mode), growing as each one is done. */
   applied: string[];
+  /** This build's migrations against the database, kept current during a run; undefined until first read. */
+  versions: VersionCounts | undefined;
+  /** Milliseconds the boot run waited for a lock another runner held; 0 when it found the lock free. */
+  lockWaitMs: number;
   error: { code: string; version?: string } | undefined;
 }
 
@@ -47,13 +60,19 @@ export class MigrationBoot {
   readonly mode: BootMode;
   readonly #options: MigrationBootOptions;
   readonly #logger: Logger;
+  readonly #picture = new VersionPicture();
   #state: BootState = 'idle';
   #draining = false;
   #report: MigrationReport | undefined;
+  #applied: string[] = [];
+  #lockWaitMs = 0;
+  #running = false;
   #error: unknown;
   #startedAt: Date | undefined;
   #finishedAt: Date | undefined;
   #done: Promise<MigrationReport | undefined> | undefined;
+  #lastRead: { at: number; state: BootState } | undefined;
+  #readInFlight: Promise<MigrationStatus[]> | undefined;
 
   constructor(db: DatabaseHandle, options: MigrationBootOptions) {
     const mode = options.mode ?? 'run';
@@ -63,7 +82,15 @@ export class MigrationBoot {
     this.mode = mode;
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
-    this.migrator = new Migrator({ ...options, db });
+    const onEvent = options.onEvent;
+    this.migrator = new Migrator({
+      ...options,
+      db,
+      onEvent: (event) => {
+        this.#follow(event);
+        onEvent?.(event);
+      },
+    });
   }
 
   get state(): BootState {
@@ -98,6 +125,29 @@ export class MigrationBoot {
     this.#draining = true;
   }
 
+  /** Every migration's state, read from the database now; the probes' counts follow what it finds. */
+  async status(): Promise<MigrationStatus[]> {
+    const ticket = this.#picture.startRead();
+    const state = this.#state;
+    const lines = await this.migrator.status();
+    this.#picture.read(ticket, lines);
+    this.#lastRead = { at: Date.now(), state };
+    return lines;
+  }
+
+  /**
+   * Reads the history unless a read younger than `maxAgeMs` was taken in the current state (one
+   * taken before the boot finished must not outlive it). Concurrent callers share one read.
+   */
+  async refreshVersions(maxAgeMs: number): Promise<void> {
+    const last = this.#lastRead;
+    if (last && last.state === this.#state && Date.now() - last.at < maxAgeMs) return;
+    this.#readInFlight ??= this.status().finally(() => {
+      this.#readInFlight = undefined;
+    });
+    await this.#readInFlight;
+  }
+
   snapshot(): BootSnapshot {
     const error = this.#error;
     return {
@@ -106,14 +156,25 @@ export class MigrationBoot {
       draining: this.#draining,
       startedAt: this.#startedAt,
       finishedAt: this.#finishedAt,
-      applied: this.#report?.applied.map((step) => String(step.version)) ?? [],
+      applied: [...this.#applied],
+      versions: this.#picture.counts(),
+      lockWaitMs: this.#lockWaitMs,
       error:
         error === undefined
           ? undefined
-          : error instanceof StrataError
+          : isStrataError(error)
             ? { code: error.code, ...(error.details.version ? { version: error.details.version } : {}) }
             : { code: 'UNEXPECTED' },
     };
+  }
+
+  #follow(event: MigratorEvent): void {
+    this.#picture.follow(event);
+    if (!this.#running) return;
+    if (event.type === 'step-done' && event.step.direction === 'up') this.#applied.push(String(event.step.version));
+    // Only a lock someone else holds causes these; taking a free lock still costs a round trip,
+    // which the report's lockWaitMs counts but which is no wait.
+    if (event.type === 'lock-wait') this.#lockWaitMs = event.waitedMs;
   }
 
   async #boot(): Promise<MigrationReport | undefined> {
@@ -143,11 +204,15 @@ export class MigrationBoot {
       });
     if (this.mode === 'run') {
       this.#state = 'migrating';
-      return retry(() => this.migrator.run());
+      return retry(async () => {
+        // One read first, so the probes can count from the first step on, not only from the report.
+        await this.status();
+        return this.#run();
+      });
     }
     if (this.mode === 'verify') {
       this.#state = 'verifying';
-      const statuses = await retry(() => this.migrator.status());
+      const statuses = await retry(() => this.status());
       const problems = statuses.filter((line) => line.state !== 'applied');
       if (problems.length > 0) throw notUpToDate(problems, 'NOT_UP_TO_DATE');
       return undefined;
@@ -155,17 +220,37 @@ export class MigrationBoot {
     this.#state = 'waiting';
     const deadline = Date.now() + (this.#options.waitTimeout ?? 300_000);
     for (;;) {
-      const statuses = await retry(() => this.migrator.status());
+      const statuses = await retry(() => this.status());
       const modified = statuses.filter((line) => line.state === 'modified');
       if (modified.length > 0) throw notUpToDate(modified, 'MIGRATION_MODIFIED');
       // `missing` is fine here: during a rolling deploy a newer release may already have migrated further.
       const outstanding = statuses.filter((line) => line.state === 'pending' || line.state === 'dirty');
       if (outstanding.length === 0) return undefined;
       if (Date.now() >= deadline) throw notUpToDate(outstanding, 'WAIT_TIMEOUT');
-      this.#logger.info(`waiting for ${outstanding.length} migration(s) to be applied by another instance`, {
+      this.#logger.info(`waiting for ${countOf(outstanding.length, 'migration')} to be applied by another instance`, {
         versions: outstanding.map((line) => String(line.version)),
       });
       await sleep(Math.min(this.#options.waitInterval ?? 1_000, Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  /** The boot's run, with its steps followed live; the report has the last word on what was applied. */
+  async #run(): Promise<MigrationReport> {
+    this.#running = true;
+    this.#applied = [];
+    this.#picture.openRun();
+    let committed = false;
+    try {
+      const report = await this.migrator.run();
+      this.#applied = report.applied.map((step) => String(step.version));
+      if (this.#lockWaitMs > 0) this.#lockWaitMs = report.lockWaitMs;
+      committed = true;
+      return report;
+    } finally {
+      this.#running = false;
+      // A failed single-transaction run was rolled back whole; a failed step-by-step run keeps the steps before it.
+      if (!committed && this.#options.singleTransaction) this.#applied = [];
+      this.#picture.closeRun(committed || !this.#options.singleTransaction);
     }
   }
 }

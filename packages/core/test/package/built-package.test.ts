@@ -42,6 +42,18 @@ describe('the built @strata/core', () => {
     expect(outcome).toEqual({ code: 'SOURCE_NOT_FOUND', instanceOf: true });
   });
 
+  it('@strata/core/boot shares the root StrataError, and the root does not carry the boot layer', async () => {
+    // The boot entry's own code throws (a path without its slash); the class comes from the main entry.
+    const outcome = await evaluate(`
+      const core = await import('@strata/core');
+      const boot = await import('@strata/core/boot');
+      let error;
+      try { boot.resolveProbePaths({ livez: 'livez' }); } catch (thrown) { error = thrown; }
+      process.stdout.write(JSON.stringify({ code: error?.code, instanceOf: error instanceof core.StrataError, inRoot: 'MigrationBoot' in core }));
+    `);
+    expect(outcome).toEqual({ code: 'INVALID_OPTIONS', instanceOf: true, inRoot: false });
+  });
+
   it('defines StrataError in one file of dist, whichever entry point (library, bundler, CLI) loads it', async () => {
     const defining: string[] = [];
     for (const file of await distJavaScript()) {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { type MigrationBoot, type MigrationStatus, StrataError } from '@strata/core';
+import { isStrataError, type MigrationStatus } from '@strata/core';
+import type { MigrationBoot } from '@strata/core/boot';
 import { MIGRATION_BOOT } from '../migrations.constants.js';
 
 export interface MigrationsPingOptions {
@@ -58,7 +59,8 @@ export class MigrationsHealthIndicator {
     const check = this.#indicators.check(key);
     let lines: MigrationStatus[];
     try {
-      lines = await this.#boot.migrator.status();
+      // Through the boot, so the probes' counts follow what this read found.
+      lines = await this.#boot.status();
     } catch (error) {
       return check.down({ error: errorData(error) });
     }
@@ -84,7 +86,8 @@ export class MigrationsHealthIndicator {
 }
 
 function errorData(error: unknown): Record<string, unknown> {
-  if (!(error instanceof StrataError)) return { code: 'UNEXPECTED' };
+  // isStrataError, not instanceof: an app may end up with two copies of @strata/core.
+  if (!isStrataError(error)) return { code: 'UNEXPECTED' };
   const data: Record<string, unknown> = { code: error.code };
   const { version, versions, states } = error.details;
   if (version !== undefined) data.version = version;
