@@ -24,11 +24,19 @@ export type StrataErrorCode =
   | 'TARGET_NOT_FOUND'
   | 'NOT_REVERSIBLE'
   | 'STATEMENT_NOT_ALLOWED_IN_TRANSACTION'
+  /** A transactional script holds BEGIN, COMMIT, ROLLBACK or END: it would end strata's transaction under it. */
+  | 'TRANSACTION_CONTROL_IN_MIGRATION'
   /** singleTransaction was asked for, but a planned step must run outside a transaction. */
   | 'SINGLE_TRANSACTION_NOT_POSSIBLE'
   // execution
   | 'MIGRATION_FAILED'
   | 'LOCK_TIMEOUT'
+  /** The run lock went away while a run held it (a migration released it, its lock file was deleted). */
+  | 'LOCK_LOST'
+  /** A transactional migration ended strata's transaction itself; nothing of it was recorded. */
+  | 'TRANSACTION_ENDED_EARLY'
+  /** A `-- no-transaction` migration left a transaction open; strata rolled it back and left the row dirty. */
+  | 'TRANSACTION_LEFT_OPEN'
   /** The lock cannot be taken at all (its file cannot be opened), however long one waits. */
   | 'LOCK_UNAVAILABLE'
   | 'WAIT_TIMEOUT'

@@ -23,6 +23,8 @@ import { computeStatus, type MigrationStatus } from './status.js';
 import { toVersion } from './version.js';
 
 export const DEFAULT_TABLE = '_strata_migrations';
+/** The largest timeout PostgreSQL's settings (and Node's timers) take: 2^31 - 1 ms. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 export interface MigratorOptions {
   /** The caller's pg.Pool, pg.Client or better-sqlite3 Database. */
@@ -104,20 +106,42 @@ export class Migrator {
         `singleTransaction must be true or false, not ${JSON.stringify(options.singleTransaction)}`,
       );
     }
-    if (options.lockTimeout !== undefined && !(options.lockTimeout >= 0)) {
+    // Every option is checked here, before anything touches the database: a value refused after
+    // the lock is taken would be a failure on the one path that must always release it.
+    if (options.lockTimeout !== undefined && !(typeof options.lockTimeout === 'number' && options.lockTimeout >= 0)) {
       throw new StrataError('INVALID_OPTIONS', `lockTimeout must be a number of milliseconds >= 0, not ${options.lockTimeout}`);
+    }
+    if (
+      options.statementTimeout !== undefined &&
+      !(
+        typeof options.statementTimeout === 'number' &&
+        options.statementTimeout > 0 &&
+        options.statementTimeout <= MAX_TIMEOUT_MS
+      )
+    ) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        `statementTimeout must be a number of milliseconds between 1 and ${MAX_TIMEOUT_MS} (about 24.8 days), not ${options.statementTimeout}`,
+      );
+    }
+    if (options.schema !== undefined && (typeof options.schema !== 'string' || options.schema.length === 0)) {
+      throw new StrataError('INVALID_OPTIONS', 'the `schema` option must be a non-empty string');
+    }
+    for (const name of ['onEvent'] as const) {
+      if (options[name] !== undefined && typeof options[name] !== 'function') {
+        throw new StrataError('INVALID_OPTIONS', `${name} must be a function`);
+      }
+    }
+    if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) {
+      throw new StrataError('INVALID_OPTIONS', 'logger must be an object with info, warn and error methods');
     }
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     this.#table = options.table ?? DEFAULT_TABLE;
-    if (options.statementTimeout !== undefined && !(options.statementTimeout > 0)) {
-      throw new StrataError(
-        'INVALID_OPTIONS',
-        `statementTimeout must be a number of milliseconds > 0, not ${options.statementTimeout}`,
-      );
-    }
     this.#database = openDatabase(options.db, { statementTimeout: options.statementTimeout });
-    this.#history = new HistoryStore(this.#database.dialect, { schema: options.schema, table: this.#table });
+    // Pinned by name, never through the session's search_path (see Dialect.defaultSchema).
+    const schema = options.schema ?? this.#database.dialect.defaultSchema;
+    this.#history = new HistoryStore(this.#database.dialect, { schema, table: this.#table });
     this.#executor = new Executor(this.#database, this.#history);
   }
 

@@ -5,7 +5,12 @@ import { StrataError } from './errors.js';
 import type { HistoryEntry } from './history/history-entry.js';
 import type { Migration } from './migration.js';
 import { positionAt } from './sql/text-position.js';
+import { findTransactionControl } from './sql/transaction-control.js';
 import { findStatementsNotAllowedInTransaction, type RestrictedStatement } from './sql/transaction-restrictions.js';
+
+/** The first statement that keeps a script from running inside strata's transaction. */
+type FoundStatement = RestrictedStatement & { kind: 'not-in-transaction' | 'transaction-control' };
+
 import { computeStatus, type MigrationStatus } from './status.js';
 
 export interface ValidationOptions {
@@ -193,7 +198,7 @@ interface Verified {
   checksum: Uint8Array;
 }
 const verifiedChecksums = new WeakMap<Migration, Verified>();
-const knownRestrictions = new WeakMap<Migration, Map<string, { script: string; found: RestrictedStatement | undefined }>>();
+const knownRestrictions = new WeakMap<Migration, Map<string, { script: string; found: FoundStatement | undefined }>>();
 
 function checksumMatches(migration: Migration): boolean {
   const known = verifiedChecksums.get(migration);
@@ -212,7 +217,12 @@ function firstRestriction(migration: Migration, direction: Direction, script: st
   const key = `${direction}:${dialect.name}`;
   const entry = known.get(key);
   if (entry && entry.script === script) return entry.found;
-  const found = findStatementsNotAllowedInTransaction(script, dialect)[0];
+  const restricted = findStatementsNotAllowedInTransaction(script, dialect)[0];
+  const control = findTransactionControl(script, dialect.lexer)[0];
+  const found: FoundStatement | undefined =
+    control && !(restricted && restricted.offset < control.offset)
+      ? { ...control, kind: 'transaction-control' }
+      : restricted && { ...restricted, kind: 'not-in-transaction' };
   known.set(key, { script, found });
   return found;
 }
@@ -236,6 +246,13 @@ export function stepFor(migration: Migration, direction: Direction, dialect: Dia
     if (refused) {
       const { line, column } = positionAt(script, refused.offset);
       const where = `${file ?? `migration ${migration.version}`}:${line}:${column}`;
+      if (refused.kind === 'transaction-control') {
+        throw new StrataError(
+          'TRANSACTION_CONTROL_IN_MIGRATION',
+          `${where}: ${refused.statement} would end the transaction strata runs this migration in, so its history row could say applied for work that was not committed (or committed only in part); remove it, or add \`-- no-transaction\` as the first line of the file to manage transactions yourself`,
+          { version: String(migration.version), file, line, column, statement: refused.statement },
+        );
+      }
       throw new StrataError(
         'STATEMENT_NOT_ALLOWED_IN_TRANSACTION',
         `${where}: ${refused.statement} cannot run inside a transaction; add \`-- no-transaction\` as the first line of the file` +

@@ -8,6 +8,8 @@ import type { Dialect, HistoryTableName } from './dialect.js';
  */
 export interface Database {
   readonly dialect: Dialect;
+  /** The caller's own handle: runs on it take turns inside the process. */
+  readonly handle: object;
   /** The target for messages, with any password removed. */
   describe(): string;
   /** Reads outside a run (the fast path, status, probes): the pool itself, or the one handle. */
@@ -21,10 +23,16 @@ export interface Database {
    */
   pinHistoryTable(session: Session, configured: HistoryTableName): Promise<HistoryTableName>;
   /**
-   * Session settings a run needs once the lock is held (a statement timeout); returns what undoes
-   * them before the session is handed back.
+   * Session settings a run needs once the lock is held (a statement timeout): `perStep` re-applies
+   * them before each step (a migration's RESET ALL must not undo them), `restore` undoes them
+   * before the session is handed back.
    */
-  configureSession(session: Session): Promise<() => Promise<void>>;
+  configureSession(session: Session): Promise<SessionSettings>;
   /** Turns a failure to reach the database into CONNECTION_FAILED naming the target; anything else as it came. */
   connectionFailure(error: unknown): unknown;
+}
+
+export interface SessionSettings {
+  perStep: string | undefined;
+  restore: () => Promise<void>;
 }

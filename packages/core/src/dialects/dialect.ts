@@ -55,6 +55,12 @@ export interface Dialect {
   /** For messages: "PostgreSQL", "SQLite". */
   readonly label: string;
   readonly capabilities: DialectCapabilities;
+  /**
+   * Where the history table lives unless the `schema` option says otherwise. PostgreSQL: `public`,
+   * by name, so a migration that changes the database's search_path cannot make the next release
+   * look elsewhere, find no history and apply everything again.
+   */
+  readonly defaultSchema: string | undefined;
   readonly lexer: LexerOptions;
   quoteIdentifier(name: string): string;
   /**
@@ -87,8 +93,28 @@ export interface Dialect {
   /** The error means the history table lacks a column strata reads. */
   isMissingColumn(error: unknown): boolean;
   /**
+   * A setting a transactional script changes that only takes effect outside a transaction
+   * (SQLite's `PRAGMA foreign_keys`): the step applies it before BEGIN, runs `check` before
+   * COMMIT, and restores the previous value after. Undefined: the script needs nothing of the kind.
+   */
+  settingOutsideTransaction?(script: string): SettingOutsideTransaction | undefined;
+  /**
    * A statement run before a locating replay, bounding how long it may take (PostgreSQL's
    * `SET LOCAL statement_timeout`); undefined where the database has no such limit.
    */
   replayLimitSql(ms: number): string | undefined;
+}
+
+/** See Dialect.settingOutsideTransaction. */
+export interface SettingOutsideTransaction {
+  /** What the setting is, for messages: `PRAGMA foreign_keys`. */
+  name: string;
+  /** Reads the current value (one row, one column). */
+  read: string;
+  /** The statement the script asks for, run before BEGIN. */
+  apply: string;
+  /** Run before COMMIT: any row it returns fails the step (a foreign key the migration broke). */
+  check: string;
+  /** The statement that puts the value read back. */
+  restore(previous: unknown): string;
 }

@@ -4,6 +4,7 @@ import type { HistorySummary } from '../history/history-entry.js';
 import type { HistoryStore } from '../history/history-store.js';
 import type { LockWaitOptions } from '../lock/run-lock.js';
 import { StepRunner } from './step-runner.js';
+import { takeTurn } from './turns.js';
 
 /** What work under the lock is given: the run's session, the history pinned for the run, and the step runner. */
 export interface LockedRun {
@@ -37,6 +38,19 @@ export class Executor {
   /** Resolves undefined when `stopWaitingWhen` ended the wait: the lock was not needed. */
   async underLock<T>(request: LockRequest, work: (run: LockedRun) => Promise<T>): Promise<{ value: T } | undefined> {
     const { stopWaitingWhen, ...wait } = request;
+    const endTurn = await takeTurn(this.#database.handle, wait.timeoutMs);
+    try {
+      return await this.#underLock(wait, stopWaitingWhen, work);
+    } finally {
+      endTurn();
+    }
+  }
+
+  async #underLock<T>(
+    wait: Omit<LockRequest, 'stopWaitingWhen'>,
+    stopWaitingWhen: LockRequest['stopWaitingWhen'],
+    work: (run: LockedRun) => Promise<T>,
+  ): Promise<{ value: T } | undefined> {
     const session = await this.#database.openSession(wait);
     const lock = this.#database.runLock;
     let locked = false;
@@ -49,10 +63,11 @@ export class Executor {
       });
       if (waitedMs === undefined) return undefined;
       locked = true;
-      restore = await this.#database.configureSession(session);
+      const settings = await this.#database.configureSession(session);
+      restore = settings.restore;
       const history = this.#history.pinned(await this.#database.pinHistoryTable(session, this.#history.name));
       await history.ensure(session);
-      const steps = new StepRunner(session, history, { recheck: !lock.exclusive });
+      const steps = new StepRunner(session, history, { lock, settings: settings.perStep });
       try {
         return { value: await work({ session, history, steps, waitedMs }) };
       } finally {

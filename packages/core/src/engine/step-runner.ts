@@ -1,16 +1,25 @@
 import { hrtime } from 'node:process';
 import type { Session } from '../dialects/connection.js';
+import type { SettingOutsideTransaction } from '../dialects/dialect.js';
 import { isStrataError, StrataError } from '../errors.js';
 import { historyUnusable } from '../history/history-rows.js';
 import type { HistoryStore } from '../history/history-store.js';
+import { lockLost, type RunLock } from '../lock/run-lock.js';
 import { splitStatements } from '../sql/split-statements.js';
-import { offsetOfCodePoint, withoutBom } from '../sql/text-position.js';
+import { offsetOfCodePoint, positionAt, withoutBom } from '../sql/text-position.js';
 import type { Step, StepOutcome } from './step.js';
 import { batchDetails, batchRolledBack, migrationFailed } from './step-failure.js';
 
 /** A failed script is replayed to locate its failing statement only when that is cheap. */
 const LOCATE_REPLAY_LIMIT_MS = 5_000;
 const BEGIN = 'BEGIN;\n';
+
+export interface StepRunnerOptions {
+  /** The run's lock: verified before each history write; not exclusive means each step re-reads its own row. */
+  lock: RunLock;
+  /** SQL re-applying the run's session settings (a statement timeout), sent before each step; undefined: none. */
+  settings: string | undefined;
+}
 
 /** Called by a single-transaction run around each of its steps, as they happen (before the commit). */
 export interface BatchProgress {
@@ -29,13 +38,18 @@ export class StepRunner {
   /** The run lock does not exclude every writer: each step re-reads its own row under the write lock. */
   readonly #recheck: boolean;
   readonly #pipelined: boolean;
+  readonly #lock: RunLock;
+  /** Re-applies the session settings a run needs before each step: a migration's RESET ALL must not undo them. */
+  readonly #settings: string | undefined;
   #used = false;
 
-  constructor(session: Session, history: HistoryStore, options: { recheck: boolean }) {
+  constructor(session: Session, history: HistoryStore, options: StepRunnerOptions) {
     this.#session = session;
     this.#history = history;
-    this.#recheck = options.recheck;
-    this.#pipelined = history.dialect.capabilities.pipelinesScripts && !options.recheck;
+    this.#lock = options.lock;
+    this.#settings = options.settings;
+    this.#recheck = !options.lock.exclusive;
+    this.#pipelined = history.dialect.capabilities.pipelinesScripts && !this.#recheck;
   }
 
   /** A step ran (or was replayed) on the session: settings a migration changed may linger on it. */
@@ -45,10 +59,38 @@ export class StepRunner {
 
   apply(step: Step): Promise<StepOutcome> {
     this.#used = true;
-    return step.transactional ? this.#applyInTransaction(step) : this.#applyOutsideTransaction(step);
+    if (!step.transactional) return this.#applyOutsideTransaction(step);
+    const setting = this.#history.dialect.settingOutsideTransaction?.(step.script);
+    return setting ? this.#withSetting(setting, () => this.#applyInTransaction(step, setting)) : this.#applyInTransaction(step);
   }
 
-  async #applyInTransaction(step: Step): Promise<StepOutcome> {
+  /** Applies a setting the script asks for before the step's transaction, and restores the caller's value after. */
+  async #withSetting<T>(setting: SettingOutsideTransaction, run: () => Promise<T>): Promise<T> {
+    const [row] = await this.#session.values(setting.read);
+    await this.#session.exec(setting.apply);
+    try {
+      return await run();
+    } finally {
+      await this.#session.exec(setting.restore(row?.[0])).catch(() => {});
+    }
+  }
+
+  /** Before COMMIT: the check the setting calls for (PRAGMA foreign_key_check) must find nothing. */
+  async #check(step: Step, setting: SettingOutsideTransaction): Promise<void> {
+    const rows = await this.#session.values(setting.check);
+    if (rows.length === 0) return;
+    await this.#session.rollback().catch(() => {});
+    const version = String(step.migration.version);
+    const shown = rows.slice(0, 5).map((row) => row.map(String).join(' '));
+    throw new StrataError(
+      'MIGRATION_FAILED',
+      `migration ${version} failed at ${step.file ?? `migration ${version} (${step.direction})`}: ${setting.check.replace(/^PRAGMA /, '')} found ${rows.length} row(s) that break a constraint once ${setting.name} is back on (${shown.join('; ')}${rows.length > 5 ? '; …' : ''})` +
+        '\n  nothing from this migration was kept: its transaction was rolled back.',
+      { version, file: step.file, direction: step.direction, dirty: false, violations: rows.length },
+    );
+  }
+
+  async #applyInTransaction(step: Step, setting?: SettingOutsideTransaction): Promise<StepOutcome> {
     const { body, bomLength } = withoutBom(step.script);
     try {
       const prefix = await this.#begin();
@@ -65,8 +107,10 @@ export class StepRunner {
         const offset = this.#offsetIn(prefix + body, error, prefix.length) ?? (await this.#locate(body, error, elapsedMs));
         throw this.#failure(step, error, offset === undefined ? undefined : bomLength + offset, false);
       }
+      await this.#requireOpenTransaction(step);
+      if (setting) await this.#check(step, setting);
       const executionTimeNs = hrtime.bigint() - started;
-      await this.#commitWith(step, executionTimeNs, '');
+      await this.#commit(await this.#record(step, executionTimeNs), step);
       return { status: 'done', executionTimeNs };
     } catch (error) {
       await this.#session.rollback().catch(() => {});
@@ -80,6 +124,16 @@ export class StepRunner {
    */
   async applyAll(steps: readonly Step[], progress: BatchProgress): Promise<StepOutcome[]> {
     this.#used = true;
+    const { dialect } = this.#history;
+    const needing = steps.filter((step) => dialect.settingOutsideTransaction?.(step.script));
+    if (needing.length > 0) {
+      // Such a setting takes effect only outside a transaction: it cannot hold for one step of a batch.
+      throw new StrataError(
+        'SINGLE_TRANSACTION_NOT_POSSIBLE',
+        `${needing.map((step) => step.file ?? `migration ${step.migration.version}`).join(', ')} set${needing.length === 1 ? 's' : ''} ${dialect.settingOutsideTransaction?.(needing[0]!.script)?.name}, which ${dialect.label} applies only outside a transaction; run without singleTransaction (or split the deploy with --target-version)`,
+        { versions: needing.map((step) => String(step.migration.version)) },
+      );
+    }
     const outcomes: StepOutcome[] = [];
     const ran: Step[] = [];
     const batchStarted = hrtime.bigint();
@@ -99,6 +153,7 @@ export class StepRunner {
         } catch (error) {
           throw await this.#batchFailure(step, ran, error, { prefix, body, bomLength }, batchStarted);
         }
+        await this.#requireOpenTransaction(step, ran);
         const executionTimeNs = hrtime.bigint() - started;
         prefix = await this.#record(step, executionTimeNs);
         ran.push(step);
@@ -106,7 +161,7 @@ export class StepRunner {
         outcomes.push(outcome);
         progress.finished(step, outcome);
       }
-      await this.#commit(prefix);
+      await this.#commit(prefix, ran.at(-1));
     } catch (error) {
       await this.#session.rollback().catch(() => {});
       throw error;
@@ -136,8 +191,11 @@ export class StepRunner {
     } else {
       await this.#history.markStarted(this.#session, step);
     }
+    if (this.#settings) await this.#session.exec(this.#settings);
     const { body, bomLength } = withoutBom(step.script);
     const started = hrtime.bigint();
+    /** Where the statement starts after which a transaction the script opened is still open. */
+    let openedBy: number | undefined;
     for (const statement of splitStatements(body, this.#history.dialect.lexer)) {
       if (statement.empty) continue;
       try {
@@ -147,7 +205,12 @@ export class StepRunner {
         const offset = inStatement === undefined ? statement.tokenStart : statement.start + inStatement;
         throw this.#failure(step, error, bomLength + offset, true);
       }
+      const state = this.#session.transactionState();
+      if (state === 'idle') openedBy = undefined;
+      else if (openedBy === undefined && state !== undefined) openedBy = bomLength + statement.tokenStart;
     }
+    if (openedBy !== undefined) throw await this.#leftOpen(step, openedBy);
+    await this.#verifyLock(step, true);
     const executionTimeNs = hrtime.bigint() - started;
     await this.#history.markFinished(this.#session, step, executionTimeNs);
     return { status: 'done', executionTimeNs };
@@ -155,14 +218,22 @@ export class StepRunner {
 
   /** Opens the step's transaction; returns what must travel in front of the script (pipelined `BEGIN`). */
   async #begin(): Promise<string> {
-    if (this.#pipelined) return BEGIN;
+    const settings = this.#settings ? `${this.#settings};\n` : '';
+    if (this.#pipelined) return `${BEGIN}${settings}`;
     await this.#session.begin();
+    if (settings) await this.#session.exec(settings);
     return '';
   }
 
-  /** Writes the history change: now, or (pipelined) returned to travel in front of the next script. */
+  /**
+   * Writes the history change, after checking the lock is still held: now, or (pipelined) returned
+   * to travel, check first, in front of the next script or the COMMIT.
+   */
   async #record(step: Step, executionTimeNs: bigint): Promise<string> {
     const change = this.#history.finished(step, executionTimeNs);
+    const verifySql = this.#pipelined ? this.#lock.verifySql?.() : undefined;
+    if (this.#pipelined && verifySql) return `${verifySql};\n${change.literal};\n`;
+    await this.#verifyLock(step, false);
     if (this.#pipelined) return `${change.literal};\n`;
     await this.#session.query(change.sql, change.params).catch((error: unknown) => {
       throw historyUnusable(this.#history.displayName, error);
@@ -170,17 +241,91 @@ export class StepRunner {
     return '';
   }
 
-  async #commitWith(step: Step, executionTimeNs: bigint, prefix: string): Promise<void> {
-    await this.#commit(prefix + (await this.#record(step, executionTimeNs)));
-  }
-
-  async #commit(pending: string): Promise<void> {
+  /** `step`: the one whose history write travels with the COMMIT. */
+  async #commit(pending: string, step: Step | undefined): Promise<void> {
     try {
       if (pending) await this.#session.exec(`${pending}COMMIT`);
       else await this.#session.commit();
     } catch (error) {
-      throw isStrataError(error) ? error : historyUnusable(this.#history.displayName, error);
+      throw this.#bookkeepingFailure(error, step);
     }
+  }
+
+  /** A failure of what strata sent around the scripts (the lock's check, the history write of `step`). */
+  #bookkeepingFailure(error: unknown, step: Step | undefined): unknown {
+    if (isStrataError(error)) return error;
+    if (this.#lock.isLoss?.(error)) {
+      const lost = lockLost('this session no longer holds it', error);
+      return step ? this.#lockLostDuring(step, lost, false) : lost;
+    }
+    return historyUnusable(this.#history.displayName, error);
+  }
+
+  async #verifyLock(step: Step, leftDirty: boolean): Promise<void> {
+    try {
+      await this.#lock.verify(this.#session);
+    } catch (error) {
+      if (!isStrataError(error, 'LOCK_LOST')) throw error;
+      throw this.#lockLostDuring(step, error, leftDirty);
+    }
+  }
+
+  /** LOCK_LOST naming the migration during which the lock went away, and what state it left. */
+  #lockLostDuring(step: Step, error: StrataError, leftDirty: boolean): StrataError {
+    const version = String(step.migration.version);
+    const where = step.file ? `${version} (${step.file})` : version;
+    return new StrataError(
+      'LOCK_LOST',
+      `${error.message}. It was lost while migration ${where} ran: a statement in it may have released it` +
+        ' (DISCARD ALL, pg_advisory_unlock_all(), deleting the lock file)' +
+        (leftDirty
+          ? `; the migration's statements are committed and its row stays dirty in ${this.#history.displayName}: check the database, then \`strata resolve ${version} --applied\` or \`--rolled-back\``
+          : '; its transaction was rolled back and nothing of it was recorded'),
+      { version, file: step.file, dirty: leftDirty },
+      { cause: error },
+    );
+  }
+
+  /**
+   * A transactional script must end inside the transaction strata opened: one that committed or
+   * rolled back on its own (a COMMIT in a procedure it called, which the lexer cannot see) would
+   * have its history row written outside any transaction, saying applied for work that may be
+   * gone or half-kept. Nothing is recorded; what is still open is rolled back.
+   */
+  async #requireOpenTransaction(step: Step, ranBefore?: readonly Step[]): Promise<void> {
+    const state = this.#session.transactionState();
+    if (state === undefined || state === 'open') return;
+    await this.#session.rollback().catch(() => {});
+    const version = String(step.migration.version);
+    const where = step.file ? `${version} (${step.file})` : version;
+    const before = ranBefore?.length
+      ? `; the single transaction of this run ended with it, so what the migrations before it did (${ranBefore.map((s) => s.migration.version).join(', ')}) may be committed too`
+      : '';
+    throw new StrataError(
+      'TRANSACTION_ENDED_EARLY',
+      `migration ${where} ended the transaction strata ran it in (the session is ${state} after its script): what it did up to that point may be committed, and nothing of it was recorded in ${this.#history.displayName}${before}. ` +
+        'Check the database, then remove the transaction control (a COMMIT or ROLLBACK, perhaps inside a procedure it calls), or add `-- no-transaction` to manage transactions yourself',
+      {
+        version,
+        file: step.file,
+        state,
+        ...(ranBefore?.length ? { ranBefore: ranBefore.map((s) => String(s.migration.version)) } : {}),
+      },
+    );
+  }
+
+  /** A `-- no-transaction` script left a transaction open: roll it back, name the statement that opened it, keep the row dirty. */
+  async #leftOpen(step: Step, offset: number): Promise<StrataError> {
+    await this.#session.rollback().catch(() => {});
+    const version = String(step.migration.version);
+    const { line, column } = positionAt(step.script, offset);
+    const where = `${step.file ?? `migration ${version}`}:${line}:${column}`;
+    return new StrataError(
+      'TRANSACTION_LEFT_OPEN',
+      `${where}: this statement opened a transaction the script never closed (a BEGIN without COMMIT?); strata rolled back what was still open. ` +
+        `The statements before it are committed and migration ${version} stays dirty in ${this.#history.displayName}: fix the script, check the database, then \`strata resolve ${version} --applied\` or \`--rolled-back\``,
+      { version, file: step.file, line, column, dirty: true },
+    );
   }
 
   /** Another runner may have done this step between our plan and our turn at the write lock. */
@@ -220,8 +365,9 @@ export class StepRunner {
       offset !== undefined
         ? offset < 0
         : failure.table === name.table && (name.schema === undefined || failure.schema === name.schema);
-    // The previous step's history write, which travelled in front of this script.
-    if (inPrefix && ranBefore.length > 0) return historyUnusable(this.#history.displayName, error);
+    // The previous step's lock check or history write, which travelled in front of this script.
+    if (this.#lock.isLoss?.(error) || (inPrefix && ranBefore.length > 0))
+      return this.#bookkeepingFailure(error, ranBefore.at(-1));
     const located = offset ?? (await this.#locate(sent.body, error, elapsedMs, ranBefore));
     return this.#failure(step, error, located === undefined ? undefined : sent.bomLength + located, false, ranBefore);
   }

@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Session } from '../dialects/connection.js';
 import type { SqliteDatabaseLike } from '../dialects/sqlite/sqlite-handle.js';
 import { StrataError } from '../errors.js';
 import { every, pollWithBackoff } from '../poll-with-backoff.js';
-import { describeLockHolder, type LockHolder, type LockWaitOptions, type RunLock } from './run-lock.js';
+import { describeLockHolder, type LockHolder, type LockWaitOptions, lockLost, type RunLock } from './run-lock.js';
 
 const FIRST_POLL_MS = 10;
 const MAX_POLL_MS = 250;
@@ -38,6 +38,8 @@ export class LockFile implements RunLock {
   readonly #notePath: string;
   readonly #open: SqliteConstructor;
   #lockDb: LockDatabase | undefined;
+  /** The lock file's identity when taken: a file deleted (and recreated) under a run no longer excludes anyone. */
+  #identity: string | undefined;
 
   constructor(db: SqliteDatabaseLike, databasePath: string) {
     this.path = `${databasePath}.strata-lock`;
@@ -85,6 +87,7 @@ export class LockFile implements RunLock {
         return undefined;
       }
       this.#lockDb = lockDb;
+      this.#identity = this.#currentIdentity();
       this.#writeNote();
       return performance.now() - started;
     } catch (error) {
@@ -93,9 +96,26 @@ export class LockFile implements RunLock {
     }
   }
 
+  async verify(): Promise<void> {
+    if (!this.#lockDb) throw lockLost('it was never taken');
+    if (this.#currentIdentity() !== this.#identity) {
+      throw lockLost(`${this.path} was deleted or replaced while this run held it`);
+    }
+  }
+
+  #currentIdentity(): string | undefined {
+    try {
+      const stat = statSync(this.path);
+      return `${stat.dev}:${stat.ino}`;
+    } catch {
+      return undefined;
+    }
+  }
+
   async release(): Promise<void> {
     const lockDb = this.#lockDb;
     this.#lockDb = undefined;
+    this.#identity = undefined;
     // Closing ends the transaction and drops the file lock with it.
     lockDb?.close();
   }
@@ -139,4 +159,5 @@ export class NoLock implements RunLock {
     return 0;
   }
   async release(): Promise<void> {}
+  async verify(): Promise<void> {}
 }

@@ -1,4 +1,5 @@
 import type { Session } from '../dialects/connection.js';
+import { StrataError } from '../errors.js';
 
 /** Who holds the migration lock, as far as the database can tell. */
 export interface LockHolder {
@@ -37,6 +38,17 @@ export interface RunLock {
   acquire(session: Session, options: LockWaitOptions): Promise<number | undefined>;
   /** Safe to call after errors and more than once. */
   release(session: Session): Promise<void>;
+  /**
+   * Throws LOCK_LOST when this run no longer holds the lock (a migration released it, or its file
+   * was deleted). Called before each history write.
+   */
+  verify(session: Session): Promise<void>;
+  /**
+   * The same check as one statement, to travel inside a pipelined script before the history write;
+   * it fails with an error `isLoss` recognises. Undefined: `verify` is called instead.
+   */
+  verifySql?(): string | undefined;
+  isLoss?(error: unknown): boolean;
 }
 
 export function describeLockHolder(holder: LockHolder | undefined): string {
@@ -46,4 +58,14 @@ export function describeLockHolder(holder: LockHolder | undefined): string {
   const from = holder.clientAddress ? ` from ${holder.clientAddress}` : '';
   const since = holder.since ? ` since ${holder.since.toISOString()}` : '';
   return `pid ${holder.pid ?? '?'}${name}${host}${from}${since}`;
+}
+
+/** The lock went away while the run held it: nothing more may be recorded under it. */
+export function lockLost(what: string, cause?: unknown): StrataError {
+  return new StrataError(
+    'LOCK_LOST',
+    `the migration lock is no longer held (${what}); another runner may have started. Nothing more is recorded by this run`,
+    {},
+    cause === undefined ? undefined : { cause },
+  );
 }

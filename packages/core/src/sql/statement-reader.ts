@@ -16,6 +16,11 @@ export class StatementReader {
     this.advance();
   }
 
+  /** The current token's text (undefined at the end), without consuming it. */
+  text(): string | undefined {
+    return this.atEnd ? undefined : this.source.slice(this.token.start, this.token.end);
+  }
+
   /** True when no token of the statement is left. */
   done(): boolean {
     return this.atEnd;

@@ -2,7 +2,7 @@ import { StrataError } from '../../errors.js';
 import { AdvisoryLock } from '../../lock/advisory/advisory-lock.js';
 import type { Session } from '../connection.js';
 import { connectionFailed } from '../connection-errors.js';
-import type { Database } from '../database.js';
+import type { Database, SessionSettings } from '../database.js';
 import type { HistoryTableName } from '../dialect.js';
 import { isPgPool, type PgClientLike, type PgPoolLike, type PgQueryable } from './pg-handles.js';
 import { PostgresConnection, PostgresSession } from './postgres-connection.js';
@@ -24,10 +24,12 @@ const DISCONNECT_CHECK_MS = 1_000;
 export class PostgresDatabase implements Database {
   readonly dialect = postgresDialect;
   readonly reader: PostgresConnection;
+  readonly handle: PgPoolLike | PgClientLike;
   readonly #handle: PgPoolLike | PgClientLike;
   readonly #options: PostgresOptions;
 
   constructor(handle: PgPoolLike | PgClientLike, options: PostgresOptions) {
+    this.handle = handle;
     this.#handle = handle;
     this.#options = options;
     this.reader = new PostgresConnection(
@@ -77,32 +79,43 @@ export class PostgresDatabase implements Database {
     return session;
   }
 
+  /**
+   * The history lives in its schema by name. A table of the same name only in other schemas (an
+   * older strata followed search_path, or the `schema` option changed) is not silently replaced by
+   * a new empty one — that would apply every migration again: the run stops and names it.
+   */
   async pinHistoryTable(session: Session, configured: HistoryTableName): Promise<HistoryTableName> {
-    if (configured.schema) return configured;
+    const schema = configured.schema ?? 'public';
     const { rows } = await session.query(
-      `SELECT coalesce((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                         WHERE c.oid = to_regclass($1)), current_schema()) AS schema`,
-      [this.dialect.quoteIdentifier(configured.table)],
+      `SELECT n.nspname AS schema FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relname = $1 AND c.relkind IN ('r', 'p') ORDER BY n.nspname`,
+      [configured.table],
     );
-    const schema = rows[0]?.schema;
-    if (typeof schema !== 'string') {
+    const found = rows.map((row) => String(row.schema));
+    if (found.length > 0 && !found.includes(schema)) {
       throw new StrataError(
         'INVALID_OPTIONS',
-        'the connection has no current schema (search_path is empty); pass the `schema` option to say where the history table lives',
+        `the history table ${schema}.${configured.table} does not exist, but ${found.map((s) => `${s}.${configured.table}`).join(' and ')} does: ` +
+          `pass the \`schema\` option (CLI --schema) naming the one that holds this database's history, so it is not started again from empty`,
+        { table: configured.table, schema, foundIn: found },
       );
     }
     return { schema, table: configured.table };
   }
 
-  async configureSession(session: Session): Promise<() => Promise<void>> {
+  async configureSession(session: Session): Promise<SessionSettings> {
     const timeout = this.#options.statementTimeout;
-    // Set after the lock is taken, so waiting for the lock is never cut short by it.
-    if (timeout !== undefined) await session.exec(`SET statement_timeout = ${Math.ceil(timeout)}`);
-    // The caller's connection goes back as it came: these settings are ours, not theirs.
-    return async () => {
-      if (session.broken) return;
-      await session.exec('RESET client_connection_check_interval').catch(() => {});
-      if (timeout !== undefined) await session.exec('RESET statement_timeout').catch(() => {});
+    // Set after the lock is taken, so waiting for the lock is never cut short by it; sent again
+    // with each step, so a migration's RESET ALL or SET cannot lift it for the steps after.
+    const perStep = timeout === undefined ? undefined : `SET statement_timeout = ${Math.ceil(timeout)}`;
+    return {
+      perStep,
+      // The caller's connection goes back as it came: these settings are ours, not theirs.
+      restore: async () => {
+        if (session.broken) return;
+        await session.exec('RESET client_connection_check_interval').catch(() => {});
+        if (timeout !== undefined) await session.exec('RESET statement_timeout').catch(() => {});
+      },
     };
   }
 

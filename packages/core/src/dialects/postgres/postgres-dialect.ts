@@ -38,6 +38,7 @@ export const postgresDialect: Dialect = {
   name: 'postgres',
   label: 'PostgreSQL',
   capabilities: { transactionalDdl: true, pipelinesScripts: true, advisoryLocks: true },
+  defaultSchema: 'public',
   lexer: {
     nestedBlockComments: true,
     escapeStrings: true,

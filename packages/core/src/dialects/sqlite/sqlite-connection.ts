@@ -79,14 +79,21 @@ export class SqliteConnection implements Session {
 
   /** `raw`: rows as arrays. A statement's modes stick, so each mode has its own cached copy. */
   #prepare(sql: string, raw: boolean): SqliteStatementLike {
+    // A PRAGMA takes effect when compiled: never reuse one.
+    if (/^\s*PRAGMA/i.test(sql)) return this.#fresh(sql, raw);
     const key = raw ? `raw:${sql}` : sql;
     let statement = this.#statements.get(key);
     if (!statement) {
-      statement = this.#db.prepare(sql);
-      if (statement.reader) statement.safeIntegers(true);
-      if (raw) statement.raw(true);
+      statement = this.#fresh(sql, raw);
       this.#statements.set(key, statement);
     }
+    return statement;
+  }
+
+  #fresh(sql: string, raw: boolean): SqliteStatementLike {
+    const statement = this.#db.prepare(sql);
+    if (statement.reader) statement.safeIntegers(true);
+    if (raw) statement.raw(true);
     return statement;
   }
 

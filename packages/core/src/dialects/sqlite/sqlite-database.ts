@@ -2,7 +2,7 @@ import { StrataError } from '../../errors.js';
 import { LockFile, NoLock } from '../../lock/lock-file.js';
 import type { LockWaitOptions, RunLock } from '../../lock/run-lock.js';
 import type { Session } from '../connection.js';
-import type { Database } from '../database.js';
+import type { Database, SessionSettings } from '../database.js';
 import type { HistoryTableName } from '../dialect.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import { sqliteDialect } from './sqlite-dialect.js';
@@ -13,9 +13,11 @@ export class SqliteDatabase implements Database {
   readonly dialect = sqliteDialect;
   readonly reader: SqliteConnection;
   readonly runLock: RunLock;
+  readonly handle: SqliteDatabaseLike;
   readonly #db: SqliteDatabaseLike;
 
   constructor(db: SqliteDatabaseLike) {
+    this.handle = db;
     this.#db = db;
     this.reader = new SqliteConnection(db);
     this.runLock = db.memory || !db.name ? new NoLock() : new LockFile(db, db.name);
@@ -41,8 +43,8 @@ export class SqliteDatabase implements Database {
     return configured;
   }
 
-  async configureSession(): Promise<() => Promise<void>> {
-    return async () => {};
+  async configureSession(): Promise<SessionSettings> {
+    return { perStep: undefined, restore: async () => {} };
   }
 
   connectionFailure(error: unknown): unknown {

@@ -1,6 +1,8 @@
+import type { LexerOptions } from '../../sql/split-statements.js';
 import type { Connection } from '../connection.js';
 import type { DatabaseFailure, Dialect, HistoryTableName } from '../dialect.js';
 import { quoteIdentifier } from '../identifiers.js';
+import { foreignKeysSetting } from './foreign-keys.js';
 
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -11,18 +13,21 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : '';
 }
 
+const LEXER: LexerOptions = {
+  nestedBlockComments: false,
+  escapeStrings: false,
+  dollarQuotes: false,
+  bracketIdentifiersAndNamedParameters: true,
+  compoundBodies: 'trigger',
+};
+
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
   label: 'SQLite',
   // Scripts run in-process: there is no round trip to save by sending bookkeeping with them.
   capabilities: { transactionalDdl: true, pipelinesScripts: false, advisoryLocks: false },
-  lexer: {
-    nestedBlockComments: false,
-    escapeStrings: false,
-    dollarQuotes: false,
-    bracketIdentifiersAndNamedParameters: true,
-    compoundBodies: 'trigger',
-  },
+  defaultSchema: undefined,
+  lexer: LEXER,
   quoteIdentifier,
   placeholder: () => '?',
   types: { timestamp: 'TIMESTAMP', timestampDefault: 'CURRENT_TIMESTAMP', bytes: 'BLOB' },
@@ -62,4 +67,5 @@ export const sqliteDialect: Dialect = {
   isMissingTable: (error) => /no such table/i.test(messageOf(error)),
   isMissingColumn: (error) => /no such column/i.test(messageOf(error)),
   replayLimitSql: () => undefined,
+  settingOutsideTransaction: (script) => foreignKeysSetting(script, LEXER),
 };

@@ -1,7 +1,7 @@
 import type { PostgresSession } from '../../dialects/postgres/postgres-connection.js';
 import { StrataError } from '../../errors.js';
 import { every, pollWithBackoff } from '../../poll-with-backoff.js';
-import { describeLockHolder, type LockHolder, type LockWaitOptions, type RunLock } from '../run-lock.js';
+import { describeLockHolder, type LockHolder, type LockWaitOptions, lockLost, type RunLock } from '../run-lock.js';
 import { findLockHolder } from './lock-holder.js';
 import { advisoryLockKey } from './lock-key.js';
 import { LockReleaseSignal, UNLOCK_AND_ANNOUNCE_SQL } from './lock-release-signal.js';
@@ -11,6 +11,8 @@ const MAX_POLL_MS = 250;
 /** Listening waiters are woken by the release itself; their polls only catch holders that died. */
 const MAX_POLL_LISTENING_MS = 1_000;
 const WAIT_REPORT_EVERY_MS = 5_000;
+/** strata's own SQLSTATE for "the advisory lock is gone" (class SL is unused by PostgreSQL). */
+const LOST_SQLSTATE = 'SL001';
 
 /**
  * PostgreSQL's session advisory lock with SQLx's key, so strata and SQLx migrators exclude each
@@ -59,6 +61,34 @@ export class AdvisoryLock implements RunLock {
     } finally {
       await signal?.close();
     }
+  }
+
+  async verify(session: PostgresSession): Promise<void> {
+    const sql = this.verifySql();
+    if (!sql) throw lockLost('it was never taken');
+    await session.exec(sql).catch((error: unknown) => {
+      throw this.isLoss(error) ? lockLost('this session no longer holds the advisory lock', error) : error;
+    });
+  }
+
+  /**
+   * Fails with LOST_SQLSTATE unless this backend still holds the advisory lock: a migration can
+   * drop it (`DISCARD ALL`, `pg_advisory_unlock_all()`) without an error. One statement, so it
+   * travels with the history write and costs no round trip of its own.
+   */
+  verifySql(): string | undefined {
+    if (this.#key === undefined) return undefined;
+    const unsigned = BigInt.asUintN(64, this.#key);
+    return `DO $strata_lock$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid()
+                   AND granted AND objsubid = 1 AND classid = '${unsigned >> 32n}'::oid AND objid = '${unsigned & 0xffffffffn}'::oid) THEN
+    RAISE EXCEPTION 'the migration lock is no longer held by this session' USING ERRCODE = '${LOST_SQLSTATE}';
+  END IF;
+END $strata_lock$`;
+  }
+
+  isLoss(error: unknown): boolean {
+    return (error as { code?: unknown } | null)?.code === LOST_SQLSTATE;
   }
 
   async release(session: PostgresSession): Promise<void> {

@@ -1,0 +1,312 @@
+/**
+ * A migration's SQL must never make strata record what did not happen, lose rows, or leave a
+ * transaction or the lock behind. Each case is SQL people really write; each is judged by the
+ * schema, the rows and the history, not only by the outcome of the call.
+ */
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isStrataError, type MigrationInput, Migrator, type StrataError } from '../../src/index.js';
+import { dialects, openPostgres, openSqlite, type TestDatabase } from '../support/dialects.js';
+
+async function failure(promise: Promise<unknown>): Promise<StrataError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isStrataError(error)) throw new Error(`expected a StrataError, got ${String(error)}`);
+  return error;
+}
+
+async function history(db: TestDatabase): Promise<string[]> {
+  const rows = await db.query('SELECT version, success FROM _strata_migrations ORDER BY version').catch(() => []);
+  return rows.map((row) => `${row.version}:${Number(row.success) || row.success === true ? 'ok' : 'dirty'}`);
+}
+
+async function count(db: TestDatabase, table: string): Promise<number> {
+  const [row] = await db.query(`SELECT count(*) AS n FROM ${table}`);
+  return Number(row?.n);
+}
+
+/** Nothing left open on the caller's handle: no transaction, and (PostgreSQL) no advisory lock held by anyone. */
+async function expectNothingLeftOpen(db: TestDatabase): Promise<void> {
+  if (db.dialect === 'sqlite') {
+    expect((db.handle as { inTransaction: boolean }).inTransaction).toBe(false);
+    return;
+  }
+  const rows = await db.query(
+    "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+  );
+  expect(Number(rows[0]?.n)).toBe(0);
+  const idle = await db.query(
+    "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+  );
+  expect(Number(idle[0]?.n)).toBe(0);
+}
+
+const v = (version: number, up: string, extra: Partial<MigrationInput> = {}): MigrationInput => ({
+  version,
+  description: `step ${version}`,
+  up,
+  ...extra,
+});
+
+describe.each(dialects)('history truth on %s', (name, open) => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await open();
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  it('refuses a transactional script that ends its own transaction (COMMIT in the middle), before anything runs', async () => {
+    const migrations = [
+      v(
+        1,
+        'CREATE TABLE payments (amount int);\nINSERT INTO payments VALUES (10);\nCOMMIT;\nUPDATE payments SET amount = amount / 0;\n',
+      ),
+    ];
+    const error = await failure(new Migrator({ db: db.handle, migrations }).run());
+    expect(error.code).toBe('TRANSACTION_CONTROL_IN_MIGRATION');
+    expect(error.details).toMatchObject({ version: '1', line: 3, column: 1, statement: 'COMMIT' });
+    expect(error.message).toContain('-- no-transaction');
+    expect(await db.tableExists('payments')).toBe(false);
+    expect(await history(db)).toEqual([]);
+    await expectNothingLeftOpen(db);
+  });
+
+  it('refuses ROLLBACK inside a transactional script, and allows SAVEPOINT / ROLLBACK TO', async () => {
+    const refused = [v(1, 'CREATE TABLE users (id int);\nROLLBACK;\nCREATE TABLE audit (id int);\n')];
+    const error = await failure(new Migrator({ db: db.handle, migrations: refused }).run());
+    expect(error.code).toBe('TRANSACTION_CONTROL_IN_MIGRATION');
+    expect(error.details).toMatchObject({ line: 2, statement: 'ROLLBACK' });
+    expect(await db.tableExists('users')).toBe(false);
+    expect(await db.tableExists('audit')).toBe(false);
+
+    const allowed = [
+      v(
+        2,
+        'CREATE TABLE t (id int);\nSAVEPOINT s;\nINSERT INTO t VALUES (1);\nROLLBACK TO SAVEPOINT s;\nINSERT INTO t VALUES (2);\nRELEASE SAVEPOINT s;\n',
+      ),
+    ];
+    await new Migrator({ db: db.handle, migrations: allowed }).run();
+    expect(await db.query('SELECT id FROM t')).toEqual([{ id: name === 'postgres' ? 2 : 2 }]);
+    expect(await history(db)).toEqual(['2:ok']);
+    await expectNothingLeftOpen(db);
+  });
+
+  it('a -- no-transaction script that opens a transaction and never commits: rolled back, nothing recorded as applied, the handle left clean', async () => {
+    const migrations = [v(1, '-- no-transaction\nCREATE TABLE kept (id int);\nBEGIN;\nINSERT INTO kept VALUES (1);\n')];
+    const error = await failure(new Migrator({ db: db.handle, migrations }).run());
+    expect(error.code).toBe('TRANSACTION_LEFT_OPEN');
+    expect(error.details).toMatchObject({ version: '1', line: 3, column: 1, dirty: true });
+    // The CREATE committed on its own; the INSERT inside the unfinished transaction did not.
+    expect(await db.tableExists('kept')).toBe(true);
+    expect(await count(db, 'kept')).toBe(0);
+    expect(await history(db)).toEqual(['1:dirty']);
+    await expectNothingLeftOpen(db);
+    // The next run stops at the dirty row instead of passing it.
+    expect((await failure(new Migrator({ db: db.handle, migrations }).run())).code).toBe('MIGRATION_DIRTY');
+  });
+
+  it('a -- no-transaction script with its own BEGIN ... COMMIT applies and is recorded', async () => {
+    const migrations = [v(1, '-- no-transaction\nCREATE TABLE t (id int);\nBEGIN;\nINSERT INTO t VALUES (1);\nCOMMIT;\n')];
+    await new Migrator({ db: db.handle, migrations }).run();
+    expect(await count(db, 't')).toBe(1);
+    expect(await history(db)).toEqual(['1:ok']);
+    await expectNothingLeftOpen(db);
+  });
+
+  it('the replay that locates a failing statement never runs committed work twice', async () => {
+    // A no-transaction script runs statement by statement from the start: never replayed.
+    const migrations = [
+      v(
+        1,
+        '-- no-transaction\nCREATE TABLE payments (amount int NOT NULL);\nINSERT INTO payments VALUES (10);\nUPDATE payments SET amount = NULL;\n',
+      ),
+    ];
+    const error = await failure(new Migrator({ db: db.handle, migrations }).run());
+    expect(error.code).toBe('MIGRATION_FAILED');
+    expect(error.details).toMatchObject({ line: 4 });
+    expect(await count(db, 'payments')).toBe(1);
+    expect(await history(db)).toEqual(['1:dirty']);
+    await expectNothingLeftOpen(db);
+  });
+
+  it('two run() calls at once on one handle take turns: every migration applied exactly once', async () => {
+    await db.query('CREATE TABLE log (n int)');
+    const migrations = [1, 2, 3, 4].map((n) => v(n, `INSERT INTO log VALUES (${n});`));
+    const other = [1, 2, 3, 4].map((n) => v(n, `INSERT INTO log VALUES (${n});`));
+    const [a, b] = await Promise.all([
+      new Migrator({ db: db.handle, migrations }).run(),
+      new Migrator({ db: db.handle, migrations: other }).run(),
+    ]);
+    expect(a.applied.length + b.applied.length).toBe(4);
+    expect((await db.query('SELECT n FROM log ORDER BY n')).map((row) => Number(row.n))).toEqual([1, 2, 3, 4]);
+    expect(await history(db)).toEqual(['1:ok', '2:ok', '3:ok', '4:ok']);
+    await expectNothingLeftOpen(db);
+  });
+});
+
+describe('history truth on PostgreSQL only', () => {
+  it('a COMMIT the lexer cannot see (inside a procedure) ends the step: nothing recorded, the lock released', async () => {
+    const db = await openPostgres();
+    try {
+      await db.query(`CREATE PROCEDURE sneaky_commit() LANGUAGE plpgsql AS $$ BEGIN COMMIT; END $$`);
+      // CALL of a procedure that commits fails inside a transaction block: PostgreSQL refuses it.
+      const migrations = [v(1, 'CREATE TABLE t (id int);\nCALL sneaky_commit();\n')];
+      const error = await failure(new Migrator({ db: db.handle, migrations }).run());
+      expect(error.code).toBe('MIGRATION_FAILED');
+      expect(error.details).toMatchObject({ databaseCode: '2D000', line: 2 });
+      expect(await db.tableExists('t')).toBe(false);
+      expect(await history(db)).toEqual([]);
+      await expectNothingLeftOpen(db);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a migration that releases the run lock (pg_advisory_unlock_all) is stopped before its history row: LOCK_LOST, nothing recorded', async () => {
+    const db = await openPostgres();
+    try {
+      const migrations = [
+        v(1, 'CREATE TABLE a (id int);'),
+        v(2, 'CREATE TABLE b (id int);\nSELECT pg_advisory_unlock_all();\n'),
+        v(3, 'CREATE TABLE c (id int);'),
+      ];
+      const error = await failure(new Migrator({ db: db.handle, migrations }).run());
+      expect(error.code).toBe('LOCK_LOST');
+      expect(error.details).toMatchObject({ version: '2' });
+      expect(await db.tableExists('b')).toBe(false);
+      expect(await db.tableExists('c')).toBe(false);
+      expect(await history(db)).toEqual(['1:ok']);
+      await expectNothingLeftOpen(db);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('DISCARD ALL in a -- no-transaction migration drops the lock: stopped with LOCK_LOST, the row left dirty by name', async () => {
+    const db = await openPostgres();
+    try {
+      const migrations = [v(1, '-- no-transaction\nCREATE TABLE a (id int);\nDISCARD ALL;\n'), v(2, 'CREATE TABLE b (id int);')];
+      const error = await failure(new Migrator({ db: db.handle, migrations }).run());
+      expect(error.code).toBe('LOCK_LOST');
+      expect(error.details).toMatchObject({ version: '1', dirty: true });
+      expect(await db.tableExists('b')).toBe(false);
+      expect(await history(db)).toEqual(['1:dirty']);
+      await expectNothingLeftOpen(db);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('RESET ALL in one migration does not lift statementTimeout for the next', async () => {
+    const db = await openPostgres();
+    try {
+      const migrations = [v(1, 'RESET ALL;\nCREATE TABLE a (id int);'), v(2, 'SELECT pg_sleep(2);\nCREATE TABLE b (id int);')];
+      const error = await failure(new Migrator({ db: db.handle, migrations, statementTimeout: 300 }).run());
+      expect(error.details).toMatchObject({ version: '2', databaseCode: '57014' });
+      expect(await history(db)).toEqual(['1:ok']);
+      expect(await db.tableExists('b')).toBe(false);
+      const settings = await Promise.all([1, 2, 3, 4].map(() => db.query('SHOW statement_timeout')));
+      expect(settings.map((rows) => rows[0]?.statement_timeout)).toEqual(['0', '0', '0', '0']);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('refuses statementTimeout values PostgreSQL cannot take, before touching the database', async () => {
+    const db = await openPostgres();
+    try {
+      for (const statementTimeout of [Number.POSITIVE_INFINITY, 2 ** 31, Number.NaN]) {
+        expect(() => new Migrator({ db: db.handle, migrations: [v(1, 'SELECT 1;')], statementTimeout })).toThrow(
+          expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+        );
+      }
+      await expectNothingLeftOpen(db);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('the history is pinned to its schema: a search_path a migration sets for the database does not move it', async () => {
+    const db = await openPostgres();
+    const pool = db.handle as pg.Pool;
+    try {
+      const database = (await db.query('SELECT current_database() AS d'))[0]?.d as string;
+      const migrations = [
+        v(1, `CREATE SCHEMA tenant;\nALTER DATABASE "${database}" SET search_path TO tenant;\nCREATE TABLE public.a (id int);`),
+      ];
+      await new Migrator({ db: pool, migrations }).run();
+      // New sessions now see search_path = tenant.
+      const fresh = new pg.Pool({ connectionString: (db as { url?: string }).url, max: 2 });
+      fresh.on('error', () => {});
+      try {
+        expect((await fresh.query('SHOW search_path')).rows[0]?.search_path).toBe('tenant');
+        const next = [...migrations, v(2, 'CREATE TABLE public.b (id int);')];
+        const report = await new Migrator({ db: fresh, migrations: next }).run();
+        expect(report.applied.map((step) => String(step.version))).toEqual(['2']);
+        expect(
+          (await fresh.query("SELECT count(*)::int AS n FROM pg_class WHERE relname = '_strata_migrations' AND relkind = 'r'"))
+            .rows[0]?.n,
+        ).toBe(1);
+      } finally {
+        await fresh.end();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('history truth on SQLite only', () => {
+  it("SQLite's own table-rebuild recipe (PRAGMA foreign_keys=OFF ... ON) loses no child row", async () => {
+    const db = await openSqlite();
+    try {
+      const handle = db.handle as { pragma(sql: string, options?: { simple: boolean }): unknown };
+      handle.pragma('foreign_keys = ON');
+      await new Migrator({
+        db: db.handle,
+        migrations: [
+          v(
+            1,
+            "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT);\nCREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES authors(id) ON DELETE CASCADE);\nINSERT INTO authors VALUES (1, 'a');\nINSERT INTO books VALUES (1, 1), (2, 1), (3, 1);\n",
+          ),
+        ],
+      }).run();
+      const rebuild = v(
+        2,
+        "PRAGMA foreign_keys=OFF;\nCREATE TABLE authors_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '');\nINSERT INTO authors_new SELECT id, name FROM authors;\nDROP TABLE authors;\nALTER TABLE authors_new RENAME TO authors;\nPRAGMA foreign_key_check;\nPRAGMA foreign_keys=ON;\n",
+      );
+      const all = [
+        v(
+          1,
+          "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT);\nCREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES authors(id) ON DELETE CASCADE);\nINSERT INTO authors VALUES (1, 'a');\nINSERT INTO books VALUES (1, 1), (2, 1), (3, 1);\n",
+        ),
+        rebuild,
+      ];
+      await new Migrator({ db: db.handle, migrations: all }).run();
+      expect(await count(db, 'books')).toBe(3);
+      expect(await history(db)).toEqual(['1:ok', '2:ok']);
+      // The caller's setting is back as it was.
+      expect(handle.pragma('foreign_keys', { simple: true })).toBe(1);
+      await expectNothingLeftOpen(db);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("refuses the history in SQLite's temp schema, which would vanish with the connection", async () => {
+    const db = await openSqlite();
+    try {
+      const error = await failure(
+        new Migrator({ db: db.handle, migrations: [v(1, 'CREATE TABLE t (id int);')], schema: 'temp' }).run(),
+      );
+      expect(error.code).toBe('INVALID_OPTIONS');
+      expect(await db.tableExists('t')).toBe(false);
+    } finally {
+      await db.close();
+    }
+  });
+});
