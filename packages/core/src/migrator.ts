@@ -25,6 +25,7 @@ import { toVersion } from './version.js';
 export const DEFAULT_TABLE = '_strata_migrations';
 /** The largest timeout PostgreSQL's settings (and Node's timers) take: 2^31 - 1 ms. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
+const YIELD_EVERY_MS = 20;
 
 export interface MigratorOptions {
   /** The caller's pg.Pool, pg.Client or better-sqlite3 Database. */
@@ -312,7 +313,11 @@ export class Migrator {
   }
 
   async #applyEach({ steps: runner }: LockedRun, steps: readonly Step[], report: MigrationReport): Promise<void> {
+    const yieldNow = eventLoopTurns();
     for (const step of steps) {
+      // SQLite runs in-process and never waits on a socket: without a turn of the event loop
+      // between steps, signal handlers (Ctrl-C), timers and probes would wait for the whole run.
+      await yieldNow();
       const planned = plannedStep(step);
       this.#emit({ type: 'step-start', step: planned });
       const stepStarted = performance.now();
@@ -441,5 +446,15 @@ function plannedStep(step: Step): PlannedStep {
     direction: step.direction,
     transactional: step.transactional,
     file: step.file,
+  };
+}
+
+/** Lets the event loop turn at most every YIELD_EVERY_MS, so a long in-process run stays interruptible at step boundaries. */
+function eventLoopTurns(): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < YIELD_EVERY_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    last = performance.now();
   };
 }

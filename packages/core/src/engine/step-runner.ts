@@ -253,10 +253,23 @@ export class StepRunner {
 
   /** A failure of what strata sent around the scripts (the lock's check, the history write of `step`). */
   #bookkeepingFailure(error: unknown, step: Step | undefined): unknown {
+    if (step && isStrataError(error, 'LOCK_TIMEOUT')) return this.#heldOff(step, error, false, undefined);
     if (isStrataError(error)) return error;
     if (this.#lock.isLoss?.(error)) {
       const lost = lockLost('this session no longer holds it', error);
       return step ? this.#lockLostDuring(step, lost, false) : lost;
+    }
+    const database = this.#history.dialect.describeFailure(error);
+    // A commit another connection held off (SQLite's busy timeout) is no fault of the history table.
+    if (step && database.explanation) {
+      return migrationFailed({
+        step,
+        cause: error,
+        offset: undefined,
+        database,
+        leftDirty: false,
+        historyTable: this.#history.displayName,
+      });
     }
     return historyUnusable(this.#history.displayName, error);
   }
@@ -419,6 +432,7 @@ export class StepRunner {
 
   #failure(step: Step, error: unknown, offset: number | undefined, leftDirty: boolean, batch?: readonly Step[]): StrataError {
     if (isStrataError(error, 'CONNECTION_FAILED')) return this.#lostDuring(step, error, leftDirty, batch);
+    if (isStrataError(error, 'LOCK_TIMEOUT')) return this.#heldOff(step, error, leftDirty, batch);
     return migrationFailed({
       step,
       cause: error,
@@ -428,6 +442,30 @@ export class StepRunner {
       historyTable: this.#history.displayName,
       ...(batch ? { batch: { ranBefore: batch } } : {}),
     });
+  }
+
+  /** Another connection held the database off mid-step: the message names the step and what state it left. */
+  #heldOff(step: Step, error: StrataError, leftDirty: boolean, batch: readonly Step[] | undefined): StrataError {
+    const version = String(step.migration.version);
+    const file = step.file ? `migration ${version} (${step.file})` : `migration ${version}`;
+    const state = leftDirty
+      ? `${version} ran outside a transaction and stopped part-way, so it is marked dirty in ${this.#history.displayName}; check the database, then \`strata resolve ${version} --applied\` or \`--rolled-back\``
+      : batch
+        ? batchRolledBack(step, batch)
+        : 'nothing from this migration was kept: its transaction was rolled back.';
+    return new StrataError(
+      'LOCK_TIMEOUT',
+      `${file} could not finish: ${error.message}\n  ${state}`,
+      {
+        ...error.details,
+        version,
+        file: step.file,
+        direction: step.direction,
+        dirty: leftDirty,
+        ...(batch ? batchDetails(step, batch) : {}),
+      },
+      { cause: error.cause ?? error },
+    );
   }
 
   /** The connection died under a step: retryable, and the message says what state it left. */

@@ -27,20 +27,41 @@ export class SqliteConnection implements Session {
   }
 
   async query(sql: string, params: readonly unknown[] = []): Promise<QueryResult> {
-    const statement = this.#prepare(sql, false);
-    if (statement.reader) {
-      const rows = statement.all(...params.map(toSqliteValue)) as Record<string, unknown>[];
-      return { rows, rowCount: 0 };
-    }
-    return { rows: [], rowCount: statement.run(...params.map(toSqliteValue)).changes };
+    return this.#unlessBusy(() => {
+      const statement = this.#prepare(sql, false);
+      if (statement.reader) {
+        const rows = statement.all(...params.map(toSqliteValue)) as Record<string, unknown>[];
+        return { rows, rowCount: 0 };
+      }
+      return { rows: [], rowCount: statement.run(...params.map(toSqliteValue)).changes };
+    });
   }
 
   async values(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
-    return this.#prepare(sql, true).all(...params.map(toSqliteValue)) as unknown[][];
+    return this.#unlessBusy(() => this.#prepare(sql, true).all(...params.map(toSqliteValue)) as unknown[][]);
   }
 
   async exec(script: string): Promise<void> {
-    this.#db.exec(script);
+    this.#unlessBusy(() => this.#db.exec(script));
+  }
+
+  /**
+   * Another connection held the database past the caller's busy timeout: LOCK_TIMEOUT saying
+   * so, rather than a bare "database is locked".
+   */
+  #unlessBusy<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (!(error as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw error;
+      const timeout = Number(this.#db.pragma('busy_timeout', { simple: true }));
+      throw new StrataError(
+        'LOCK_TIMEOUT',
+        `another connection held ${this.#db.name} past the busy timeout (${timeout} ms): a reader or writer in another process or connection kept it locked; stop it, or raise busy_timeout on the handle`,
+        { databaseCode: (error as { code?: string }).code, busyTimeoutMs: timeout },
+        { cause: error },
+      );
+    }
   }
 
   /**
@@ -62,7 +83,7 @@ export class SqliteConnection implements Session {
   }
 
   async commit(): Promise<void> {
-    this.#db.exec('COMMIT');
+    this.#unlessBusy(() => this.#db.exec('COMMIT'));
   }
 
   async rollback(): Promise<void> {
