@@ -1,4 +1,4 @@
-import type { DatabaseFailure } from '../dialects/dialect.js';
+import type { DatabaseFailure, SettingOutsideTransaction } from '../dialects/dialect.js';
 import { StrataError } from '../errors.js';
 import { redactText } from '../redact.js';
 import { positionAt } from '../sql/text-position.js';
@@ -87,4 +87,120 @@ export function batchDetails(step: Step, ranBefore: readonly Step[]): { singleTr
     singleTransaction: true,
     rolledBack: [...ranBefore, step].map((s) => String(s.migration.version)),
   };
+}
+
+const resolveHint = (version: string) => `\`strata resolve ${version} --applied\` or \`--rolled-back\``;
+
+function named(step: Step): { version: string; where: string } {
+  const version = String(step.migration.version);
+  return { version, where: step.file ? `${version} (${step.file})` : version };
+}
+
+/**
+ * The connection died (CONNECTION_FAILED) or another connection held the database off
+ * (LOCK_TIMEOUT) under a step: the same code, with the step named and the state it left.
+ */
+export function interrupted(
+  step: Step,
+  error: StrataError,
+  context: { leftDirty: boolean; batch: readonly Step[] | undefined; historyTable: string },
+): StrataError {
+  const { version, where } = named(step);
+  const { leftDirty, batch, historyTable } = context;
+  const lost = error.code === 'CONNECTION_FAILED';
+  const state = leftDirty
+    ? `${version} ran outside a transaction and stopped part-way, so it is marked dirty in ${historyTable}; check the database, then run ${resolveHint(version)}`
+    : batch
+      ? `${lost ? 'the server rolled its transaction back: ' : ''}${batchRolledBack(step, batch)}`
+      : lost
+        ? 'its transaction was rolled back by the server, so nothing from it was kept'
+        : 'nothing from this migration was kept: its transaction was rolled back.';
+  const lead = lost
+    ? `lost the connection to the database while applying migration ${where}`
+    : `migration ${where} could not finish`;
+  return new StrataError(
+    error.code,
+    `${lead}: ${error.message}\n  ${state}`,
+    {
+      ...error.details,
+      version,
+      file: step.file,
+      direction: step.direction,
+      dirty: leftDirty,
+      ...(batch ? batchDetails(step, batch) : {}),
+    },
+    { cause: error.cause ?? error },
+  );
+}
+
+/** LOCK_LOST naming the migration during which the lock went away, and what state it left. */
+export function lockLostDuring(step: Step, error: StrataError, leftDirty: boolean, historyTable: string): StrataError {
+  const { version, where } = named(step);
+  return new StrataError(
+    'LOCK_LOST',
+    `${error.message}. It was lost while migration ${where} ran: a statement in it may have released it` +
+      ' (DISCARD ALL, pg_advisory_unlock_all(), deleting the lock file)' +
+      (leftDirty
+        ? `; the migration's statements are committed and its row stays dirty in ${historyTable}: check the database, then ${resolveHint(version)}`
+        : '; its transaction was rolled back and nothing of it was recorded'),
+    { version, file: step.file, dirty: leftDirty },
+    { cause: error },
+  );
+}
+
+/**
+ * A transactional script ended the transaction strata opened (a COMMIT or ROLLBACK the lexer
+ * could not see): nothing of it is recorded, and the message says what may be committed.
+ */
+export function transactionEndedEarly(step: Step, state: string, ranBefore: readonly Step[], historyTable: string): StrataError {
+  const { version, where } = named(step);
+  const before = ranBefore.length
+    ? `; the single transaction of this run ended with it, so what the migrations before it did (${ranBefore.map((s) => s.migration.version).join(', ')}) may be committed too`
+    : '';
+  return new StrataError(
+    'TRANSACTION_ENDED_EARLY',
+    `migration ${where} ended the transaction strata ran it in (the session is ${state} after its script): what it did up to that point may be committed, and nothing of it was recorded in ${historyTable}${before}. ` +
+      'Check the database, then remove the transaction control (a COMMIT or ROLLBACK, perhaps inside a procedure it calls), or add `-- no-transaction` to manage transactions yourself',
+    {
+      version,
+      file: step.file,
+      state,
+      ...(ranBefore.length ? { ranBefore: ranBefore.map((s) => String(s.migration.version)) } : {}),
+    },
+  );
+}
+
+/** A `-- no-transaction` script left open a transaction the statement at `offset` began. */
+export function transactionLeftOpen(step: Step, offset: number, historyTable: string): StrataError {
+  const version = String(step.migration.version);
+  const { line, column } = positionAt(step.script, offset);
+  const where = `${step.file ?? `migration ${version}`}:${line}:${column}`;
+  return new StrataError(
+    'TRANSACTION_LEFT_OPEN',
+    `${where}: this statement opened a transaction the script never closed (a BEGIN without COMMIT?); strata rolled back what was still open. ` +
+      `The statements before it are committed and migration ${version} stays dirty in ${historyTable}: fix the script, check the database, then ${resolveHint(version)}`,
+    { version, file: step.file, line, column, dirty: true },
+  );
+}
+
+/** A step's own row, re-read under the write lock, is dirty: another runner stopped part-way through it. */
+export function dirtyElsewhere(step: Step): StrataError {
+  const version = String(step.migration.version);
+  return new StrataError(
+    'MIGRATION_DIRTY',
+    `migration ${version} is partially applied (another runner stopped part-way through it); fix the database by hand, then run ${resolveHint(version)}`,
+    { version, file: step.file },
+  );
+}
+
+/** The check a setting applied outside the transaction calls for (PRAGMA foreign_key_check) found rows. */
+export function settingCheckFailed(step: Step, setting: SettingOutsideTransaction, rows: readonly unknown[][]): StrataError {
+  const version = String(step.migration.version);
+  const shown = rows.slice(0, 5).map((row) => row.map(String).join(' '));
+  return new StrataError(
+    'MIGRATION_FAILED',
+    `migration ${version} failed at ${step.file ?? `migration ${version} (${step.direction})`}: ${setting.check.replace(/^PRAGMA /, '')} found ${rows.length} row(s) that break a constraint once ${setting.name} is back on (${shown.join('; ')}${rows.length > 5 ? '; …' : ''})` +
+      '\n  nothing from this migration was kept: its transaction was rolled back.',
+    { version, file: step.file, direction: step.direction, dirty: false, violations: rows.length },
+  );
 }

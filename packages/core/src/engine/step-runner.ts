@@ -6,12 +6,19 @@ import { historyUnusable } from '../history/history-rows.js';
 import type { HistoryStore } from '../history/history-store.js';
 import { lockLost, type RunLock } from '../lock/run-lock.js';
 import { splitStatements } from '../sql/split-statements.js';
-import { offsetOfCodePoint, positionAt, withoutBom } from '../sql/text-position.js';
+import { offsetOfCodePoint, withoutBom } from '../sql/text-position.js';
+import { locateFailure } from './locate-failure.js';
 import type { Step, StepOutcome } from './step.js';
-import { batchDetails, batchRolledBack, migrationFailed } from './step-failure.js';
+import {
+  dirtyElsewhere,
+  interrupted,
+  lockLostDuring,
+  migrationFailed,
+  settingCheckFailed,
+  transactionEndedEarly,
+  transactionLeftOpen,
+} from './step-failure.js';
 
-/** A failed script is replayed to locate its failing statement only when that is cheap. */
-const LOCATE_REPLAY_LIMIT_MS = 5_000;
 const BEGIN = 'BEGIN;\n';
 
 export interface StepRunnerOptions {
@@ -80,14 +87,7 @@ export class StepRunner {
     const rows = await this.#session.values(setting.check);
     if (rows.length === 0) return;
     await this.#session.rollback().catch(() => {});
-    const version = String(step.migration.version);
-    const shown = rows.slice(0, 5).map((row) => row.map(String).join(' '));
-    throw new StrataError(
-      'MIGRATION_FAILED',
-      `migration ${version} failed at ${step.file ?? `migration ${version} (${step.direction})`}: ${setting.check.replace(/^PRAGMA /, '')} found ${rows.length} row(s) that break a constraint once ${setting.name} is back on (${shown.join('; ')}${rows.length > 5 ? '; …' : ''})` +
-        '\n  nothing from this migration was kept: its transaction was rolled back.',
-      { version, file: step.file, direction: step.direction, dirty: false, violations: rows.length },
-    );
+    throw settingCheckFailed(step, setting, rows);
   }
 
   async #applyInTransaction(step: Step, setting?: SettingOutsideTransaction): Promise<StepOutcome> {
@@ -104,7 +104,9 @@ export class StepRunner {
       } catch (error) {
         const elapsedMs = Number(hrtime.bigint() - started) / 1e6;
         await this.#session.rollback().catch(() => {});
-        const offset = this.#offsetIn(prefix + body, error, prefix.length) ?? (await this.#locate(body, error, elapsedMs));
+        const offset =
+          this.#offsetIn(prefix + body, error, prefix.length) ??
+          (await locateFailure(this.#session, this.#history, { body, original: error, elapsedMs }));
         throw this.#failure(step, error, offset === undefined ? undefined : bomLength + offset, false);
       }
       await this.#requireOpenTransaction(step);
@@ -253,11 +255,13 @@ export class StepRunner {
 
   /** A failure of what strata sent around the scripts (the lock's check, the history write of `step`). */
   #bookkeepingFailure(error: unknown, step: Step | undefined): unknown {
-    if (step && isStrataError(error, 'LOCK_TIMEOUT')) return this.#heldOff(step, error, false, undefined);
+    if (step && isStrataError(error, 'LOCK_TIMEOUT')) {
+      return interrupted(step, error, { leftDirty: false, batch: undefined, historyTable: this.#history.displayName });
+    }
     if (isStrataError(error)) return error;
     if (this.#lock.isLoss?.(error)) {
       const lost = lockLost('this session no longer holds it', error);
-      return step ? this.#lockLostDuring(step, lost, false) : lost;
+      return step ? lockLostDuring(step, lost, false, this.#history.displayName) : lost;
     }
     const database = this.#history.dialect.describeFailure(error);
     // A commit another connection held off (SQLite's busy timeout) is no fault of the history table.
@@ -279,24 +283,8 @@ export class StepRunner {
       await this.#lock.verify(this.#session);
     } catch (error) {
       if (!isStrataError(error, 'LOCK_LOST')) throw error;
-      throw this.#lockLostDuring(step, error, leftDirty);
+      throw lockLostDuring(step, error, leftDirty, this.#history.displayName);
     }
-  }
-
-  /** LOCK_LOST naming the migration during which the lock went away, and what state it left. */
-  #lockLostDuring(step: Step, error: StrataError, leftDirty: boolean): StrataError {
-    const version = String(step.migration.version);
-    const where = step.file ? `${version} (${step.file})` : version;
-    return new StrataError(
-      'LOCK_LOST',
-      `${error.message}. It was lost while migration ${where} ran: a statement in it may have released it` +
-        ' (DISCARD ALL, pg_advisory_unlock_all(), deleting the lock file)' +
-        (leftDirty
-          ? `; the migration's statements are committed and its row stays dirty in ${this.#history.displayName}: check the database, then \`strata resolve ${version} --applied\` or \`--rolled-back\``
-          : '; its transaction was rolled back and nothing of it was recorded'),
-      { version, file: step.file, dirty: leftDirty },
-      { cause: error },
-    );
   }
 
   /**
@@ -309,49 +297,19 @@ export class StepRunner {
     const state = this.#session.transactionState();
     if (state === undefined || state === 'open') return;
     await this.#session.rollback().catch(() => {});
-    const version = String(step.migration.version);
-    const where = step.file ? `${version} (${step.file})` : version;
-    const before = ranBefore?.length
-      ? `; the single transaction of this run ended with it, so what the migrations before it did (${ranBefore.map((s) => s.migration.version).join(', ')}) may be committed too`
-      : '';
-    throw new StrataError(
-      'TRANSACTION_ENDED_EARLY',
-      `migration ${where} ended the transaction strata ran it in (the session is ${state} after its script): what it did up to that point may be committed, and nothing of it was recorded in ${this.#history.displayName}${before}. ` +
-        'Check the database, then remove the transaction control (a COMMIT or ROLLBACK, perhaps inside a procedure it calls), or add `-- no-transaction` to manage transactions yourself',
-      {
-        version,
-        file: step.file,
-        state,
-        ...(ranBefore?.length ? { ranBefore: ranBefore.map((s) => String(s.migration.version)) } : {}),
-      },
-    );
+    throw transactionEndedEarly(step, state, ranBefore ?? [], this.#history.displayName);
   }
 
   /** A `-- no-transaction` script left a transaction open: roll it back, name the statement that opened it, keep the row dirty. */
   async #leftOpen(step: Step, offset: number): Promise<StrataError> {
     await this.#session.rollback().catch(() => {});
-    const version = String(step.migration.version);
-    const { line, column } = positionAt(step.script, offset);
-    const where = `${step.file ?? `migration ${version}`}:${line}:${column}`;
-    return new StrataError(
-      'TRANSACTION_LEFT_OPEN',
-      `${where}: this statement opened a transaction the script never closed (a BEGIN without COMMIT?); strata rolled back what was still open. ` +
-        `The statements before it are committed and migration ${version} stays dirty in ${this.#history.displayName}: fix the script, check the database, then \`strata resolve ${version} --applied\` or \`--rolled-back\``,
-      { version, file: step.file, line, column, dirty: true },
-    );
+    return transactionLeftOpen(step, offset, this.#history.displayName);
   }
 
   /** Another runner may have done this step between our plan and our turn at the write lock. */
   async #alreadyDone(step: Step): Promise<boolean> {
     const row = await this.#history.stepRow(this.#session, step.migration.version);
-    if (row === 'dirty') {
-      const version = String(step.migration.version);
-      throw new StrataError(
-        'MIGRATION_DIRTY',
-        `migration ${version} is partially applied (another runner stopped part-way through it); fix the database by hand, then run \`strata resolve ${version} --applied\` or \`--rolled-back\``,
-        { version, file: step.file },
-      );
-    }
+    if (row === 'dirty') throw dirtyElsewhere(step);
     return step.direction === 'up' ? row !== undefined : row === undefined;
   }
 
@@ -381,58 +339,15 @@ export class StepRunner {
     // The previous step's lock check or history write, which travelled in front of this script.
     if (this.#lock.isLoss?.(error) || (inPrefix && ranBefore.length > 0))
       return this.#bookkeepingFailure(error, ranBefore.at(-1));
-    const located = offset ?? (await this.#locate(sent.body, error, elapsedMs, ranBefore));
+    const located =
+      offset ?? (await locateFailure(this.#session, this.#history, { body: sent.body, original: error, elapsedMs, ranBefore }));
     return this.#failure(step, error, located === undefined ? undefined : sent.bomLength + located, false, ranBefore);
   }
 
-  /**
-   * A database may give no position for a run-time error (a constraint, a division by zero) and a
-   * whole script is one call. A script of one statement is located at once; otherwise, when the
-   * failed attempt was quick, it is replayed statement by statement in a transaction that is
-   * always rolled back, to name the statement that fails. Returns the offset in `body`, or
-   * undefined when the replay does not reproduce the same error.
-   */
-  async #locate(
-    body: string,
-    original: unknown,
-    elapsedMs: number,
-    ranBefore: readonly Step[] = [],
-  ): Promise<number | undefined> {
-    const { dialect } = this.#history;
-    const statements = splitStatements(body, dialect.lexer).filter((statement) => !statement.empty);
-    if (statements.length === 1) return statements[0]!.tokenStart;
-    if (statements.length === 0 || elapsedMs > LOCATE_REPLAY_LIMIT_MS || this.#session.broken) return undefined;
-    const code = dialect.describeFailure(original).code;
-    try {
-      await this.#session.begin();
-      const limit = dialect.replayLimitSql(Math.max(1_000, elapsedMs * 4));
-      if (limit) await this.#session.exec(limit);
-      // A step of a single-transaction run saw the earlier steps' work: replay that first.
-      for (const step of ranBefore) {
-        await this.#session.exec(withoutBom(step.script).body);
-        const change = this.#history.finished(step, 0n);
-        await this.#session.query(change.sql, change.params);
-      }
-      for (const statement of statements) {
-        try {
-          await this.#session.exec(statement.text);
-        } catch (error) {
-          if (dialect.describeFailure(error).code !== code) return undefined;
-          const inStatement = this.#offsetIn(statement.text, error, 0);
-          return inStatement === undefined ? statement.tokenStart : statement.start + inStatement;
-        }
-      }
-      return undefined;
-    } catch {
-      return undefined;
-    } finally {
-      await this.#session.rollback().catch(() => {});
-    }
-  }
-
   #failure(step: Step, error: unknown, offset: number | undefined, leftDirty: boolean, batch?: readonly Step[]): StrataError {
-    if (isStrataError(error, 'CONNECTION_FAILED')) return this.#lostDuring(step, error, leftDirty, batch);
-    if (isStrataError(error, 'LOCK_TIMEOUT')) return this.#heldOff(step, error, leftDirty, batch);
+    if (isStrataError(error, 'CONNECTION_FAILED') || isStrataError(error, 'LOCK_TIMEOUT')) {
+      return interrupted(step, error, { leftDirty, batch, historyTable: this.#history.displayName });
+    }
     return migrationFailed({
       step,
       cause: error,
@@ -442,54 +357,5 @@ export class StepRunner {
       historyTable: this.#history.displayName,
       ...(batch ? { batch: { ranBefore: batch } } : {}),
     });
-  }
-
-  /** Another connection held the database off mid-step: the message names the step and what state it left. */
-  #heldOff(step: Step, error: StrataError, leftDirty: boolean, batch: readonly Step[] | undefined): StrataError {
-    const version = String(step.migration.version);
-    const file = step.file ? `migration ${version} (${step.file})` : `migration ${version}`;
-    const state = leftDirty
-      ? `${version} ran outside a transaction and stopped part-way, so it is marked dirty in ${this.#history.displayName}; check the database, then \`strata resolve ${version} --applied\` or \`--rolled-back\``
-      : batch
-        ? batchRolledBack(step, batch)
-        : 'nothing from this migration was kept: its transaction was rolled back.';
-    return new StrataError(
-      'LOCK_TIMEOUT',
-      `${file} could not finish: ${error.message}\n  ${state}`,
-      {
-        ...error.details,
-        version,
-        file: step.file,
-        direction: step.direction,
-        dirty: leftDirty,
-        ...(batch ? batchDetails(step, batch) : {}),
-      },
-      { cause: error.cause ?? error },
-    );
-  }
-
-  /** The connection died under a step: retryable, and the message says what state it left. */
-  #lostDuring(step: Step, error: StrataError, leftDirty: boolean, batch: readonly Step[] | undefined): StrataError {
-    const version = String(step.migration.version);
-    const file = step.file ? `migration ${version} (${step.file})` : `migration ${version}`;
-    const state = leftDirty
-      ? `${version} ran outside a transaction and stopped part-way, so it is marked dirty in ${this.#history.displayName}; ` +
-        `check the database, then run \`strata resolve ${version} --applied\` or \`--rolled-back\``
-      : batch
-        ? `the server rolled its transaction back: ${batchRolledBack(step, batch)}`
-        : 'its transaction was rolled back by the server, so nothing from it was kept';
-    return new StrataError(
-      'CONNECTION_FAILED',
-      `lost the connection to the database while applying ${file}: ${error.message}\n  ${state}`,
-      {
-        ...error.details,
-        version,
-        file: step.file,
-        direction: step.direction,
-        dirty: leftDirty,
-        ...(batch ? batchDetails(step, batch) : {}),
-      },
-      { cause: error.cause ?? error },
-    );
   }
 }

@@ -25,12 +25,10 @@ export class PostgresDatabase implements Database {
   readonly dialect = postgresDialect;
   readonly reader: PostgresConnection;
   readonly handle: PgPoolLike | PgClientLike;
-  readonly #handle: PgPoolLike | PgClientLike;
   readonly #options: PostgresOptions;
 
   constructor(handle: PgPoolLike | PgClientLike, options: PostgresOptions) {
     this.handle = handle;
-    this.#handle = handle;
     this.#options = options;
     this.reader = new PostgresConnection(
       handle,
@@ -42,7 +40,7 @@ export class PostgresDatabase implements Database {
   readonly runLock = new AdvisoryLock();
 
   describe(): string {
-    const params = isPgPool(this.#handle) ? this.#handle.options : (this.#handle as PgClientLike).connectionParameters;
+    const params = isPgPool(this.handle) ? this.handle.options : (this.handle as PgClientLike).connectionParameters;
     const fromUrl = parseConnectionString((params as { connectionString?: string } | undefined)?.connectionString);
     const user = params?.user ?? fromUrl?.user;
     const host = params?.host ?? fromUrl?.host ?? 'localhost';
@@ -56,12 +54,12 @@ export class PostgresDatabase implements Database {
     let connection: PgQueryable;
     let release: (destroy: boolean) => void;
     try {
-      if (isPgPool(this.#handle)) {
-        const client = await this.#handle.connect();
+      if (isPgPool(this.handle)) {
+        const client = await this.handle.connect();
         connection = client;
         release = (destroy) => client.release(destroy);
       } else {
-        connection = this.#handle;
+        connection = this.handle;
         release = () => {};
       }
     } catch (error) {
@@ -138,8 +136,8 @@ export class PostgresDatabase implements Database {
    * (pg keeps this state in private fields; a client without them is taken as it comes.)
    */
   #requireConnectedClient(): void {
-    if (isPgPool(this.#handle)) return;
-    const state = this.#handle as { _connected?: unknown; _connecting?: unknown; _ending?: unknown };
+    if (isPgPool(this.handle)) return;
+    const state = this.handle as { _connected?: unknown; _connecting?: unknown; _ending?: unknown };
     if (state._ending === true) throw new StrataError('INVALID_OPTIONS', 'the pg.Client handed to strata has been ended');
     if (state._connected === false && state._connecting === false) {
       throw new StrataError(

@@ -14,22 +14,20 @@ export class SqliteDatabase implements Database {
   readonly reader: SqliteConnection;
   readonly runLock: RunLock;
   readonly handle: SqliteDatabaseLike;
-  readonly #db: SqliteDatabaseLike;
 
   constructor(db: SqliteDatabaseLike) {
     this.handle = db;
-    this.#db = db;
     this.reader = new SqliteConnection(db);
     this.runLock = db.memory || !db.name ? new NoLock() : new LockFile(db, db.name);
   }
 
   describe(): string {
-    return this.#db.memory ? 'sqlite::memory:' : `sqlite://${this.#db.name}`;
+    return this.handle.memory ? 'sqlite::memory:' : `sqlite://${this.handle.name}`;
   }
 
   /** The run's session is the handle itself; `wait` bounds each wait for SQLite's write lock. */
   async openSession(wait?: LockWaitOptions): Promise<SqliteConnection> {
-    return new SqliteConnection(this.#db, wait);
+    return new SqliteConnection(this.handle, wait);
   }
 
   async pinHistoryTable(_session: Session, configured: HistoryTableName): Promise<HistoryTableName> {
