@@ -7,6 +7,7 @@ import type { CommandDefinition } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
 import { plural } from '../format.js';
+import { nearMissMessage, plainIgnored } from '../near-miss-warnings.js';
 
 export const command: CommandDefinition = {
   usage: '[--out FILE] [--check]',
@@ -41,7 +42,9 @@ export const command: CommandDefinition = {
     const directory = context.config.source.endsWith('/') ? context.config.source : `${context.config.source}/`;
     const summary = `${directory} (${plural(embedding.migrations.length, 'migration')}, digest ${embedding.digest.slice(0, 12)})`;
 
-    if (embedding.ignored.length > 0) out.warn(`not migrations, ignored: ${embedding.ignored.join(', ')}`);
+    const ignored = plainIgnored(embedding.ignored, embedding.nearMisses);
+    if (ignored.length > 0) out.warn(`not migrations, ignored: ${ignored.join(', ')}`);
+    for (const miss of embedding.nearMisses) out.warn(nearMissMessage(miss, context.config.source));
     if (embedding.migrations.length === 0)
       out.warn(`${context.config.source} holds no migrations; the module embeds an empty set`);
 

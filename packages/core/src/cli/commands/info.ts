@@ -4,6 +4,7 @@ import type { Palette } from '../colors.js';
 import type { CommandDefinition } from '../command.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
 import { formatDuration, formatTable, formatTimestamp, nsToMs } from '../format.js';
+import { warnAboutNearMisses } from '../near-miss-warnings.js';
 
 export const command: CommandDefinition = {
   usage: '[--exit-code]',
@@ -18,6 +19,7 @@ export const command: CommandDefinition = {
     'States: applied, pending, modified (applied, but the file changed since), missing (applied, but\n' +
     'the file is gone), dirty (started outside a transaction and did not finish: see `strata resolve`).',
   async run(context) {
+    warnAboutNearMisses(context);
     const migrator = await context.migrator();
     const statuses = await migrator.status();
     const { out } = context;

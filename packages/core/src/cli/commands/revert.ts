@@ -1,6 +1,7 @@
 import type { CommandDefinition } from '../command.js';
 import { reportJson } from '../json-shapes.js';
 import { printReportSummary, withProgress } from '../migration-runs.js';
+import { warnAboutNearMisses } from '../near-miss-warnings.js';
 import { ProgressRenderer } from '../progress.js';
 import { atMostOne, countOption, versionOption } from '../versions.js';
 
@@ -31,6 +32,7 @@ export const command: CommandDefinition = {
     const steps = countOption(context, 'number');
     const dryRun = context.flag('dry-run');
     const singleTransaction = context.flag('single-transaction');
+    warnAboutNearMisses(context);
     const renderer = new ProgressRenderer(context.out, { singleTransaction });
     const migrator = await context.migrator({ singleTransaction, onEvent: renderer.handle });
     const report = await withProgress(renderer, () =>

@@ -10,6 +10,7 @@ import type { CommandContext } from '../context.js';
 import { parseDatabaseUrl } from '../database-url.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
 import { plural } from '../format.js';
+import { nearMissMessage, plainIgnored } from '../near-miss-warnings.js';
 
 interface Problem {
   code: string;
@@ -52,7 +53,9 @@ export const command: CommandDefinition = {
       problems.push(problemOf(error));
     }
     if (source) {
-      if (source.ignored.length > 0) warnings.push(`not migrations, ignored: ${source.ignored.join(', ')}`);
+      const ignored = plainIgnored(source.ignored, source.nearMisses);
+      if (ignored.length > 0) warnings.push(`not migrations, ignored: ${ignored.join(', ')}`);
+      for (const miss of source.nearMisses) warnings.push(nearMissMessage(miss, context.config.source));
       for (const migration of source.migrations) problems.push(...scriptProblems(migration, dialect));
       for (const migration of source.migrations) {
         if (source.layout === 'sqlx' && migration.upFile?.endsWith('.up.sql') && migration.down === undefined) {
