@@ -6,14 +6,14 @@ import { printable } from './format.js';
 
 /** `migrations/0001_a.SQL is not read as a migration: only names ending in lower-case .sql are read; rename it to 0001_a.sql` */
 export function nearMissMessage(miss: NearMiss, directory: string): string {
-  const rename = miss.rename === undefined ? '' : `; rename it to ${printable(miss.rename)}`;
-  return `${printable(join(directory, miss.entry))} is not read as a migration: ${miss.reason}${rename}`;
+  const rename = miss.rename === undefined ? '' : `; rename it to ${miss.rename}`;
+  return `${join(directory, miss.entry)} is not read as a migration: ${miss.reason}${rename}`;
 }
 
 /** The skipped entries that are not near misses, for the plain "ignored" warning. */
 export function plainIgnored(ignored: readonly string[], nearMisses: readonly NearMiss[]): string[] {
   const named = new Set(nearMisses.map((miss) => miss.entry));
-  return ignored.filter((entry) => !named.has(entry)).map(printable);
+  return ignored.filter((entry) => !named.has(entry));
 }
 
 /**
@@ -29,5 +29,5 @@ export function warnAboutNearMisses(context: CommandContext): void {
     // The command's own read of the directory reports what is wrong with it, as an error.
     return;
   }
-  for (const miss of misses) context.out.warn(nearMissMessage(miss, context.config.source));
+  for (const miss of misses) context.out.warn(printable(nearMissMessage(miss, context.config.source)));
 }

@@ -6,7 +6,7 @@ import { checkEmbedding, writeEmbedding } from '../../embed/write-embedding.js';
 import type { CommandDefinition } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
-import { plural } from '../format.js';
+import { plural, printable } from '../format.js';
 import { nearMissMessage, plainIgnored } from '../near-miss-warnings.js';
 
 export const command: CommandDefinition = {
@@ -43,8 +43,8 @@ export const command: CommandDefinition = {
     const summary = `${directory} (${plural(embedding.migrations.length, 'migration')}, digest ${embedding.digest.slice(0, 12)})`;
 
     const ignored = plainIgnored(embedding.ignored, embedding.nearMisses);
-    if (ignored.length > 0) out.warn(`not migrations, ignored: ${ignored.join(', ')}`);
-    for (const miss of embedding.nearMisses) out.warn(nearMissMessage(miss, context.config.source));
+    if (ignored.length > 0) out.warn(printable(`not migrations, ignored: ${ignored.join(', ')}`));
+    for (const miss of embedding.nearMisses) out.warn(printable(nearMissMessage(miss, context.config.source)));
     if (embedding.migrations.length === 0)
       out.warn(`${context.config.source} holds no migrations; the module embeds an empty set`);
 
@@ -68,7 +68,7 @@ export const command: CommandDefinition = {
         const { freshness } = outcome;
         if (freshness.state === 'fresh') out.line(out.style.green(`✓ ${path} is up to date`));
         else if (freshness.state === 'missing') out.line(out.style.red(`✗ ${path} does not exist`));
-        else out.line(out.style.red(`✗ ${path} is stale: ${describeStaleness(freshness)}`));
+        else out.line(out.style.red(`✗ ${path} is stale: ${printable(describeStaleness(freshness))}`));
       }
       if (stale.length > 0) {
         const what = stale.length === 1 ? 'it' : 'them';

@@ -9,7 +9,7 @@ import type { CommandDefinition } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { parseDatabaseUrl } from '../database-url.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
-import { plural } from '../format.js';
+import { plural, printable, withPrintableNames } from '../format.js';
 import { nearMissMessage, plainIgnored } from '../near-miss-warnings.js';
 
 interface Problem {
@@ -77,9 +77,11 @@ export const command: CommandDefinition = {
         warnings,
       });
     } else {
-      for (const warning of warnings) out.warn(warning);
-      for (const problem of problems) out.line(`${out.style.red('✗')} ${problem.message}`);
-      const where = `${context.config.source}${online ? ' and the database' : ''}`;
+      for (const warning of warnings) out.warn(printable(warning));
+      for (const problem of problems) {
+        out.line(`${out.style.red('✗')} ${withPrintableNames(problem.message, [problem.file])}`);
+      }
+      const where = `${printable(context.config.source)}${online ? ' and the database' : ''}`;
       if (problems.length === 0) {
         const layout = source?.layout === 'empty' ? 'empty' : `${source?.layout} layout`;
         out.line(
