@@ -1,14 +1,7 @@
-import { join } from 'node:path';
 import { findNearMisses } from '../source/directory-source.js';
-import type { NearMiss } from '../source/near-misses.js';
+import { describeNearMiss, type NearMiss } from '../source/near-misses.js';
 import type { CommandContext } from './context.js';
 import { printable } from './format.js';
-
-/** `migrations/0001_a.SQL is not read as a migration: only names ending in lower-case .sql are read; rename it to 0001_a.sql` */
-export function nearMissMessage(miss: NearMiss, directory: string): string {
-  const rename = miss.rename === undefined ? '' : `; rename it to ${miss.rename}`;
-  return `${join(directory, miss.entry)} is not read as a migration: ${miss.reason}${rename}`;
-}
 
 /** The skipped entries that are not near misses, for the plain "ignored" warning. */
 export function plainIgnored(ignored: readonly string[], nearMisses: readonly NearMiss[]): string[] {
@@ -29,5 +22,5 @@ export function warnAboutNearMisses(context: CommandContext): void {
     // The command's own read of the directory reports what is wrong with it, as an error.
     return;
   }
-  for (const miss of misses) context.out.warn(printable(nearMissMessage(miss, context.config.source)));
+  for (const miss of misses) context.out.warn(printable(describeNearMiss(miss, context.config.source)));
 }

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 /**
  * An entry of a migrations directory that is named like a migration yet is not read: `0001_a.SQL`,
  * `0001_a.sql.txt`, a flat file beside Diesel's directories, `down.SQL` inside one. SQLx skips
@@ -11,6 +13,15 @@ export interface NearMiss {
   reason: string;
   /** The name it would be read under, when renaming is all it takes. */
   rename?: string;
+}
+
+/**
+ * One line for a person: `migrations/0001_a.SQL is not read as a migration: only names ending in
+ * lower-case .sql are read; rename it to 0001_a.sql`. `directory` is shown as given.
+ */
+export function describeNearMiss(miss: NearMiss, directory: string): string {
+  const rename = miss.rename === undefined ? '' : `; rename it to ${miss.rename}`;
+  return `${join(directory, miss.entry)} is not read as a migration: ${miss.reason}${rename}`;
 }
 
 /** `<digits>_…` or Diesel's `YYYY-MM-DD-HHMMSS_…`: what every migration's name starts with. */

@@ -3,11 +3,12 @@ import { generateEmbedding } from '../../embed/generate.js';
 import { DEFAULT_EMBED_OUT } from '../../embed/output-files.js';
 import { describeStaleness, type Freshness } from '../../embed/staleness.js';
 import { checkEmbedding, writeEmbedding } from '../../embed/write-embedding.js';
+import { describeNearMiss } from '../../source/near-misses.js';
 import type { CommandDefinition } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
 import { plural, printable } from '../format.js';
-import { nearMissMessage, plainIgnored } from '../near-miss-warnings.js';
+import { plainIgnored } from '../near-miss-warnings.js';
 
 export const command: CommandDefinition = {
   usage: '[--out FILE] [--check]',
@@ -44,7 +45,7 @@ export const command: CommandDefinition = {
 
     const ignored = plainIgnored(embedding.ignored, embedding.nearMisses);
     if (ignored.length > 0) out.warn(printable(`not migrations, ignored: ${ignored.join(', ')}`));
-    for (const miss of embedding.nearMisses) out.warn(printable(nearMissMessage(miss, context.config.source)));
+    for (const miss of embedding.nearMisses) out.warn(printable(describeNearMiss(miss, context.config.source)));
     if (embedding.migrations.length === 0)
       out.warn(`${context.config.source} holds no migrations; the module embeds an empty set`);
 

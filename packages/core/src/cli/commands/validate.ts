@@ -5,12 +5,13 @@ import { isStrataError, type StrataError } from '../../errors.js';
 import type { Migration } from '../../migration.js';
 import { stepFor } from '../../plan.js';
 import { type DirectorySource, readMigrationsDirectory } from '../../source/directory-source.js';
+import { describeNearMiss } from '../../source/near-misses.js';
 import type { CommandDefinition } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { parseDatabaseUrl } from '../database-url.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
 import { plural, printable, withPrintableNames } from '../format.js';
-import { nearMissMessage, plainIgnored } from '../near-miss-warnings.js';
+import { plainIgnored } from '../near-miss-warnings.js';
 
 interface Problem {
   code: string;
@@ -55,7 +56,7 @@ export const command: CommandDefinition = {
     if (source) {
       const ignored = plainIgnored(source.ignored, source.nearMisses);
       if (ignored.length > 0) warnings.push(`not migrations, ignored: ${ignored.join(', ')}`);
-      for (const miss of source.nearMisses) warnings.push(nearMissMessage(miss, context.config.source));
+      for (const miss of source.nearMisses) warnings.push(describeNearMiss(miss, context.config.source));
       for (const migration of source.migrations) problems.push(...scriptProblems(migration, dialect));
       for (const migration of source.migrations) {
         if (source.layout === 'sqlx' && migration.upFile?.endsWith('.up.sql') && migration.down === undefined) {
