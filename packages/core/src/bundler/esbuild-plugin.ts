@@ -23,6 +23,7 @@ export interface EsbuildLoadResult {
   loader?: 'js';
   resolveDir?: string;
   errors?: { text: string; detail?: unknown }[];
+  warnings?: { text: string }[];
   watchFiles?: string[];
   watchDirs?: string[];
 }
@@ -48,7 +49,8 @@ export function esbuildMigrations(options: MigrationsPluginOptions = {}): Esbuil
         const loaded = await loadMigrationsModule(directory, root);
         const watch = { watchFiles: loaded.watchFiles, watchDirs: loaded.watchDirs };
         if (loaded.code === undefined) return { errors: [{ text: loaded.error!.message, detail: loaded.error }], ...watch };
-        return { contents: loaded.code, loader: 'js', resolveDir: root, ...watch };
+        const warnings = loaded.warnings.map((text) => ({ text }));
+        return { contents: loaded.code, loader: 'js', resolveDir: root, warnings, ...watch };
       });
     },
   };

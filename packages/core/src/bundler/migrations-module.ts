@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { sourceLabel } from '../embed/generate.js';
 import { renderEmbeddedModule } from '../embed/module-text.js';
 import { readMigrationsDirectory } from '../source/directory-source.js';
+import { describeNearMiss } from '../source/near-misses.js';
 
 /** The specifier `import migrations from 'virtual:strata-migrations'` uses unless the plugin is told another. */
 export const VIRTUAL_MIGRATIONS_ID = 'virtual:strata-migrations';
@@ -22,6 +23,8 @@ export interface LoadedMigrationsModule {
   /** The ES module text, or undefined when the directory could not be read as migrations. */
   code: string | undefined;
   error: Error | undefined;
+  /** Files named like migrations that are not read (`0001_a.SQL`), one line each, for the bundler to show. */
+  warnings: string[];
   /** Every file in the directory and its migration sub-directories: an edit to any of them changes the module. */
   watchFiles: string[];
   /** The directory and its sub-directories: a file added to or removed from them changes the module. */
@@ -38,11 +41,13 @@ export async function loadMigrationsModule(directory: string, root: string): Pro
   const absolute = resolve(root, directory);
   const { watchFiles, watchDirs } = await watchListFor(absolute);
   try {
-    const { migrations } = await readMigrationsDirectory(absolute);
+    const { migrations, nearMisses } = await readMigrationsDirectory(absolute);
     const code = renderEmbeddedModule(migrations, { format: 'esm', source: sourceLabel(root, absolute), generator: 'bundler' });
-    return { code, error: undefined, watchFiles, watchDirs };
+    const warnings = nearMisses.map((miss) => describeNearMiss(miss, directory));
+    return { code, error: undefined, warnings, watchFiles, watchDirs };
   } catch (error) {
-    return { code: undefined, error: error instanceof Error ? error : new Error(String(error)), watchFiles, watchDirs };
+    const failure = error instanceof Error ? error : new Error(String(error));
+    return { code: undefined, error: failure, warnings: [], watchFiles, watchDirs };
   }
 }
 

@@ -18,6 +18,7 @@ export interface RollupPluginLike {
 export interface RollupLoadContextLike {
   addWatchFile(id: string): void;
   error(message: string): never;
+  warn(message: string): void;
 }
 
 export interface ViteDevServerLike {
@@ -60,6 +61,7 @@ export function rollupMigrations(options: MigrationsPluginOptions = {}): RollupP
       const loaded = await loadMigrationsModule(directory, rootNow());
       for (const path of [...loaded.watchDirs, ...loaded.watchFiles]) this.addWatchFile(path);
       if (loaded.code === undefined) this.error(loaded.error!.message);
+      for (const warning of loaded.warnings) this.warn(warning);
       return loaded.code;
     },
     configureServer(server) {

@@ -41,3 +41,53 @@ export function formatTable(rows: readonly (readonly string[])[], indent = ''): 
         .trimEnd(),
   );
 }
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+
+/**
+ * Characters that would break a line or a table, or make a terminal show something else: C0 and
+ * C1 controls (a newline, ESC), DEL, the Unicode line and paragraph separators and the
+ * bidirectional overrides. The backslash stays as it is, so a Windows path reads as typed;
+ * `--json` tells a real backslash from an escape.
+ */
+function mustEscape(code: number): boolean {
+  return (
+    code < 0x20 ||
+    (code >= 0x7f && code <= 0x9f) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    (code >= 0x202a && code <= 0x202e) ||
+    (code >= 0x2066 && code <= 0x2069)
+  );
+}
+
+/**
+ * A name (a file, a description) as one printable line: a newline as the two characters `\n`, as
+ * `JSON.stringify` writes it but without the quotes; names without such characters come back
+ * unchanged. For tables and text only; `--json` carries the real name.
+ */
+export function printable(name: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (!mustEscape(code)) continue;
+    out += name.slice(from, i) + (ESCAPES[name[i]!] ?? `\\u${code.toString(16).padStart(4, '0')}`);
+    from = i + 1;
+  }
+  return from === 0 ? name : out + name.slice(from);
+}
+
+/**
+ * A message that may span lines on purpose, with each of `names` in it made printable: an
+ * engine error names the file, and only the file name is the person's text.
+ */
+export function withPrintableNames(message: string, names: readonly unknown[]): string {
+  let out = message;
+  for (const name of names) {
+    if (typeof name !== 'string' || name === '') continue;
+    const shown = printable(name);
+    if (shown !== name) out = out.split(name).join(shown);
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import type { Migrator } from '../migrator.js';
 import type { MigrationReport, PlannedStep } from '../report.js';
-import { formatDuration, formatTable, plural } from './format.js';
+import { formatDuration, formatTable, plural, printable } from './format.js';
 import type { Output } from './output.js';
 import type { ProgressRenderer } from './progress.js';
 
@@ -64,9 +64,9 @@ export function planLines(out: Output, steps: readonly PlannedStep[]): string[] 
   return formatTable(
     steps.map((step) => [
       String(step.version),
-      step.description,
+      printable(step.description),
       step.transactional ? 'in a transaction' : out.style.yellow('without a transaction'),
-      out.style.dim(step.file ?? ''),
+      out.style.dim(printable(step.file ?? '')),
     ]),
     '  ',
   );

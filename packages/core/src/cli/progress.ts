@@ -1,6 +1,6 @@
 import { describeLockHolder } from '../lock/run-lock.js';
 import type { MigratorEvent, PlannedStep } from '../report.js';
-import { formatDuration } from './format.js';
+import { formatDuration, printable } from './format.js';
 import type { Output } from './output.js';
 
 /**
@@ -84,5 +84,5 @@ function verb(step: PlannedStep, ending: 'ing' | 'ed'): string {
 }
 
 export function label(step: PlannedStep): string {
-  return `${step.version} ${step.description}`;
+  return `${step.version} ${printable(step.description)}`;
 }

@@ -1,5 +1,6 @@
 import { isStrataError } from '../errors.js';
 import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
+import { withPrintableNames } from './format.js';
 import type { Output } from './output.js';
 import { CliError } from './usage-error.js';
 
@@ -21,7 +22,8 @@ export function reportError(out: Output, error: unknown): number {
   if (out.json) {
     out.document({ error: { code, message: out.redact(message), ...(details ? { details } : {}), exitCode } });
   }
-  out.note(`${errStyle.red(errStyle.bold(`error[${code}]`))}: ${message}`);
+  // The message may span lines on purpose; only the file names in it are made printable.
+  out.note(`${errStyle.red(errStyle.bold(`error[${code}]`))}: ${withPrintableNames(message, [details?.file, details?.other])}`);
   const appliedChecksum = details?.appliedChecksum;
   const sourceChecksum = details?.sourceChecksum;
   if (typeof appliedChecksum === 'string' && typeof sourceChecksum === 'string') {

@@ -1,6 +1,7 @@
 import { dirname, relative, resolve, sep } from 'node:path';
 import type { Migration } from '../migration.js';
 import { type DirectoryLayout, readMigrationsDirectory } from '../source/directory-source.js';
+import type { NearMiss } from '../source/near-misses.js';
 import { migrationsDigest } from './digest.js';
 import { type EmbedFormat, renderEmbeddedModule } from './module-text.js';
 import { embedTargets } from './output-files.js';
@@ -27,6 +28,8 @@ export interface Embedding {
   layout: DirectoryLayout;
   /** Entries of the directory that are not migrations, for a warning. */
   ignored: string[];
+  /** Of those, the ones named like a migration, which are not embedded (see DirectorySource). */
+  nearMisses: NearMiss[];
   /** The module, and its declarations when it is JavaScript. */
   files: GeneratedFile[];
 }
@@ -50,6 +53,7 @@ export async function generateEmbedding(options: EmbedOptions): Promise<Embeddin
     digest: migrationsDigest(read.migrations),
     layout: read.layout,
     ignored: read.ignored,
+    nearMisses: read.nearMisses,
     files: targets.map((target) => ({
       path: target.path,
       format: target.format,

@@ -6,6 +6,7 @@ import type { Migration } from '../migration.js';
 import { hasNoTransactionDirective } from '../sql/directives.js';
 import { compareVersions } from '../version.js';
 import { parseDieselDirectoryName, parseFlatFileName } from './file-names.js';
+import { dieselFileNearMisses, dieselSiblingNearMiss, directoryNearMiss, flatNearMiss, type NearMiss } from './near-misses.js';
 import { describeFsError, readScript } from './read-script.js';
 
 export type DirectoryLayout = 'sqlx' | 'diesel' | 'empty';
@@ -15,6 +16,20 @@ export interface DirectorySource {
   layout: DirectoryLayout;
   /** Entries that were skipped (a README beside Diesel's directories, a stray file), for a warning. */
   ignored: string[];
+  /**
+   * Of what was skipped, what is named like a migration (`0001_a.SQL`, `0001_a.sql.txt`, `down.SQL`
+   * in a Diesel directory), with the reason: a migration that never runs must not go unnoticed.
+   */
+  nearMisses: NearMiss[];
+}
+
+/** What the entries of a directory say, before any script is read. */
+interface DirectoryScan {
+  layout: DirectoryLayout;
+  /** The flat files or the Diesel directories to read. */
+  names: string[];
+  ignored: string[];
+  nearMisses: NearMiss[];
 }
 
 /**
@@ -25,6 +40,22 @@ export interface DirectorySource {
  * `<version>_<name>/up.sql` sub-directories, or SQLx's flat `<version>_<name>[.up|.down].sql` files.
  */
 export async function readMigrationsDirectory(directory: string): Promise<DirectorySource> {
+  const { layout, names, ignored, nearMisses } = scanDirectory(directory);
+  const migrations =
+    layout === 'diesel' ? readDieselLayout(directory, names) : layout === 'sqlx' ? readFlatLayout(directory, names) : [];
+  return { migrations, layout, ignored, nearMisses };
+}
+
+/**
+ * The entries of a migrations directory that are named like a migration but not read, from its
+ * listing alone (no script is read): for a warning where the migrations themselves are read
+ * elsewhere. Throws what {@link readMigrationsDirectory} would throw about the listing.
+ */
+export function findNearMisses(directory: string): NearMiss[] {
+  return scanDirectory(directory).nearMisses;
+}
+
+function scanDirectory(directory: string): DirectoryScan {
   const entries = listDirectory(directory);
   const kinds = entries.map((entry) => entryKind(directory, entry));
   const subdirectories: string[] = [];
@@ -41,19 +72,35 @@ export async function readMigrationsDirectory(directory: string): Promise<Direct
     }
   });
 
-  const dieselDirectories = subdirectories.filter((name) => holdsDieselScripts(directory, name));
+  const inside = new Map(subdirectories.map((name) => [name, dieselEntries(directory, name)]));
+  const holdsScripts = (name: string) => inside.get(name)?.some((entry) => entry === 'up.sql' || entry === 'down.sql') === true;
+  const dieselDirectories = subdirectories.filter(holdsScripts);
+  const otherDirectories = subdirectories.filter((name) => !holdsScripts(name));
+  const directoryMisses = otherDirectories.flatMap((name) => directoryNearMiss(name, inside.get(name)) ?? []);
   if (dieselDirectories.length > 0) {
-    const ignored = [...files, ...subdirectories.filter((name) => !dieselDirectories.includes(name))];
-    return { migrations: readDieselLayout(directory, dieselDirectories), layout: 'diesel', ignored };
+    return {
+      layout: 'diesel',
+      names: dieselDirectories,
+      ignored: [...files, ...otherDirectories],
+      nearMisses: [
+        ...files.flatMap((name) => dieselSiblingNearMiss(name) ?? []),
+        ...directoryMisses,
+        ...dieselDirectories.flatMap((name) => dieselFileNearMisses(name, inside.get(name)!)),
+      ],
+    };
   }
   const sqlFiles = files.filter((name) => name.endsWith('.sql'));
   const misplaced = subdirectories.find((name) => name.endsWith('.sql'));
   if (misplaced) {
     throw new StrataError('SOURCE_UNREADABLE', `cannot read migration file ${misplaced}: is a directory`, { file: misplaced });
   }
-  const ignored = [...files.filter((name) => !name.endsWith('.sql')), ...subdirectories];
-  if (sqlFiles.length === 0) return { migrations: [], layout: 'empty', ignored };
-  return { migrations: readFlatLayout(directory, sqlFiles), layout: 'sqlx', ignored };
+  const otherFiles = files.filter((name) => !name.endsWith('.sql'));
+  return {
+    layout: sqlFiles.length === 0 ? 'empty' : 'sqlx',
+    names: sqlFiles,
+    ignored: [...otherFiles, ...subdirectories],
+    nearMisses: [...otherFiles.flatMap((name) => flatNearMiss(name) ?? []), ...directoryMisses],
+  };
 }
 
 function listDirectory(directory: string): Dirent[] {
@@ -100,10 +147,10 @@ function entryKind(directory: string, entry: Dirent): 'file' | 'directory' | 'ot
   }
 }
 
-function holdsDieselScripts(directory: string, name: string): boolean {
+/** The names inside a sub-directory; undefined when it cannot be read and is not named like a migration. */
+function dieselEntries(directory: string, name: string): string[] | undefined {
   try {
-    const names = readdirSync(join(directory, name));
-    return names.includes('up.sql') || names.includes('down.sql');
+    return readdirSync(join(directory, name));
   } catch (cause) {
     // A directory named like a migration that cannot be read must stop the run, not vanish from it.
     if (/^[\d-]+_/.test(name)) {
@@ -114,7 +161,7 @@ function holdsDieselScripts(directory: string, name: string): boolean {
         { cause },
       );
     }
-    return false;
+    return undefined;
   }
 }
 

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { StrataError } from '../errors.js';
 import type { Migration, MigrationInput } from '../migration.js';
 import { readMigrationsDirectory } from './directory-source.js';
+import type { NearMiss } from './near-misses.js';
 import { migrationsFromValues } from './value-source.js';
 
 /** What `strata embed` and the bundler plugin produce: the migrations plus a digest of the set. */
@@ -23,6 +24,8 @@ export interface ResolvedSource {
   migrations: Migration[];
   /** Entries of a directory that were skipped, for a warning. */
   ignored: string[];
+  /** Of those, the ones named like a migration (see DirectorySource): each deserves a warning. */
+  nearMisses: NearMiss[];
   description: string;
 }
 
@@ -39,12 +42,19 @@ export async function resolveSource(source: MigrationSource): Promise<ResolvedSo
   if (typeof source === 'string' || source instanceof URL) {
     const directory = typeof source === 'string' ? source : fileURLToPath(source);
     const read = await readMigrationsDirectory(directory);
-    return { migrations: read.migrations, ignored: read.ignored, description: `directory ${directory}` };
+    const { migrations, ignored, nearMisses } = read;
+    return { migrations, ignored, nearMisses, description: `directory ${directory}` };
   }
-  if (Array.isArray(source)) return { migrations: migrationsFromValues(source), ignored: [], description: 'values' };
+  if (Array.isArray(source))
+    return { migrations: migrationsFromValues(source), ignored: [], nearMisses: [], description: 'values' };
   const embedded = source as EmbeddedMigrations;
   if (embedded && Array.isArray(embedded.migrations)) {
-    return { migrations: migrationsFromValues(embedded.migrations), ignored: [], description: 'embedded migrations' };
+    return {
+      migrations: migrationsFromValues(embedded.migrations),
+      ignored: [],
+      nearMisses: [],
+      description: 'embedded migrations',
+    };
   }
   throw new StrataError(
     'INVALID_OPTIONS',

@@ -58,6 +58,8 @@ const DQUOTE = 0x22;
 const HASH = 0x23;
 const DOLLAR = 0x24;
 const QUOTE = 0x27;
+const LPAREN = 0x28;
+const RPAREN = 0x29;
 const STAR = 0x2a;
 const DASH = 0x2d;
 const SLASH = 0x2f;
@@ -300,8 +302,13 @@ const PLAIN = 7; // keywords no longer matter for this statement
 /**
  * Splits a script on top-level `;` in one linear pass. The pieces tile the source:
  * `pieces.map(p => p.text).join('') === source`, each piece ending with its `;` (the last one
- * may have none). A `;` inside a string, quoted identifier, comment, dollar quote, SQLite
- * `CREATE TRIGGER ... BEGIN ... END` body or PostgreSQL `BEGIN ATOMIC ... END` body does not split.
+ * may have none). A `;` inside a string, quoted identifier, comment, dollar quote, parentheses,
+ * SQLite `CREATE TRIGGER ... BEGIN ... END` body or PostgreSQL `BEGIN ATOMIC ... END` body does
+ * not split.
+ *
+ * Parentheses follow psql: PostgreSQL's `CREATE RULE … DO ALSO (stmt; stmt)` holds `;`s, a stray
+ * `)` never takes the depth below zero, and an unclosed `(` keeps the rest of the input in one
+ * piece (as an unterminated quote does), for the database to report.
  */
 export function splitStatements(source: string, lexer: LexerOptions): SqlPiece[] {
   const pieces: SqlPiece[] = [];
@@ -313,18 +320,25 @@ export function splitStatements(source: string, lexer: LexerOptions): SqlPiece[]
   let tokenStart = -1;
   let state = HEAD;
   let depth = 0;
+  let parens = 0;
   let pos = 0;
   const is = (keyword: string): boolean => tokenIsKeyword(source, token, keyword);
 
   while (readSqlToken(source, pos, lexer, token)) {
     pos = token.end;
-    if (token.kind === 'semicolon' && state !== IN_BODY) {
-      pieces.push(piece(source, start, pos, tokenStart));
-      start = pos;
-      tokenStart = -1;
-      state = HEAD;
-      depth = 0;
-      continue;
+    if (token.kind === 'semicolon') {
+      if (state !== IN_BODY && parens === 0) {
+        pieces.push(piece(source, start, pos, tokenStart));
+        start = pos;
+        tokenStart = -1;
+        state = HEAD;
+        depth = 0;
+        continue;
+      }
+    } else if (token.kind === 'punctuation') {
+      const c = source.charCodeAt(token.start);
+      if (c === LPAREN) parens++;
+      else if (c === RPAREN && parens > 0) parens--;
     }
     if (tokenStart < 0) tokenStart = token.start;
     if (state === PLAIN) continue;

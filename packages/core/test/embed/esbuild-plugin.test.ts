@@ -51,6 +51,15 @@ describe('esbuild plugin', () => {
     expect(module.digest).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('warns, naming it, about a file named like a migration that is not embedded (0003_tags.SQL)', async () => {
+    await writeTree(project.path, { 'migrations/0003_tags.SQL': 'CREATE TABLE tags (id INTEGER);\n' });
+    const result = await esbuild.build(options([esbuildMigrations()]));
+    expect(await versionsOf(result)).toEqual(['1', '2']);
+    expect(result.warnings.map((warning) => warning.text)).toEqual([
+      'migrations/0003_tags.SQL is not read as a migration: only names ending in lower-case .sql are read; rename it to 0003_tags.sql',
+    ]);
+  });
+
   it('takes a directory and an id, so two directories can be bundled side by side', async () => {
     await writeTree(project.path, {
       'entry.js':

@@ -50,6 +50,22 @@ describe('Rollup/Vite plugin', () => {
     expect(migrationsFromValues(module.migrations)).toHaveLength(2);
   });
 
+  it('warns through the bundler, naming it, about DOWN.sql in a migration directory (not embedded)', async () => {
+    await writeTree(project.path, { 'migrations/2026-06-02-000001_index_users/DOWN.sql': 'DROP INDEX users_id;\n' });
+    const warnings: string[] = [];
+    const base = config(false);
+    await build({
+      ...base,
+      build: { ...base.build, rollupOptions: { onwarn: (warning: Rollup.RollupLog) => void warnings.push(warning.message) } },
+    });
+    expect(await builtVersions()).toEqual(['20260601000001', '20260602000001']);
+    expect(warnings.filter((message) => message.includes('DOWN.sql'))).toEqual([
+      expect.stringContaining(
+        'migrations/2026-06-02-000001_index_users/DOWN.sql is not read as a migration: only down.sql in lower case is read',
+      ),
+    ]);
+  });
+
   it('fails the build on a broken directory, naming the file', async () => {
     await writeTree(project.path, { 'migrations/2026-06-02-000001_again/up.sql': 'SELECT 1;' });
     await expect(build(config(false))).rejects.toThrow(/duplicate migration version 20260602000001/);

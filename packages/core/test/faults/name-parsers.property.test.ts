@@ -45,6 +45,8 @@ const anyText = fc.oneof(
 );
 const digits = fc.stringMatching(/^\d{1,25}$/);
 const suffix = fc.constantFrom('.sql', '.up.sql', '.down.sql');
+/** Names a person means as a migration that are not read as one. */
+const nearMissSuffix = fc.constantFrom('.SQL', '.up.SQL', '.Down.Sql', '.sql.txt', '.sql.bak', '.psql', '');
 
 /** The naming rules, stated independently of the parser: what a flat file name means. */
 function flatModel(name: string) {
@@ -241,7 +243,9 @@ describe('a directory of random names and bytes', () => {
   /** A name the file system accepts: no `/` or NUL, at most 255 bytes, not `.` or `..`. */
   const fileSystemName = fc
     .oneof(
-      fc.tuple(digits, fc.string({ unit: 'grapheme', maxLength: 30 }), suffix).map(([d, rest, end]) => `${d}_${rest}${end}`),
+      fc
+        .tuple(digits, fc.string({ unit: 'grapheme', maxLength: 30 }), fc.oneof(suffix, nearMissSuffix))
+        .map(([d, rest, end]) => `${d}_${rest}${end}`),
       anyText.map((text) => `${text}.sql`),
       anyText,
     )
@@ -292,6 +296,13 @@ describe('a directory of random names and bytes', () => {
             if (name.endsWith('.sql') && !name.startsWith('.'))
               expect(used.has(name) || read.ignored.includes(name), name).toBe(true);
           }
+          // And what is named like a migration but not read is a near miss, with a reason.
+          const nearMisses = new Map(read.nearMisses.map((miss) => [miss.entry, miss.reason]));
+          for (const [name] of files) {
+            if (name.startsWith('.') || used.has(name) || !/\.sql$|\.sql\.|^\d+_/i.test(name)) continue;
+            expect(nearMisses.get(name), name).toMatch(/\S/);
+          }
+          for (const name of nearMisses.keys()) expect(read.ignored, name).toContain(name);
         },
       ),
       { numRuns: 60 },

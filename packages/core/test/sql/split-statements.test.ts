@@ -352,6 +352,45 @@ describe('splitStatements: block bodies', () => {
   });
 });
 
+describe('splitStatements: parentheses', () => {
+  it('keeps a postgres CREATE RULE ... DO ALSO (stmt; stmt) whole', () => {
+    const rule = 'CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));';
+    expect(statements(`${rule}\nINSERT INTO t VALUES (1);`, 'postgres')).toEqual([rule, 'INSERT INTO t VALUES (1);']);
+    const nested = 'CREATE RULE r AS ON UPDATE TO t DO INSTEAD (UPDATE a SET x = (SELECT max(x) FROM b); NOTIFY t;);';
+    expect(statements(`${nested} SELECT 2;`, 'postgres')).toEqual([nested, 'SELECT 2;']);
+  });
+
+  it('does not split on a ; at any depth, and splits again once the depth is back to zero', () => {
+    for (const dialect of dialects) {
+      expect(statements('SELECT ((1; 2); 3); SELECT (4);', dialect)).toEqual(['SELECT ((1; 2); 3);', 'SELECT (4);']);
+    }
+  });
+
+  it('ignores parentheses in strings, quoted identifiers, comments and dollar quotes', () => {
+    expect(statements(`SELECT '(', "(", $$($$ /* ( */; -- (\nSELECT ')';`, 'postgres')).toEqual([
+      `SELECT '(', "(", $$($$ /* ( */;`,
+      `-- (\nSELECT ')';`,
+    ]);
+    expect(statements('SELECT [(], `(` /* ( */; SELECT 2;', 'sqlite')).toEqual(['SELECT [(], `(` /* ( */;', 'SELECT 2;']);
+  });
+
+  it('never lets an unbalanced ) make the depth negative', () => {
+    for (const dialect of dialects) {
+      expect(statements('SELECT 1)); SELECT (2; 3); SELECT 4;', dialect)).toEqual(['SELECT 1));', 'SELECT (2; 3);', 'SELECT 4;']);
+    }
+  });
+
+  it('gives the rest of the input to the last piece when a ( is unclosed', () => {
+    for (const dialect of dialects) {
+      const source = 'SELECT 1; INSERT INTO t VALUES (1; SELECT 3; SELECT 4;';
+      expect(splitStatements(source, DIALECTS[dialect].lexer).map((p) => p.text)).toEqual([
+        'SELECT 1;',
+        ' INSERT INTO t VALUES (1; SELECT 3; SELECT 4;',
+      ]);
+    }
+  });
+});
+
 describe('splitStatements: unicode', () => {
   it('keeps UTF-16 offsets with emoji and non-Latin identifiers', () => {
     const source = "INSERT INTO café VALUES ('😀;🎉');\nSELECT 名前 FROM 表;";
@@ -388,11 +427,24 @@ describe('splitStatements: scale', () => {
     expect(splitStatements(`SELECT 1; /* ${body}`, DIALECTS.postgres.lexer)).toHaveLength(2);
     expect(splitStatements(`SELECT $a$ ${body}`, DIALECTS.postgres.lexer)).toHaveLength(1);
   });
+
+  it('copes with a ~5 MB script of parenthesised statements, and a ~5 MB unclosed (', () => {
+    const statement = 'INSERT INTO t (a, b) VALUES ((1), (2));\n';
+    const count = Math.ceil(5_000_000 / statement.length);
+    const started = performance.now();
+    const pieces = splitStatements(statement.repeat(count), DIALECTS.postgres.lexer);
+    expect(pieces.filter((p) => !p.empty)).toHaveLength(count);
+    expect(splitStatements(`SELECT 1; SELECT (${'x; '.repeat(1_700_000)}`, DIALECTS.sqlite.lexer)).toHaveLength(2);
+    // Linear: a quadratic pass over 5 MB would take minutes, not seconds.
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
 });
 
 const fragments = [
   "'",
   "''",
+  '(',
+  ')',
   '"',
   '$$',
   '$tag$',

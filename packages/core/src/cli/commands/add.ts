@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { CommandDefinition } from '../command.js';
+import { printable } from '../format.js';
 import { type Layout, scaffoldMigration } from '../scaffold.js';
 import { UsageError } from '../usage-error.js';
 import { atMostOne } from '../versions.js';
@@ -50,7 +51,7 @@ export const command: CommandDefinition = {
       context.out.document({ ...created, files: paths });
       return 0;
     }
-    for (const path of paths) context.out.line(`${context.out.style.green('created')} ${path}`);
+    for (const path of paths) context.out.line(`${context.out.style.green('created')} ${printable(path)}`);
     return 0;
   },
 };

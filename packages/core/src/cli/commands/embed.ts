@@ -3,10 +3,12 @@ import { generateEmbedding } from '../../embed/generate.js';
 import { DEFAULT_EMBED_OUT } from '../../embed/output-files.js';
 import { describeStaleness, type Freshness } from '../../embed/staleness.js';
 import { checkEmbedding, writeEmbedding } from '../../embed/write-embedding.js';
+import { describeNearMiss } from '../../source/near-misses.js';
 import type { CommandDefinition } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
-import { plural } from '../format.js';
+import { plural, printable } from '../format.js';
+import { plainIgnored } from '../near-miss-warnings.js';
 
 export const command: CommandDefinition = {
   usage: '[--out FILE] [--check]',
@@ -41,7 +43,9 @@ export const command: CommandDefinition = {
     const directory = context.config.source.endsWith('/') ? context.config.source : `${context.config.source}/`;
     const summary = `${directory} (${plural(embedding.migrations.length, 'migration')}, digest ${embedding.digest.slice(0, 12)})`;
 
-    if (embedding.ignored.length > 0) out.warn(`not migrations, ignored: ${embedding.ignored.join(', ')}`);
+    const ignored = plainIgnored(embedding.ignored, embedding.nearMisses);
+    if (ignored.length > 0) out.warn(printable(`not migrations, ignored: ${ignored.join(', ')}`));
+    for (const miss of embedding.nearMisses) out.warn(printable(describeNearMiss(miss, context.config.source)));
     if (embedding.migrations.length === 0)
       out.warn(`${context.config.source} holds no migrations; the module embeds an empty set`);
 
@@ -65,7 +69,7 @@ export const command: CommandDefinition = {
         const { freshness } = outcome;
         if (freshness.state === 'fresh') out.line(out.style.green(`✓ ${path} is up to date`));
         else if (freshness.state === 'missing') out.line(out.style.red(`✗ ${path} does not exist`));
-        else out.line(out.style.red(`✗ ${path} is stale: ${describeStaleness(freshness)}`));
+        else out.line(out.style.red(`✗ ${path} is stale: ${printable(describeStaleness(freshness))}`));
       }
       if (stale.length > 0) {
         const what = stale.length === 1 ? 'it' : 'them';

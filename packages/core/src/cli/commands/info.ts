@@ -3,7 +3,8 @@ import type { MigrationStatus } from '../../status.js';
 import type { Palette } from '../colors.js';
 import type { CommandDefinition } from '../command.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
-import { formatDuration, formatTable, formatTimestamp, nsToMs } from '../format.js';
+import { formatDuration, formatTable, formatTimestamp, nsToMs, printable } from '../format.js';
+import { warnAboutNearMisses } from '../near-miss-warnings.js';
 
 export const command: CommandDefinition = {
   usage: '[--exit-code]',
@@ -18,13 +19,14 @@ export const command: CommandDefinition = {
     'States: applied, pending, modified (applied, but the file changed since), missing (applied, but\n' +
     'the file is gone), dirty (started outside a transaction and did not finish: see `strata resolve`).',
   async run(context) {
+    warnAboutNearMisses(context);
     const migrator = await context.migrator();
     const statuses = await migrator.status();
     const { out } = context;
     if (out.json) {
       out.document({ migrations: statuses.map(statusJson) });
     } else if (statuses.length === 0) {
-      out.line(`No migrations in ${context.config.source} and none applied.`);
+      out.line(`No migrations in ${printable(context.config.source)} and none applied.`);
     } else {
       printStatusTable(statuses, out.style, (line) => out.line(line));
       out.line(summary(statuses));
@@ -64,7 +66,7 @@ function printStatusTable(statuses: readonly MigrationStatus[], style: Palette, 
     if (line.outOfOrder) state += style.dim(' (out of order)');
     return [
       String(line.version),
-      line.description,
+      printable(line.description),
       state,
       line.history ? formatTimestamp(line.history.installedOn) : '',
       line.history && line.state !== 'dirty' ? formatDuration(nsToMs(line.history.executionTimeNs)) : '',

@@ -2,6 +2,7 @@ import type { CommandDefinition } from '../command.js';
 import { formatDuration, plural } from '../format.js';
 import { reportJson } from '../json-shapes.js';
 import { applyPending, withProgress } from '../migration-runs.js';
+import { warnAboutNearMisses } from '../near-miss-warnings.js';
 import { ProgressRenderer } from '../progress.js';
 import { atMostOne, countOption } from '../versions.js';
 
@@ -18,6 +19,7 @@ export const command: CommandDefinition = {
   async run(context) {
     atMostOne(context, ['number', 'all']);
     const steps = countOption(context, 'number') ?? 1;
+    warnAboutNearMisses(context);
     const renderer = new ProgressRenderer(context.out);
     const migrator = await context.migrator({ onEvent: renderer.handle });
     const started = performance.now();

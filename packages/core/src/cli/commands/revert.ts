@@ -1,6 +1,10 @@
+import type { Migrator } from '../../migrator.js';
+import type { MigrationStatus } from '../../status.js';
 import type { CommandDefinition } from '../command.js';
+import { printable } from '../format.js';
 import { reportJson } from '../json-shapes.js';
 import { printReportSummary, withProgress } from '../migration-runs.js';
+import { warnAboutNearMisses } from '../near-miss-warnings.js';
 import { ProgressRenderer } from '../progress.js';
 import { atMostOne, countOption, versionOption } from '../versions.js';
 
@@ -11,7 +15,7 @@ export const command: CommandDefinition = {
       name: 'target-version',
       type: 'string',
       value: 'V',
-      description: 'revert every applied migration newer than V (V itself stays; 0 reverts all)',
+      description: 'revert every applied migration newer than V, which stays (0 reverts all but a migration numbered 0)',
     },
     { name: 'all', type: 'boolean', description: 'revert every applied migration' },
     { name: 'number', short: 'n', type: 'string', value: 'N', description: 'revert the N newest applied migrations (default 1)' },
@@ -24,22 +28,37 @@ export const command: CommandDefinition = {
   ],
   details:
     'Down scripts run newest first, each in its own transaction unless the file says `-- no-transaction`\n' +
-    '(with --single-transaction: all in one transaction, committed after the last).',
+    '(with --single-transaction: all in one transaction, committed after the last).\n' +
+    '--target-version 0 reverts all, as in SQLx, when no migration numbered 0 is applied. A migration\n' +
+    "numbered 0 (Diesel's 00000000000000_diesel_initial_setup, or numbering from 0000) is a version like\n" +
+    'any other: --target-version 0 keeps it and says so; --all reverts it too.',
   async run(context) {
     atMostOne(context, ['target-version', 'all', 'number']);
     const target = versionOption(context, 'target-version');
     const steps = countOption(context, 'number');
     const dryRun = context.flag('dry-run');
     const singleTransaction = context.flag('single-transaction');
+    warnAboutNearMisses(context);
     const renderer = new ProgressRenderer(context.out, { singleTransaction });
     const migrator = await context.migrator({ singleTransaction, onEvent: renderer.handle });
+    // 0 means "before everything" unless a migration numbered 0 is applied; then it is the version that stays.
+    const zero = target === 0n ? await appliedZero(migrator) : undefined;
+    const all = context.flag('all') || (target === 0n && zero === undefined);
     const report = await withProgress(renderer, () =>
-      migrator.revert(
-        context.flag('all') ? { all: true, dryRun } : target !== undefined ? { target, dryRun } : { steps: steps ?? 1, dryRun },
-      ),
+      migrator.revert(all ? { all: true, dryRun } : target !== undefined ? { target, dryRun } : { steps: steps ?? 1, dryRun }),
     );
     if (context.out.json) context.out.document(reportJson(report));
     else printReportSummary(context.out, report);
+    if (zero !== undefined) {
+      context.out.note(
+        `migration 0 (${printable(zero.description)}) stays: --target-version keeps the version it names; ` +
+          '`strata revert --all` reverts it too',
+      );
+    }
     return 0;
   },
 };
+
+async function appliedZero(migrator: Migrator): Promise<MigrationStatus | undefined> {
+  return (await migrator.status()).find((line) => line.version === 0n && line.history !== undefined);
+}

@@ -1,6 +1,7 @@
 import type { CommandDefinition } from '../command.js';
 import { reportJson } from '../json-shapes.js';
 import { applyPending, printReportSummary } from '../migration-runs.js';
+import { warnAboutNearMisses } from '../near-miss-warnings.js';
 import { ProgressRenderer } from '../progress.js';
 import { versionOption } from '../versions.js';
 
@@ -28,6 +29,7 @@ export const command: CommandDefinition = {
   async run(context) {
     const target = versionOption(context, 'target-version');
     const singleTransaction = context.flag('single-transaction');
+    warnAboutNearMisses(context);
     const renderer = new ProgressRenderer(context.out, { singleTransaction });
     const migrator = await context.migrator({
       ignoreMissing: context.flag('ignore-missing'),

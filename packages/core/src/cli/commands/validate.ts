@@ -5,11 +5,13 @@ import { isStrataError, type StrataError } from '../../errors.js';
 import type { Migration } from '../../migration.js';
 import { stepFor } from '../../plan.js';
 import { type DirectorySource, readMigrationsDirectory } from '../../source/directory-source.js';
+import { describeNearMiss } from '../../source/near-misses.js';
 import type { CommandDefinition } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { parseDatabaseUrl } from '../database-url.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
-import { plural } from '../format.js';
+import { plural, printable, withPrintableNames } from '../format.js';
+import { plainIgnored } from '../near-miss-warnings.js';
 
 interface Problem {
   code: string;
@@ -52,7 +54,9 @@ export const command: CommandDefinition = {
       problems.push(problemOf(error));
     }
     if (source) {
-      if (source.ignored.length > 0) warnings.push(`not migrations, ignored: ${source.ignored.join(', ')}`);
+      const ignored = plainIgnored(source.ignored, source.nearMisses);
+      if (ignored.length > 0) warnings.push(`not migrations, ignored: ${ignored.join(', ')}`);
+      for (const miss of source.nearMisses) warnings.push(describeNearMiss(miss, context.config.source));
       for (const migration of source.migrations) problems.push(...scriptProblems(migration, dialect));
       for (const migration of source.migrations) {
         if (source.layout === 'sqlx' && migration.upFile?.endsWith('.up.sql') && migration.down === undefined) {
@@ -74,9 +78,11 @@ export const command: CommandDefinition = {
         warnings,
       });
     } else {
-      for (const warning of warnings) out.warn(warning);
-      for (const problem of problems) out.line(`${out.style.red('✗')} ${problem.message}`);
-      const where = `${context.config.source}${online ? ' and the database' : ''}`;
+      for (const warning of warnings) out.warn(printable(warning));
+      for (const problem of problems) {
+        out.line(`${out.style.red('✗')} ${withPrintableNames(problem.message, [problem.file])}`);
+      }
+      const where = `${printable(context.config.source)}${online ? ' and the database' : ''}`;
       if (problems.length === 0) {
         const layout = source?.layout === 'empty' ? 'empty' : `${source?.layout} layout`;
         out.line(
