@@ -17,6 +17,7 @@ import {
   type ValidationOptions,
 } from './plan.js';
 import type { MigrationReport, MigratorEvent, PlannedStep, StepReport } from './report.js';
+import { describeNearMiss } from './source/near-misses.js';
 import { type MigrationSource, resolveSource, statedSummary } from './source/resolve-source.js';
 import { sourceDigest } from './source-digest.js';
 import { computeStatus, type MigrationStatus } from './status.js';
@@ -163,6 +164,10 @@ export class Migrator {
         this.#logger.debug?.(`ignored ${resolved.ignored.length} entries in the migrations source`, {
           ignored: resolved.ignored,
         });
+      }
+      // A file named like a migration that is not read is never silent: an app hears it through its logger.
+      for (const miss of resolved.nearMisses) {
+        this.#logger.warn(`${resolved.description}: ${describeNearMiss(miss, '')}`, { file: miss.entry, reason: miss.reason });
       }
       return resolved.migrations;
     });

@@ -93,3 +93,26 @@ describe('near misses in a migrations directory', () => {
     expect(findNearMisses(dir.path)).toEqual([{ entry: '0002_b', reason: 'a migration directory must hold an up.sql' }]);
   });
 });
+
+describe('near misses reach an application through its logger', () => {
+  it('a Migrator warns through the logger it was given, naming the file and the fix', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { Migrator } = await import('../../src/index.js');
+    await writeTree(dir.path, {
+      'migrations/0001_a.SQL': 'CREATE TABLE a (x int);',
+      'migrations/0002_b.sql': 'CREATE TABLE b (x int);',
+    });
+    const warnings: string[] = [];
+    const logger = { info() {}, error() {}, warn: (message: string) => warnings.push(message) };
+    const db = new Database(':memory:');
+    try {
+      const report = await new Migrator({ db, migrations: `${dir.path}/migrations`, logger }).run();
+      expect(report.applied.map((step) => String(step.version))).toEqual(['2']);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('0001_a.SQL is not read as a migration');
+      expect(warnings[0]).toContain('rename it to 0001_a.sql');
+    } finally {
+      db.close();
+    }
+  });
+});
