@@ -157,13 +157,16 @@ export class StepRunner {
         }
         await this.#requireOpenTransaction(step, ran);
         const executionTimeNs = hrtime.bigint() - started;
-        prefix = await this.#record(step, executionTimeNs);
+        // One transaction: the lock is checked once, before the COMMIT, not with every step (a
+        // check per step would scan a lock table that grows with every table the batch creates).
+        prefix = await this.#write(step, executionTimeNs);
         ran.push(step);
         const outcome: StepOutcome = { status: 'done', executionTimeNs };
         outcomes.push(outcome);
         progress.finished(step, outcome);
       }
-      await this.#commit(prefix, ran.at(-1));
+      // undefined: the check names the whole batch rather than its last step.
+      await this.#commit(ran.length > 0 ? `${prefix}${await this.#lockCheck(undefined)}` : prefix, undefined);
     } catch (error) {
       await this.#session.rollback().catch(() => {});
       throw error;
@@ -232,14 +235,24 @@ export class StepRunner {
    * to travel, check first, in front of the next script or the COMMIT.
    */
   async #record(step: Step, executionTimeNs: bigint): Promise<string> {
+    return `${await this.#lockCheck(step)}${await this.#write(step, executionTimeNs)}`;
+  }
+
+  /** The history change of a finished step: written now, or (pipelined) returned to travel with what comes next. */
+  async #write(step: Step, executionTimeNs: bigint): Promise<string> {
     const change = this.#history.finished(step, executionTimeNs);
-    const verifySql = this.#pipelined ? this.#lock.verifySql?.() : undefined;
-    if (this.#pipelined && verifySql) return `${verifySql};\n${change.literal};\n`;
-    await this.#verifyLock(step, false);
     if (this.#pipelined) return `${change.literal};\n`;
     await this.#session.query(change.sql, change.params).catch((error: unknown) => {
       throw historyUnusable(this.#history.displayName, error);
     });
+    return '';
+  }
+
+  /** Checks the lock is still held: now, or (pipelined) as a statement returned to travel in front of the history write. */
+  async #lockCheck(step: Step | undefined): Promise<string> {
+    const verifySql = this.#pipelined ? this.#lock.verifySql?.() : undefined;
+    if (verifySql) return `${verifySql};\n`;
+    await this.#verifyLock(step, false);
     return '';
   }
 
@@ -261,7 +274,7 @@ export class StepRunner {
     if (isStrataError(error)) return error;
     if (this.#lock.isLoss?.(error)) {
       const lost = lockLost('this session no longer holds it', error);
-      return step ? lockLostDuring(step, lost, false, this.#history.displayName) : lost;
+      return step ? lockLostDuring(step, lost, false, this.#history.displayName) : lostDuringBatch(lost);
     }
     const database = this.#history.dialect.describeFailure(error);
     // A commit another connection held off (SQLite's busy timeout) is no fault of the history table.
@@ -278,12 +291,13 @@ export class StepRunner {
     return historyUnusable(this.#history.displayName, error);
   }
 
-  async #verifyLock(step: Step, leftDirty: boolean): Promise<void> {
+  /** `step` undefined: the check closes a single-transaction batch. */
+  async #verifyLock(step: Step | undefined, leftDirty: boolean): Promise<void> {
     try {
       await this.#lock.verify(this.#session);
     } catch (error) {
       if (!isStrataError(error, 'LOCK_LOST')) throw error;
-      throw lockLostDuring(step, error, leftDirty, this.#history.displayName);
+      throw step ? lockLostDuring(step, error, leftDirty, this.#history.displayName) : lostDuringBatch(error);
     }
   }
 
@@ -358,4 +372,14 @@ export class StepRunner {
       ...(batch ? { batch: { ranBefore: batch } } : {}),
     });
   }
+}
+
+/** The lock went away during a single-transaction run: the batch is rolled back as a whole. */
+function lostDuringBatch(error: StrataError): StrataError {
+  return new StrataError(
+    'LOCK_LOST',
+    `${error.message}. It was released during this single-transaction run (a statement such as DISCARD ALL or pg_advisory_unlock_all(), or the lock file deleted): the whole run was rolled back and nothing of it was recorded`,
+    { singleTransaction: true },
+    { cause: error },
+  );
 }

@@ -186,6 +186,25 @@ describe('history truth on PostgreSQL only', () => {
     }
   });
 
+  it('a lock released inside a single-transaction run rolls the whole run back: LOCK_LOST, nothing recorded', async () => {
+    const db = await openPostgres();
+    try {
+      const migrations = [
+        v(1, 'CREATE TABLE a (id int);'),
+        v(2, 'CREATE TABLE b (id int);\nSELECT pg_advisory_unlock_all();\n'),
+        v(3, 'CREATE TABLE c (id int);'),
+      ];
+      const error = await failure(new Migrator({ db: db.handle, migrations, singleTransaction: true }).run());
+      expect(error.code).toBe('LOCK_LOST');
+      expect(error.details).toMatchObject({ singleTransaction: true });
+      for (const table of ['a', 'b', 'c']) expect(await db.tableExists(table)).toBe(false);
+      expect(await history(db)).toEqual([]);
+      await expectNothingLeftOpen(db);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('DISCARD ALL in a -- no-transaction migration drops the lock: stopped with LOCK_LOST, the row left dirty by name', async () => {
     const db = await openPostgres();
     try {
