@@ -2,8 +2,8 @@ import type { CommandDefinition } from '../command.js';
 import { formatDuration, plural } from '../format.js';
 import { reportJson } from '../json-shapes.js';
 import { applyPending, withProgress } from '../migration-runs.js';
+import { atMostOne, countOption } from '../option-parsers.js';
 import { ProgressRenderer } from '../progress.js';
-import { atMostOne, countOption } from '../versions.js';
 
 export const command: CommandDefinition = {
   usage: '[-n N | --all]',

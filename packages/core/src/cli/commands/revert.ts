@@ -1,8 +1,8 @@
 import type { CommandDefinition } from '../command.js';
 import { reportJson } from '../json-shapes.js';
 import { printReportSummary, withProgress } from '../migration-runs.js';
+import { atMostOne, countOption, versionOption } from '../option-parsers.js';
 import { ProgressRenderer } from '../progress.js';
-import { atMostOne, countOption, versionOption } from '../versions.js';
 
 export const command: CommandDefinition = {
   usage: '[--target-version V | --all | -n N] [--dry-run] [--single-transaction]',
