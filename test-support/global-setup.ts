@@ -26,6 +26,31 @@ async function probe(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
+/**
+ * A server that is there but cannot take a connection right now: too many clients (53300), starting
+ * up or shutting down (57P03), or too slow to answer under load. Worth waiting for, and never a
+ * reason to test against another server instead.
+ */
+function isBusy(error: unknown): boolean {
+  const { code, message = '' } = error as { code?: string; message?: string };
+  return code === '53300' || code === '57P03' || code === 'ECONNRESET' || /timeout|terminated/i.test(message);
+}
+
+const BUSY_PATIENCE_MS = 60_000;
+
+/** probe(), retried while the server is busy, for up to BUSY_PATIENCE_MS; other failures are thrown at once. */
+async function probePatiently(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + BUSY_PATIENCE_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await probe(url, timeoutMs);
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2_000)));
+    }
+  }
+}
+
 /** The URL with its password hidden, for log lines. */
 function redact(url: string): string {
   try {
@@ -51,7 +76,7 @@ async function resolveServer(): Promise<{ url: string; source: string; stop?: ()
   // An explicitly configured server must work: silently testing against another one would hide that.
   const explicit = process.env[PG_URL_ENV];
   if (explicit) {
-    await probe(explicit, 10_000).catch((e: unknown) => {
+    await probePatiently(explicit, 10_000).catch((e: unknown) => {
       throw new Error(`${PG_URL_ENV}=${redact(explicit)} is not reachable: ${String(e)}`);
     });
     return { url: explicit, source: PG_URL_ENV };
@@ -59,16 +84,22 @@ async function resolveServer(): Promise<{ url: string; source: string; stop?: ()
 
   const databaseUrl = process.env.DATABASE_URL;
   if (databaseUrl && /^postgres(ql)?:\/\//i.test(databaseUrl)) {
-    await probe(databaseUrl, 10_000).catch((e: unknown) => {
+    await probePatiently(databaseUrl, 10_000).catch((e: unknown) => {
       throw new Error(`DATABASE_URL=${redact(databaseUrl)} is not reachable: ${String(e)}`);
     });
     return { url: databaseUrl, source: 'DATABASE_URL' };
   }
 
   try {
-    await probe(LOCAL_URL, 2_000);
+    // Nothing listening is refused at once; the timeout only bounds a server too loaded to answer.
+    await probePatiently(LOCAL_URL, 5_000);
     return { url: LOCAL_URL, source: 'local server on 127.0.0.1:5432' };
-  } catch {
+  } catch (error) {
+    // A busy server is not an absent one: falling back would test against another server, and as
+    // root in a clone others cannot enter, fail the whole run for a reason that is not the real one.
+    if (isBusy(error)) {
+      throw new Error(`the PostgreSQL server on 127.0.0.1:5432 stayed busy for ${BUSY_PATIENCE_MS / 1000} s: ${String(error)}`);
+    }
     // No usable local server (absent, or wants a password): fall through to a throwaway one.
   }
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import type { OptionSpec, OptionValues } from './command.js';
+import type { OptionSpec } from './command.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
+import type { OptionValues } from './option-values.js';
 import { UsageError } from './usage-error.js';
 
 export interface SplitArgs {

@@ -30,11 +30,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       });
     }
     const definition = await loadCommand(entry);
-    if (!definition) {
-      throw new UsageError(`\`strata ${entry.name}\` is not available in this version of @strata/core`, {
-        code: 'NOT_AVAILABLE',
-      });
-    }
     const parsed = parseCommandArgs(rest, [...GLOBAL_OPTIONS, ...definition.options], `strata ${entry.name}`);
     out = new Output(io, { json: parsed.values.json === true, verbose: parsed.values.verbose === true });
     if (parsed.values.help) {

@@ -31,5 +31,3 @@ export interface CommandDefinition {
   /** Returns the exit code (0 when omitted). */
   run(context: CommandContext): Promise<number | undefined>;
 }
-
-export type OptionValues = Record<string, string | boolean | undefined>;

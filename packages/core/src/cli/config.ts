@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import type { OptionValues } from './command.js';
 import { readEnvFileValue } from './env-file.js';
+import type { OptionValues } from './option-values.js';
 import { UsageError } from './usage-error.js';
 
 /** The global options, resolved: where the database and the migrations are. */

@@ -1,11 +1,11 @@
 import type { Logger } from '../logger.js';
 import { Migrator } from '../migrator.js';
 import type { MigratorEvent } from '../report.js';
-import type { OptionValues } from './command.js';
 import type { GlobalConfig } from './config.js';
 import { type OpenDatabase, openDatabase } from './connect.js';
 import { type DatabaseTarget, parseDatabaseUrl } from './database-url.js';
 import type { CliIo } from './io.js';
+import type { OptionValues } from './option-values.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage-error.js';
 

@@ -26,17 +26,15 @@ export function findCommand(name: string): CommandEntry | undefined {
   return COMMANDS.find((entry) => entry.name === name || entry.aliases?.includes(name));
 }
 
-/** Loads commands/<name>.js; undefined when that command is listed but not part of this build. */
-export async function loadCommand(entry: CommandEntry): Promise<CommandDefinition | undefined> {
+/**
+ * Loads commands/<name>.js. Every listed command has that file (scripts/bundle.mjs keeps each one
+ * an entry point), so a missing one is a broken build and its import error is not caught here.
+ */
+export async function loadCommand(entry: CommandEntry): Promise<CommandDefinition> {
+  // A variable, not a template literal inside import(): esbuild would bundle every file it matches.
   const specifier = `./commands/${entry.name}.js`;
-  try {
-    const module = (await import(specifier)) as { command?: CommandDefinition };
-    return module.command;
-  } catch (error) {
-    const { code, message } = error as { code?: string; message?: string };
-    if (code === 'ERR_MODULE_NOT_FOUND' && message?.includes(`commands/${entry.name}.js`)) return undefined;
-    throw error;
-  }
+  const module = (await import(specifier)) as { command: CommandDefinition };
+  return module.command;
 }
 
 /** The closest command name, for "did you mean". */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp, rm, writeFile } from 'node:fs/promises';
+import { cp, writeFile } from 'node:fs/promises';
 import { dirname, join, parse } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,13 +56,5 @@ describe('a known scheme whose driver package is not installed', () => {
     expect((await run(['validate'])).code).toBe(0);
     const added = await run(['add', 'second']);
     expect(added.code, added.stderr).toBe(0);
-  });
-
-  it('a listed command whose file is absent from the build exits 2 saying it is not available', async () => {
-    await rm(join(project.dir, 'pkg/dist/cli/commands/redo.js'));
-    const result = await run(['redo'], 'sqlite::memory:');
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('`strata redo` is not available in this version of @strata/core');
-    expect((await run(['--help'])).stdout).toMatch(/^ {2}redo\s+revert and re-apply/m);
   });
 });

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { CommandDefinition } from '../command.js';
 import { printable } from '../format.js';
+import { atMostOne } from '../option-parsers.js';
 import { type Layout, scaffoldMigration } from '../scaffold.js';
 import { UsageError } from '../usage-error.js';
-import { atMostOne } from '../versions.js';
 
 export const command: CommandDefinition = {
   usage: '[-r] [--sequential | --timestamp] [--layout sqlx|diesel] <name>',

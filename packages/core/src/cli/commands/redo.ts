@@ -3,8 +3,8 @@ import { formatDuration, plural } from '../format.js';
 import { reportJson } from '../json-shapes.js';
 import { applyPending, withProgress } from '../migration-runs.js';
 import { warnAboutNearMisses } from '../near-miss-warnings.js';
+import { atMostOne, countOption } from '../option-parsers.js';
 import { ProgressRenderer } from '../progress.js';
-import { atMostOne, countOption } from '../versions.js';
 
 export const command: CommandDefinition = {
   usage: '[-n N | --all]',

@@ -1,8 +1,8 @@
 import { resolutionsTableName } from '../../history/resolutions.js';
 import { DEFAULT_TABLE } from '../../migrator.js';
 import type { CommandDefinition } from '../command.js';
+import { parseVersionArgument } from '../option-parsers.js';
 import { UsageError } from '../usage-error.js';
-import { parseVersionArgument } from '../versions.js';
 
 export const command: CommandDefinition = {
   usage: '<version> --applied | --rolled-back',

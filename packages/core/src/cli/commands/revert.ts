@@ -5,8 +5,8 @@ import { printable } from '../format.js';
 import { reportJson } from '../json-shapes.js';
 import { printReportSummary, withProgress } from '../migration-runs.js';
 import { warnAboutNearMisses } from '../near-miss-warnings.js';
+import { atMostOne, countOption, versionOption } from '../option-parsers.js';
 import { ProgressRenderer } from '../progress.js';
-import { atMostOne, countOption, versionOption } from '../versions.js';
 
 export const command: CommandDefinition = {
   usage: '[--target-version V | --all | -n N] [--dry-run] [--single-transaction]',

@@ -2,8 +2,8 @@ import type { CommandDefinition } from '../command.js';
 import { reportJson } from '../json-shapes.js';
 import { applyPending, printReportSummary } from '../migration-runs.js';
 import { warnAboutNearMisses } from '../near-miss-warnings.js';
+import { versionOption } from '../option-parsers.js';
 import { ProgressRenderer } from '../progress.js';
-import { versionOption } from '../versions.js';
 
 export const command: CommandDefinition = {
   usage: '[--target-version V] [--dry-run] [--single-transaction] [--ignore-missing] [--allow-out-of-order]',

@@ -3,6 +3,9 @@ import { parseVersion } from '../version.js';
 import type { CommandContext } from './context.js';
 import { UsageError } from './usage-error.js';
 
+// Typed values read from what a command was given (versions, counts, exclusive options); each
+// refusal is a UsageError that names the option.
+
 /** A version typed on the command line: digits that fit a signed 64-bit integer. */
 export function parseVersionArgument(text: string, what: string): bigint {
   try {
