@@ -2,7 +2,8 @@
 // replicas at once (see README.md and k8s.yaml).
 //   DATABASE_URL=postgres://user:pass@host:5432/app node src/server.mjs
 // Environment: DATABASE_URL (required), PORT (3000), STRATA_MODE (run | wait | verify),
-// STRATA_BACKGROUND=1 (listen at once, migrate behind the probes), DRAIN_DELAY_MS (0),
+// STRATA_BACKGROUND=1 (listen at once, migrate behind the probes), STRATA_FUTURE (ignore | error:
+// migrations newer than this build, after a rollback), DRAIN_DELAY_MS (0),
 // PGAPPNAME (shows up as the migration lock's holder while an instance migrates).
 import { migrateOnBoot } from '@strata/express';
 import express from 'express';
@@ -28,6 +29,9 @@ try {
   migrations = await migrateOnBoot(pool, {
     migrations: new URL('../migrations/', import.meta.url),
     mode: process.env.STRATA_MODE ?? 'run',
+    // After a rollback the database holds a newer release's migrations: 'ignore' (the default)
+    // boots and names them in the probes, 'error' refuses to start.
+    future: process.env.STRATA_FUTURE ?? 'ignore',
     background,
     logger: prefixedLogger('[strata]'),
     // Background mode: a failed migration leaves this instance unready. Exiting instead lets the

@@ -17,6 +17,8 @@ export type StrataErrorCode =
   // validation against history
   | 'MIGRATION_MODIFIED'
   | 'MIGRATION_MISSING'
+  /** An applied migration is newer than every migration in the source (a rollback), under `future: 'error'`; or a revert would go under one. */
+  | 'MIGRATION_FUTURE'
   | 'MIGRATION_DIRTY'
   | 'MIGRATION_OUT_OF_ORDER'
   | 'MIGRATIONS_NOT_BUNDLED'

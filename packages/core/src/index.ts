@@ -6,6 +6,7 @@ export { type DatabaseHandle, isConnectionError } from './dialects/registry.js';
 export type { SqliteDatabaseLike } from './dialects/sqlite/sqlite-handle.js';
 export type { Direction } from './engine/step.js';
 export { isStrataError, StrataError, type StrataErrorCode, type StrataErrorDetails } from './errors.js';
+export type { FuturePolicy } from './future-migrations.js';
 export type { HistoryEntry, HistoryRow, HistorySummary } from './history/history-entry.js';
 export type { LockHolder, LockWaitOptions, RunLock } from './lock/run-lock.js';
 export { type Logger, silentLogger } from './logger.js';

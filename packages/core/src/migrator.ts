@@ -3,6 +3,7 @@ import { type DatabaseHandle, openDatabase } from './dialects/registry.js';
 import { Executor, type LockedRun, type LockRequest } from './engine/executor.js';
 import type { Step } from './engine/step.js';
 import { isStrataError, StrataError } from './errors.js';
+import { type FuturePolicy, isFuturePolicy } from './future-migrations.js';
 import type { HistoryEntry, HistorySummary } from './history/history-entry.js';
 import { HistoryStore } from './history/history-store.js';
 import { describeLockHolder, type LockHolder } from './lock/run-lock.js';
@@ -45,8 +46,17 @@ export interface MigratorOptions {
    */
   statementTimeout?: number;
   logger?: Logger;
-  /** Tolerate applied migrations that are absent from the source. */
+  /** Tolerate applied migrations that are absent from the source (future ones included). */
   ignoreMissing?: boolean;
+  /**
+   * Applied migrations newer than every migration in the source, as when release N starts again
+   * after release N+1 migrated (a rollback): `'error'` refuses with MIGRATION_FUTURE naming them,
+   * `'ignore'` leaves them alone and lists them in the report's `future`. A migration absent from
+   * the middle of the sequence is `missing`, not future, whatever this says. `revert()` never
+   * touches a future migration. Default `'error'` (the boot modes of @strata/express and
+   * @strata/nest default to `'ignore'`).
+   */
+  future?: FuturePolicy;
   /** Apply pending migrations older than the newest applied one instead of refusing. */
   allowOutOfOrder?: boolean;
   /**
@@ -77,6 +87,8 @@ export interface PlanResult {
   direction: 'up' | 'down';
   steps: PlannedStep[];
   beyondTarget: bigint[];
+  /** Applied migrations newer than every migration in the source, left alone (`future: 'ignore'`). */
+  future: bigint[];
 }
 
 /**
@@ -125,6 +137,9 @@ export class Migrator {
         'INVALID_OPTIONS',
         `statementTimeout must be a number of milliseconds between 1 and ${MAX_TIMEOUT_MS} (about 24.8 days), not ${options.statementTimeout}`,
       );
+    }
+    if (options.future !== undefined && !isFuturePolicy(options.future)) {
+      throw new StrataError('INVALID_OPTIONS', `future must be 'error' or 'ignore', not ${JSON.stringify(options.future)}`);
     }
     if (options.schema !== undefined && (typeof options.schema !== 'string' || options.schema.length === 0)) {
       throw new StrataError('INVALID_OPTIONS', 'the `schema` option must be a non-empty string');
@@ -178,7 +193,7 @@ export class Migrator {
     return source;
   }
 
-  /** Every migration with its state: applied, pending, modified, missing or dirty. Takes no lock. */
+  /** Every migration with its state: applied, pending, modified, missing, future or dirty. Takes no lock. */
   async status(): Promise<MigrationStatus[]> {
     const [migrations, history] = await Promise.all([this.migrations(), this.#history.rows(this.#database.reader)]);
     return computeStatus(migrations, history ?? []);
@@ -193,7 +208,12 @@ export class Migrator {
         ? planRevert(migrations, history ?? [], this.#revertTarget(options), this.#validation(), dialect)
         : planRun(migrations, history ?? [], this.#runTarget(options.target), this.#validation(), dialect);
     if (this.#options.singleTransaction) requireSingleTransactionPossible(plan.steps);
-    return { direction: plan.direction, steps: plan.steps.map(plannedStep), beyondTarget: plan.beyondTarget };
+    return {
+      direction: plan.direction,
+      steps: plan.steps.map(plannedStep),
+      beyondTarget: plan.beyondTarget,
+      future: plan.future,
+    };
   }
 
   /** Applies pending migrations in version order, each in its own transaction (or all in one: `singleTransaction`). */
@@ -280,8 +300,10 @@ export class Migrator {
       ...emptyReport(direction, dryRun, singleTransaction),
       planned: fastPlan?.steps.map(plannedStep) ?? [],
       beyondTarget: fastPlan?.beyondTarget ?? [],
+      future: fastPlan?.future ?? [],
     };
     if (fastPlan && (fastPlan.steps.length === 0 || dryRun)) {
+      this.#logFuture(report);
       report.totalMs = performance.now() - started;
       return report;
     }
@@ -298,6 +320,7 @@ export class Migrator {
           const plan = planned(migrations, (await run.history.entries(run.session)) ?? []);
           report.planned = plan.steps.map(plannedStep);
           report.beyondTarget = plan.beyondTarget;
+          report.future = plan.future;
           if (singleTransaction && plan.steps.length > 0) await this.#applyAsOne(run, plan.steps, report);
           else await this.#applyEach(run, plan.steps, report);
         },
@@ -313,8 +336,19 @@ export class Migrator {
       if (isStrataError(error) && report.lockTaken) this.#logger.error(error.message, { code: error.code, ...error.details });
       throw error;
     }
+    this.#logFuture(report);
     report.totalMs = performance.now() - started;
     return report;
+  }
+
+  /** A run that left future migrations alone says so: the schema is newer than this release knows. */
+  #logFuture(report: MigrationReport): void {
+    if (report.future.length === 0) return;
+    const versions = report.future.map(String);
+    this.#logger.warn(
+      `ignoring ${versions.length === 1 ? 'migration' : 'migrations'} ${versions.join(', ')}: applied, but newer than every migration in this source (a newer release applied ${versions.length === 1 ? 'it' : 'them'})`,
+      { future: versions },
+    );
   }
 
   async #applyEach({ steps: runner }: LockedRun, steps: readonly Step[], report: MigrationReport): Promise<void> {
@@ -409,6 +443,7 @@ export class Migrator {
     return {
       ignoreMissing: this.#options.ignoreMissing ?? false,
       allowOutOfOrder: this.#options.allowOutOfOrder ?? false,
+      future: this.#options.future ?? 'error',
       historyTable: `${schema}${this.#table}`,
     };
   }
@@ -438,6 +473,7 @@ function emptyReport(direction: 'up' | 'down', dryRun: boolean, singleTransactio
     planned: [],
     skipped: [],
     beyondTarget: [],
+    future: [],
     lockTaken: false,
     lockWaitMs: 0,
     totalMs: 0,

@@ -2,6 +2,7 @@ import { checksumOf, sameBytes, toHex } from './checksum.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { Direction, Step } from './engine/step.js';
 import { StrataError } from './errors.js';
+import { type FuturePolicy, futureMigrationsError, futureRevertError } from './future-migrations.js';
 import type { HistoryEntry } from './history/history-entry.js';
 import type { Migration } from './migration.js';
 import { positionAt } from './sql/text-position.js';
@@ -18,6 +19,8 @@ export interface ValidationOptions {
   ignoreMissing: boolean;
   /** Pending migrations older than the newest applied one are applied instead of refused. */
   allowOutOfOrder: boolean;
+  /** Applied migrations newer than every migration in the source: refused, or left alone. */
+  future: FuturePolicy;
   historyTable: string;
 }
 
@@ -33,11 +36,17 @@ export interface Plan {
   steps: Step[];
   /** Pending migrations left out because they are newer than the target. */
   beyondTarget: bigint[];
+  /** Applied migrations newer than every migration in the source, left alone. */
+  future: bigint[];
 }
 
-/** Refuses the states no run may pass: dirty, modified, missing (unless tolerated). */
+/** Refuses the states no run may pass: dirty, modified, missing and future (unless tolerated). */
 export function validateHistory(statuses: readonly MigrationStatus<HistoryEntry>[], options: ValidationOptions): void {
+  const future: bigint[] = [];
+  let newestKnown: bigint | undefined;
   for (const line of statuses) {
+    if (line.state === 'future') future.push(line.version);
+    else if (line.migration) newestKnown = line.version;
     const version = String(line.version);
     if (line.state === 'dirty') {
       throw new StrataError(
@@ -64,6 +73,15 @@ export function validateHistory(statuses: readonly MigrationStatus<HistoryEntry>
       );
     }
   }
+  // ignoreMissing tolerates every applied migration absent from the source, future ones included.
+  if (future.length > 0 && options.future === 'error' && !options.ignoreMissing) {
+    throw futureMigrationsError(future, newestKnown!);
+  }
+}
+
+/** The future versions a plan leaves alone (validateHistory has refused them unless tolerated). */
+function futureVersions(statuses: readonly MigrationStatus<HistoryEntry>[]): bigint[] {
+  return statuses.filter((line) => line.state === 'future').map((line) => line.version);
 }
 
 export function planRun(
@@ -101,6 +119,7 @@ export function planRun(
     direction: 'up',
     steps,
     beyondTarget: pending.filter((line) => !included.includes(line)).map((line) => line.version),
+    future: futureVersions(statuses),
   };
 }
 
@@ -113,7 +132,9 @@ export function planRevert(
 ): Plan {
   const statuses = computeStatus(migrations, history);
   validateHistory(statuses, { ...options, ignoreMissing: true });
-  const applied = statuses.filter((line) => line.state === 'applied' || line.state === 'missing').reverse();
+  const applied = statuses
+    .filter((line) => line.state === 'applied' || line.state === 'missing' || line.state === 'future')
+    .reverse();
   let chosen: MigrationStatus<HistoryEntry>[];
   if ('all' in target) chosen = applied;
   else if ('steps' in target) {
@@ -125,6 +146,9 @@ export function planRevert(
     if (target.target !== 0n) requireKnown(migrations, target.target);
     chosen = applied.filter((line) => line.version > target.target);
   }
+  // Future migrations are the newest, so any revert would start with one: refused under either policy.
+  const future = chosen.filter((line) => line.state === 'future').map((line) => line.version);
+  if (future.length > 0) throw futureRevertError(future.reverse());
   const steps = chosen.map((line) => {
     if (!line.migration) {
       throw new StrataError(
@@ -142,7 +166,7 @@ export function planRevert(
     }
     return stepFor(line.migration, 'down', dialect);
   });
-  return { direction: 'down', steps, beyondTarget: [] };
+  return { direction: 'down', steps, beyondTarget: [], future: [] };
 }
 
 /**

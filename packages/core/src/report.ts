@@ -34,6 +34,11 @@ export interface MigrationReport {
   skipped: PlannedStep[];
   /** Pending migrations newer than the target, left for later. */
   beyondTarget: bigint[];
+  /**
+   * Applied migrations newer than every migration in the source, which this run left alone
+   * (`future: 'ignore'`, or `ignoreMissing`): a newer release applied them. Empty otherwise.
+   */
+  future: bigint[];
   /** Whether the lock was taken: false on the fast path (nothing to do). */
   lockTaken: boolean;
   lockWaitMs: number;

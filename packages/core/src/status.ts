@@ -3,7 +3,12 @@ import type { HistoryEntry, HistoryRow } from './history/history-entry.js';
 import type { Migration } from './migration.js';
 import { compareVersions } from './version.js';
 
-export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing' | 'dirty';
+/**
+ * `missing`: applied, absent from the source, and older than its newest migration (a gap).
+ * `future`: applied, absent from the source, and newer than every migration in it: a newer
+ * release applied it (see the `future` option). A dirty row is `dirty` either way.
+ */
+export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing' | 'future' | 'dirty';
 
 /**
  * One line of `status()`: a migration from the source, the history, or both. `history` is the
@@ -13,7 +18,7 @@ export interface MigrationStatus<H extends HistoryEntry = HistoryRow> {
   version: bigint;
   description: string;
   state: MigrationState;
-  /** The migration as the source has it; absent for `missing`. */
+  /** The migration as the source has it; absent for `missing` and `future`. */
   migration?: Migration;
   /** The history row; absent for `pending`. */
   history?: H;
@@ -35,8 +40,10 @@ export function computeStatus<H extends HistoryEntry>(
   );
   const lines: MigrationStatus<H>[] = [];
   const known = new Set<bigint>();
+  let newestKnown: bigint | undefined;
   for (const migration of migrations) {
     known.add(migration.version);
+    if (newestKnown === undefined || migration.version > newestKnown) newestKnown = migration.version;
     const row = applied.get(migration.version);
     if (!row) {
       lines.push({
@@ -65,7 +72,8 @@ export function computeStatus<H extends HistoryEntry>(
     lines.push({
       version: row.version,
       description: 'description' in row ? String(row.description) : '',
-      state: row.success ? 'missing' : 'dirty',
+      // An empty source makes nothing future: that is a packaging mistake (MIGRATIONS_NOT_BUNDLED).
+      state: !row.success ? 'dirty' : newestKnown !== undefined && row.version > newestKnown ? 'future' : 'missing',
       history: row,
       lineEndingsOnly: false,
       outOfOrder: false,

@@ -102,6 +102,7 @@ describe('migrateOnBoot on SQLite', () => {
       pending: 0,
       problems: 0,
       latest: '20260601000002',
+      future: [],
     });
   });
 

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { Controller, Get, Inject, Module } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import { Module } from '@nestjs/common';
 import { isStrataError } from '@strata/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MigrationsModule, type MigrationsModuleOptions } from '../src/index.js';
@@ -16,6 +15,7 @@ import {
   type RunningApp,
   startApp,
 } from './support/harness.js';
+import { HealthModule } from './support/health-module.js';
 import { USERS_MIGRATIONS } from './support/migrations.js';
 
 let database: PostgresTestDb;
@@ -31,33 +31,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   await database.close();
 });
-
-@Controller('health')
-class HealthController {
-  constructor(
-    @Inject(HealthCheckService) private readonly health: HealthCheckService,
-    @Inject(MigrationsHealthIndicator) private readonly migrations: MigrationsHealthIndicator,
-  ) {}
-
-  @Get('ready')
-  @HealthCheck()
-  ready() {
-    return this.health.check([() => this.migrations.isReady(), () => this.migrations.pingCheck('database', { timeout: 1_500 })]);
-  }
-
-  @Get('schema')
-  @HealthCheck()
-  schema() {
-    return this.health.check([() => this.migrations.isUpToDate()]);
-  }
-}
-
-@Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
-  controllers: [HealthController],
-  providers: [MigrationsHealthIndicator],
-})
-class HealthModule {}
 
 async function startWith(options: Omit<MigrationsModuleOptions, 'connection'>): Promise<RunningApp> {
   @Module({

@@ -7,6 +7,10 @@ import { countOf } from './plural.js';
  * `known` is the number of migrations in this build. Express and Nest both log exactly this.
  */
 export function describeBoot(snapshot: BootSnapshot, known: number): string {
+  return describeWork(snapshot, known) + describeFuture(snapshot);
+}
+
+function describeWork(snapshot: BootSnapshot, known: number): string {
   const ms = durationMs(snapshot);
   const all = known === 1 ? 'the 1 migration' : `all ${countOf(known, 'migration')}`;
   if (snapshot.mode === 'wait') return `schema up to date: ${all} applied by another instance (waited ${ms} ms)`;
@@ -18,6 +22,13 @@ export function describeBoot(snapshot: BootSnapshot, known: number): string {
   return `schema up to date: ${countOf(known, 'migration')} already applied (checked in ${ms} ms${waited})`;
 }
 
+/** After a rollback: the newer release's migrations this boot left alone. */
+function describeFuture(snapshot: BootSnapshot): string {
+  const future = snapshot.versions?.future ?? [];
+  if (future.length === 0) return '';
+  return `; left alone ${countOf(future.length, 'migration')} newer than this build, applied by a newer release: ${future.join(', ')}`;
+}
+
 /** Logs describeBoot()'s line once the boot succeeded. Never throws: describing a boot must not fail it. */
 export async function logBootSummary(boot: MigrationBoot, logger: Logger): Promise<void> {
   try {
@@ -25,6 +36,7 @@ export async function logBootSummary(boot: MigrationBoot, logger: Logger): Promi
     const snapshot = boot.snapshot();
     logger.info(describeBoot(snapshot, known), {
       mode: snapshot.mode,
+      ...(snapshot.versions?.future.length ? { future: snapshot.versions.future } : {}),
       applied: snapshot.applied,
       durationMs: durationMs(snapshot),
       lockWaitMs: Math.round(snapshot.lockWaitMs),

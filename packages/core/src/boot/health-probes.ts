@@ -1,3 +1,4 @@
+import type { FuturePolicy } from '../index.js';
 import type { BootSnapshot, MigrationBoot } from './migration-boot.js';
 
 /** application/health+json (draft-inadarei-api-health-check): what every probe answers. */
@@ -74,10 +75,13 @@ export class HealthProbes {
     const snapshot = this.#boot.snapshot();
     const migrations = migrationsCheck(snapshot);
     const ok = migrations.status === 'pass' && database?.status === 'pass' && !snapshot.draining;
+    // A future migration is shown, never counted against readiness: under 'error' the boot failed already.
     const body: HealthDocument = { status: ok ? 'pass' : 'fail' };
     if (verbose) {
+      const future = futureCheck(snapshot, this.#boot.future);
       body.checks = {
         migrations: [migrations],
+        ...(future ? { 'migrations:future': [future] } : {}),
         'database:responseTime': [database ?? { status: 'fail', componentType: 'datastore', output: 'not checked: draining' }],
         'shutdown:draining': [drainingCheck(snapshot)],
       };
@@ -99,15 +103,17 @@ export class HealthProbes {
     const checks: Record<string, HealthCheck[]> = { migrations: [migrations], 'database:responseTime': [database] };
     // Only with a database that answers: a count from before it went away is not "the database now".
     if (read && snapshot.versions) {
-      const { pending, problems } = snapshot.versions;
+      const { pending, problems, future } = snapshot.versions;
       checks['migrations:versions'] = [
         {
-          status: pending + problems === 0 ? 'pass' : 'warn',
+          status: pending + problems + future.length === 0 ? 'pass' : 'warn',
           componentType: 'datastore',
           observedValue: snapshot.versions,
           time: new Date().toISOString(),
         },
       ];
+      const futureDetail = futureCheck(snapshot, this.#boot.future);
+      if (futureDetail) checks['migrations:future'] = [futureDetail];
     }
     checks['shutdown:draining'] = [drainingCheck(snapshot)];
     const failing = migrations.status === 'fail' || database.status === 'fail' || snapshot.draining;
@@ -176,6 +182,24 @@ function migrationsCheck(snapshot: BootSnapshot): HealthCheck {
   };
   if (snapshot.finishedAt) check.time = snapshot.finishedAt.toISOString();
   return check;
+}
+
+/**
+ * Applied versions newer than this build (a rolled-back release), from the same snapshot: `warn`
+ * when the boot leaves them alone, `fail` when it refuses them. Versions only, never SQL.
+ */
+function futureCheck(snapshot: BootSnapshot, policy: FuturePolicy): HealthCheck | undefined {
+  const future = snapshot.versions?.future ?? [];
+  if (future.length === 0) return undefined;
+  return {
+    status: policy === 'ignore' ? 'warn' : 'fail',
+    componentType: 'datastore',
+    observedValue: future,
+    output:
+      policy === 'ignore'
+        ? 'applied by a newer release, left alone (future: ignore)'
+        : 'applied by a newer release, refused (future: error)',
+  };
 }
 
 function drainingCheck(snapshot: BootSnapshot): HealthCheck {

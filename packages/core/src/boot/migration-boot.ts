@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 // The boot layer uses the engine through its public API only, like any other client of it.
+import { futureMigrationsError } from '../future-migrations.js';
 import {
   type DatabaseHandle,
+  type FuturePolicy,
   isStrataError,
   type Logger,
   type MigrationReport,
@@ -20,6 +22,10 @@ import { type VersionCounts, VersionPicture } from './version-picture.js';
  * - `run`: apply pending migrations under the lock (the default; safe with many replicas).
  * - `wait`: never migrate; wait until another instance or a job has applied every known migration.
  * - `verify`: only check; fail when anything is pending, modified, missing or dirty.
+ *
+ * Applied migrations newer than this build's ("future": a newer release applied them, and this
+ * one was rolled back) are left alone in every mode by default (`future: 'ignore'`), so a rollback
+ * boots; the probes and the boot summary name them. `future: 'error'` refuses them.
  */
 export type BootMode = 'run' | 'wait' | 'verify';
 
@@ -27,6 +33,13 @@ export type BootState = 'idle' | 'migrating' | 'waiting' | 'verifying' | 'ready'
 
 export interface MigrationBootOptions extends Omit<MigratorOptions, 'db'> {
   mode?: BootMode;
+  /**
+   * Applied migrations newer than every migration of this build (a rolled-back release):
+   * `'ignore'` boots and shows them in the probes as a warning; `'error'` fails the boot with
+   * MIGRATION_FUTURE. Default `'ignore'` here (the engine's own default is `'error'`): an app that
+   * cannot start after a rollback crash-loops, and nobody is there to pass a flag.
+   */
+  future?: FuturePolicy;
   /** Milliseconds to keep retrying a database that refuses connections at boot. Default 30 000. */
   connectDeadline?: number;
   /** `wait` mode: milliseconds to wait for another instance to finish. Default 300 000. */
@@ -58,6 +71,8 @@ export interface BootSnapshot {
 export class MigrationBoot {
   readonly migrator: Migrator;
   readonly mode: BootMode;
+  /** What this boot does with future migrations (see MigrationBootOptions.future). */
+  readonly future: FuturePolicy;
   readonly #options: MigrationBootOptions;
   readonly #logger: Logger;
   readonly #picture = new VersionPicture();
@@ -83,8 +98,11 @@ export class MigrationBoot {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     const onEvent = options.onEvent;
+    // The Migrator refuses a value that is neither; until then, whatever was given is passed on.
+    this.future = options.future ?? 'ignore';
     this.migrator = new Migrator({
       ...options,
+      future: this.future,
       db,
       onEvent: (event) => {
         this.#follow(event);
@@ -213,7 +231,8 @@ export class MigrationBoot {
     if (this.mode === 'verify') {
       this.#state = 'verifying';
       const statuses = await retry(() => this.status());
-      const problems = statuses.filter((line) => line.state !== 'applied');
+      this.#refuseFuture(statuses);
+      const problems = statuses.filter((line) => line.state !== 'applied' && line.state !== 'future');
       if (problems.length > 0) throw notUpToDate(problems, 'NOT_UP_TO_DATE');
       return undefined;
     }
@@ -223,6 +242,7 @@ export class MigrationBoot {
       const statuses = await retry(() => this.status());
       const modified = statuses.filter((line) => line.state === 'modified');
       if (modified.length > 0) throw notUpToDate(modified, 'MIGRATION_MODIFIED');
+      this.#refuseFuture(statuses);
       // `missing` is fine here: during a rolling deploy a newer release may already have migrated further.
       const outstanding = statuses.filter((line) => line.state === 'pending' || line.state === 'dirty');
       if (outstanding.length === 0) return undefined;
@@ -232,6 +252,15 @@ export class MigrationBoot {
       });
       await sleep(Math.min(this.#options.waitInterval ?? 1_000, Math.max(0, deadline - Date.now())));
     }
+  }
+
+  /** Wait and verify read the history themselves: the same rule as the engine's run. */
+  #refuseFuture(statuses: readonly MigrationStatus[]): void {
+    if (this.future === 'ignore' || this.#options.ignoreMissing) return;
+    const future = statuses.filter((line) => line.state === 'future').map((line) => line.version);
+    if (future.length === 0) return;
+    const newest = statuses.reduce((max, line) => (line.migration && line.version > max ? line.version : max), 0n);
+    throw futureMigrationsError(future, newest);
   }
 
   /** The boot's run, with its steps followed live; the report has the last word on what was applied. */

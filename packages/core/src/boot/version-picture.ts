@@ -8,8 +8,13 @@ export interface VersionCounts {
   pending: number;
   /** Entries that are modified, missing from this build, or dirty. */
   problems: number;
-  /** The newest applied version, as a decimal string; null while none is. */
+  /** The newest applied version of this build, as a decimal string; null while none is. */
   latest: string | null;
+  /**
+   * Applied versions newer than every migration of this build (a newer release applied them, and
+   * this one was rolled back), as decimal strings in ascending order; empty when there are none.
+   */
+  future: string[];
 }
 
 /**
@@ -78,16 +83,19 @@ export class VersionPicture {
       // A version the build does not know stays as the read found it (a missing one is a problem either way).
       if (states.has(version) && (move.tick > this.#read.tick || this.#inOpenRun(move.tick))) states.set(version, move.state);
     }
-    const counts: VersionCounts = { applied: 0, pending: 0, problems: 0, latest: null };
+    const counts: VersionCounts = { applied: 0, pending: 0, problems: 0, latest: null, future: [] };
     let latest: bigint | undefined;
+    const future: bigint[] = [];
     for (const [version, state] of states) {
       if (state === 'applied') {
         counts.applied++;
         if (latest === undefined || version > latest) latest = version;
       } else if (state === 'pending') counts.pending++;
+      else if (state === 'future') future.push(version);
       else counts.problems++;
     }
     counts.latest = latest === undefined ? null : String(latest);
+    counts.future = future.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
     return counts;
   }
 

@@ -1,3 +1,4 @@
+import type { FuturePolicy } from '../future-migrations.js';
 import type { Logger } from '../logger.js';
 import { Migrator } from '../migrator.js';
 import type { MigratorEvent } from '../report.js';
@@ -12,6 +13,7 @@ import { UsageError } from './usage-error.js';
 export interface MigratorChoices {
   ignoreMissing?: boolean;
   allowOutOfOrder?: boolean;
+  future?: FuturePolicy;
   singleTransaction?: boolean;
   onEvent?: (event: MigratorEvent) => void;
 }
@@ -77,6 +79,7 @@ export class CommandContext {
       ...(this.config.statementTimeoutMs !== undefined ? { statementTimeout: this.config.statementTimeoutMs } : {}),
       ...(choices.ignoreMissing ? { ignoreMissing: true } : {}),
       ...(choices.allowOutOfOrder ? { allowOutOfOrder: true } : {}),
+      ...(choices.future ? { future: choices.future } : {}),
       ...(choices.singleTransaction ? { singleTransaction: true } : {}),
       ...(choices.onEvent ? { onEvent: choices.onEvent } : {}),
       logger: this.logger(),

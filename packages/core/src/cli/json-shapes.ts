@@ -36,6 +36,7 @@ export function reportJson(report: MigrationReport) {
     planned: report.planned.map(stepJson),
     skipped: report.skipped.map(stepJson),
     beyondTarget: report.beyondTarget.map(String),
+    future: report.future.map(String),
     lockTaken: report.lockTaken,
     lockWaitMs: round(report.lockWaitMs),
     totalMs: round(report.totalMs),

@@ -53,6 +53,13 @@ export function printReportSummary(out: Output, report: MigrationReport): void {
   } else {
     out.line(up ? 'Nothing pending: the database is up to date.' : 'Nothing to revert: no migration is applied.');
   }
+  if (report.future.length > 0) {
+    out.line(
+      style.yellow(
+        `Ignored ${plural(report.future.length, 'applied migration')} newer than every migration here (a newer release applied ${report.future.length === 1 ? 'it' : 'them'}): ${report.future.join(', ')}`,
+      ),
+    );
+  }
   if (report.beyondTarget.length > 0) {
     out.line(
       `${plural(report.beyondTarget.length, 'pending migration')} newer than the target left for later: ${report.beyondTarget.join(', ')}`,

@@ -22,7 +22,7 @@ describe('VersionPicture', () => {
     const picture = new VersionPicture();
     expect(picture.counts()).toBeUndefined();
     picture.read(picture.startRead(), lines('applied', 'pending', 'modified'));
-    expect(picture.counts()).toEqual({ applied: 1, pending: 1, problems: 1, latest: '1' });
+    expect(picture.counts()).toEqual({ applied: 1, pending: 1, problems: 1, latest: '1', future: [] });
   });
 
   it('moves with each step of a run, even past a read that cannot see it (one open transaction)', () => {

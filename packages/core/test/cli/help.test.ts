@@ -17,11 +17,18 @@ const GLOBAL = [
 /** Every option of every command the issue names, as `strata <command> --help` must list it. */
 const COMMAND_OPTIONS: Record<string, string[]> = {
   add: ['-r, --reversible', '--sequential', '--timestamp', '--layout sqlx|diesel', '<name>'],
-  run: ['--target-version V', '--dry-run', '--single-transaction', '--ignore-missing', '--allow-out-of-order'],
+  run: [
+    '--target-version V',
+    '--dry-run',
+    '--single-transaction',
+    '--ignore-missing',
+    '--allow-out-of-order',
+    '--future ignore|error',
+  ],
   revert: ['--target-version V', '--all', '-n, --number N', '--dry-run', '--single-transaction'],
   redo: ['-n, --number N', '--all'],
-  info: ['--exit-code'],
-  validate: ['--offline', '--ignore-missing', '--allow-out-of-order'],
+  info: ['--exit-code', '--future ignore|error'],
+  validate: ['--offline', '--ignore-missing', '--allow-out-of-order', '--future ignore|error'],
   resolve: ['<version>', '--applied', '--rolled-back'],
   database: ['create | drop | reset | setup', '-y, --yes', '--force'],
 };

@@ -95,6 +95,8 @@ describe.each(KINDS)('strata info on %s', (kind) => {
   it('missing: applied, but the file is gone', async () => {
     expect((await run('run')).code).toBe(0);
     await rm(join(project.dir, 'migrations/0002_b.sql'));
+    // A newer file keeps 2 in the middle of the sequence: missing, not future.
+    await project.write({ 'migrations/0003_c.sql': 'CREATE TABLE c (id INTEGER);\n' });
     expect((await run('info')).stdout).toMatch(/^2\s+b\s+missing/m);
     expect((await info())[1]).toMatchObject({ version: '2', state: 'missing' });
   });

@@ -129,6 +129,11 @@ describe.each(KINDS)('strata validate with a database on %s', (kind) => {
   it('checks missing migrations unless --ignore-missing', async () => {
     await rm(join(project.dir, 'migrations/0002_create_posts.up.sql'));
     await rm(join(project.dir, 'migrations/0002_create_posts.down.sql'));
+    // A newer file keeps 2 in the middle of the sequence: missing, not future.
+    await project.write({
+      'migrations/0003_tags.up.sql': 'CREATE TABLE tags (id INTEGER);\n',
+      'migrations/0003_tags.down.sql': '',
+    });
     const result = await run('validate');
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('migration 2 was previously applied but is missing');

@@ -10,8 +10,10 @@
  *   extra NOT NULL column without default): HISTORY_CORRUPT naming the table, before any
  *   migration runs. Not MIGRATION_MODIFIED: the file did not change, the record of it is unusable,
  *   and the person has to repair the table, not the file;
- * - a version in history but not in the source: MIGRATION_MISSING (or, if dirty, MIGRATION_DIRTY,
- *   which `resolve` clears even without the file);
+ * - a version in history but not in the source: MIGRATION_MISSING when the source has newer ones,
+ *   MIGRATION_FUTURE when it is newer than all of them (under the engine's default `future:
+ *   'error'`; see rollbacks.test.ts), or, if dirty, MIGRATION_DIRTY, which `resolve` clears even
+ *   without the file;
  * - a dirty row: run and revert both refuse with MIGRATION_DIRTY; resolving a clean row is
  *   NOT_FOUND.
  */
@@ -173,7 +175,7 @@ describe.each(dialects)('history tables written by others (%s)', (_name, open) =
     }
   });
 
-  it('a version in history that is not in the source: MIGRATION_MISSING naming it; dirty and missing: MIGRATION_DIRTY, which resolve clears', async () => {
+  it('a version in history that is not in the source and newer than all of it: MIGRATION_FUTURE naming it; dirty: MIGRATION_DIRTY, which resolve clears', async () => {
     const { database, s } = await setup();
     await handMadeHistory(
       database,
@@ -183,7 +185,7 @@ describe.each(dialects)('history tables written by others (%s)', (_name, open) =
     await database.query(
       `INSERT INTO _strata_migrations (version, description, success, checksum, execution_time) VALUES (20990101000000, 'from another branch', ${s.bool(true)}, ${s.bytes('00'.repeat(48))}, 0)`,
     );
-    await expectRefused(database, 'MIGRATION_MISSING', ['20990101000000'], '20990101000000');
+    await expectRefused(database, 'MIGRATION_FUTURE', ['20990101000000', 'the newest is 3'], '20990101000000');
 
     await database.query(`UPDATE _strata_migrations SET success = ${s.bool(false)} WHERE version = 20990101000000`);
     await expectRefused(database, 'MIGRATION_DIRTY', ['20990101000000', 'strata resolve 20990101000000']);

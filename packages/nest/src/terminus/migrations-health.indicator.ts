@@ -50,8 +50,9 @@ export class MigrationsHealthIndicator {
 
   /**
    * Reads the history now and compares it with this build's migrations: `down`, listing them, when
-   * any is pending, modified, missing or dirty. Costs a query per call; cache it with Terminus
-   * if probes are frequent.
+   * any is pending, modified, missing or dirty. Migrations newer than this build (a rolled-back
+   * release) are listed as `future`, and are outstanding only under `future: 'error'`. Costs a
+   * query per call; cache it with Terminus if probes are frequent.
    */
   async isUpToDate<const Key extends string = 'migrations:status'>(
     key: Key = 'migrations:status' as Key,
@@ -64,12 +65,15 @@ export class MigrationsHealthIndicator {
     } catch (error) {
       return check.down({ error: errorData(error) });
     }
-    const outstanding = lines.filter((line) => line.state !== 'applied');
+    const tolerated = (line: MigrationStatus) => line.state === 'future' && this.#boot.future === 'ignore';
+    const outstanding = lines.filter((line) => line.state !== 'applied' && !tolerated(line));
     const applied = lines.filter((line) => line.state === 'applied');
+    const future = lines.filter((line) => line.state === 'future').map((line) => String(line.version));
     const data = {
       applied: applied.length,
       latest: applied.length > 0 ? String(applied[applied.length - 1]!.version) : null,
       outstanding: outstanding.map((line) => ({ version: String(line.version), state: line.state })),
+      ...(future.length > 0 ? { future } : {}),
     };
     return outstanding.length === 0 ? check.up(data) : check.down(data);
   }

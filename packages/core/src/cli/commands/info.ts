@@ -4,22 +4,27 @@ import type { Palette } from '../colors.js';
 import type { CommandDefinition } from '../command.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
 import { formatDuration, formatTable, formatTimestamp, nsToMs, printable } from '../format.js';
+import { FUTURE_OPTION, futureOption } from '../future-option.js';
 import { warnAboutNearMisses } from '../near-miss-warnings.js';
 
 export const command: CommandDefinition = {
-  usage: '[--exit-code]',
+  usage: '[--exit-code] [--future ignore|error]',
   options: [
     {
       name: 'exit-code',
       type: 'boolean',
-      description: 'exit with 1 when anything is pending, modified, missing or dirty (a CI or deploy gate)',
+      description: 'exit with 1 when anything is pending, modified, missing, future or dirty (a CI or deploy gate)',
     },
+    { ...FUTURE_OPTION, description: 'with --exit-code: ignore leaves future migrations out of the gate (default error)' },
   ],
   details:
     'States: applied, pending, modified (applied, but the file changed since), missing (applied, but\n' +
-    'the file is gone), dirty (started outside a transaction and did not finish: see `strata resolve`).',
+    'the file is gone, in the middle of the sequence), future (applied, newer than every file here: a\n' +
+    'newer release applied it; `run --future ignore` leaves it alone), dirty (started outside a\n' +
+    'transaction and did not finish: see `strata resolve`).',
   async run(context) {
     warnAboutNearMisses(context);
+    const future = futureOption(context);
     const migrator = await context.migrator();
     const statuses = await migrator.status();
     const { out } = context;
@@ -31,7 +36,7 @@ export const command: CommandDefinition = {
       printStatusTable(statuses, out.style, (line) => out.line(line));
       out.line(summary(statuses));
     }
-    const unsettled = statuses.some((line) => line.state !== 'applied');
+    const unsettled = statuses.some((line) => line.state !== 'applied' && !(line.state === 'future' && future === 'ignore'));
     return context.flag('exit-code') && unsettled ? EXIT_FAILURE : 0;
   },
 };
@@ -56,6 +61,7 @@ const STATE_COLOUR = {
   pending: 'yellow',
   modified: 'red',
   missing: 'red',
+  future: 'yellow',
   dirty: 'red',
 } as const;
 
@@ -80,6 +86,9 @@ function printStatusTable(statuses: readonly MigrationStatus[], style: Palette, 
       print(`    applied checksum: ${toHex(line.history.checksum)}`);
       print(`    file checksum:    ${toHex(line.migration.checksum)}`);
     }
+    if (line.state === 'future') {
+      print(style.dim('    applied by a newer release: `strata run` refuses it unless --future ignore, which leaves it alone'));
+    }
     if (line.state === 'dirty') {
       print(style.dim(`    fix the database by hand, then \`strata resolve ${line.version} --applied\` or \`--rolled-back\``));
     }
@@ -89,7 +98,7 @@ function printStatusTable(statuses: readonly MigrationStatus[], style: Palette, 
 function summary(statuses: readonly MigrationStatus[]): string {
   const counts = new Map<string, number>();
   for (const line of statuses) counts.set(line.state, (counts.get(line.state) ?? 0) + 1);
-  const order = ['applied', 'pending', 'modified', 'missing', 'dirty'];
+  const order = ['applied', 'pending', 'modified', 'missing', 'future', 'dirty'];
   return order
     .filter((state) => counts.has(state))
     .map((state) => `${counts.get(state)} ${state}`)

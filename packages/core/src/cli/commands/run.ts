@@ -1,4 +1,5 @@
 import type { CommandDefinition } from '../command.js';
+import { FUTURE_OPTION, futureOption } from '../future-option.js';
 import { reportJson } from '../json-shapes.js';
 import { applyPending, printReportSummary } from '../migration-runs.js';
 import { warnAboutNearMisses } from '../near-miss-warnings.js';
@@ -6,7 +7,8 @@ import { versionOption } from '../option-parsers.js';
 import { ProgressRenderer } from '../progress.js';
 
 export const command: CommandDefinition = {
-  usage: '[--target-version V] [--dry-run] [--single-transaction] [--ignore-missing] [--allow-out-of-order]',
+  usage:
+    '[--target-version V] [--dry-run] [--single-transaction] [--ignore-missing] [--allow-out-of-order] [--future ignore|error]',
   options: [
     { name: 'target-version', type: 'string', value: 'V', description: 'apply pending migrations up to and including version V' },
     {
@@ -25,15 +27,22 @@ export const command: CommandDefinition = {
       type: 'boolean',
       description: 'apply pending migrations older than the newest applied one instead of refusing',
     },
+    FUTURE_OPTION,
   ],
+  details:
+    'After a newer release migrated, its migrations are newer than every file here ("future"): run\n' +
+    'refuses them unless --future ignore, which leaves them alone and says so. A migration missing\n' +
+    'from the middle of the sequence is refused either way (unless --ignore-missing).',
   async run(context) {
     const target = versionOption(context, 'target-version');
     const singleTransaction = context.flag('single-transaction');
     warnAboutNearMisses(context);
+    const future = futureOption(context);
     const renderer = new ProgressRenderer(context.out, { singleTransaction });
     const migrator = await context.migrator({
       ignoreMissing: context.flag('ignore-missing'),
       allowOutOfOrder: context.flag('allow-out-of-order'),
+      ...(future ? { future } : {}),
       singleTransaction,
       onEvent: renderer.handle,
     });

@@ -2,6 +2,7 @@ import { toHex } from '../../checksum.js';
 import type { Dialect } from '../../dialects/dialect.js';
 import { DIALECTS } from '../../dialects/registry.js';
 import { isStrataError, type StrataError } from '../../errors.js';
+import { futureMigrationsError } from '../../future-migrations.js';
 import type { Migration } from '../../migration.js';
 import { stepFor } from '../../plan.js';
 import { type DirectorySource, readMigrationsDirectory } from '../../source/directory-source.js';
@@ -11,6 +12,7 @@ import type { CommandContext } from '../context.js';
 import { parseDatabaseUrl } from '../database-url.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
 import { plural, printable, withPrintableNames } from '../format.js';
+import { FUTURE_OPTION, futureOption } from '../future-option.js';
 import { plainIgnored } from '../near-miss-warnings.js';
 
 interface Problem {
@@ -21,7 +23,7 @@ interface Problem {
 }
 
 export const command: CommandDefinition = {
-  usage: '[--offline] [--ignore-missing] [--allow-out-of-order]',
+  usage: '[--offline] [--ignore-missing] [--allow-out-of-order] [--future ignore|error]',
   options: [
     { name: 'offline', type: 'boolean', description: 'check the directory only, even when a database URL is configured' },
     {
@@ -34,15 +36,20 @@ export const command: CommandDefinition = {
       type: 'boolean',
       description: 'with a database: pending migrations older than the newest applied one are not a problem',
     },
+    {
+      ...FUTURE_OPTION,
+      description: 'with a database: ignore makes applied migrations newer than every file here a warning (default error)',
+    },
   ],
   details:
     'Without a database: file and directory names, one layout and one style per directory, duplicate\n' +
     'versions, and statements the database refuses inside a transaction (CREATE INDEX CONCURRENTLY,\n' +
     'VACUUM, ...) in a file that runs in one. With a database URL (flag, DATABASE_URL or .env) also:\n' +
-    'checksums of applied migrations, missing and dirty ones, and order. Exits 1 when it finds a problem.',
+    'checksums of applied migrations, missing, future and dirty ones, and order. Exits 1 when it finds a problem.',
   async run(context) {
     const problems: Problem[] = [];
     const warnings: string[] = [];
+    const tolerateFuture = futureOption(context) === 'ignore' || context.flag('ignore-missing');
     const online = !context.flag('offline') && context.config.databaseUrl !== undefined;
     const dialect = online ? DIALECTS[context.target().kind] : offlineDialect(context);
 
@@ -63,7 +70,7 @@ export const command: CommandDefinition = {
           warnings.push(`${migration.upFile} has no .down.sql beside it, so it cannot be reverted`);
         }
       }
-      if (online) await databaseProblems(context, problems, warnings);
+      if (online) await databaseProblems(context, { problems, warnings, tolerateFuture });
     }
 
     const { out } = context;
@@ -121,8 +128,12 @@ function scriptProblems(migration: Migration, dialect: Dialect): Problem[] {
   return found;
 }
 
-async function databaseProblems(context: CommandContext, problems: Problem[], warnings: string[]): Promise<void> {
+async function databaseProblems(
+  context: CommandContext,
+  { problems, warnings, tolerateFuture }: { problems: Problem[]; warnings: string[]; tolerateFuture: boolean },
+): Promise<void> {
   const statuses = await (await context.migrator()).status();
+  const newestInSource = statuses.reduce((newest, line) => (line.migration && line.version > newest ? line.version : newest), 0n);
   for (const line of statuses) {
     const version = String(line.version);
     const file = line.migration?.upFile;
@@ -147,6 +158,10 @@ async function databaseProblems(context: CommandContext, problems: Problem[], wa
       const message = `migration ${version} was previously applied but is missing in the resolved migrations`;
       if (context.flag('ignore-missing')) warnings.push(message);
       else problems.push({ code: 'MIGRATION_MISSING', message, version });
+    } else if (line.state === 'future') {
+      if (tolerateFuture)
+        warnings.push(`migration ${version} was previously applied and is newer than every migration here (left alone)`);
+      else problems.push(problemOf(futureMigrationsError([line.version], newestInSource)));
     } else if (line.state === 'pending' && line.outOfOrder) {
       const message = `migration ${version}${at} is pending but older than the newest applied migration (out of order)`;
       if (context.flag('allow-out-of-order')) warnings.push(message);
