@@ -25,6 +25,8 @@ import { computeStatus, type MigrationStatus } from './status.js';
 import { toVersion } from './version.js';
 
 export const DEFAULT_TABLE = '_strata_migrations';
+/** How long strata waits for a connection unless told otherwise: sqlx-cli's default. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** The largest timeout PostgreSQL's settings (and Node's timers) take: 2^31 - 1 ms. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 const YIELD_EVERY_MS = 20;
@@ -45,6 +47,13 @@ export interface MigratorOptions {
    * cancels it (`statement_timeout`, SQLSTATE 57014). Default: the server's setting.
    */
   statementTimeout?: number;
+  /**
+   * PostgreSQL: milliseconds strata waits for a connection from the pool (for a run's session and
+   * for each read) before failing with CONNECTION_FAILED; the attempt is abandoned and its client
+   * destroyed. Bounds a server that accepts the connection and never answers, even with a pool
+   * built without `connectionTimeoutMillis`. 0 waits for as long as it takes. Default 10 000.
+   */
+  connectTimeout?: number;
   logger?: Logger;
   /** Tolerate applied migrations that are absent from the source (future ones included). */
   ignoreMissing?: boolean;
@@ -141,6 +150,15 @@ export class Migrator {
     if (options.future !== undefined && !isFuturePolicy(options.future)) {
       throw new StrataError('INVALID_OPTIONS', `future must be 'error' or 'ignore', not ${JSON.stringify(options.future)}`);
     }
+    if (
+      options.connectTimeout !== undefined &&
+      !(typeof options.connectTimeout === 'number' && options.connectTimeout >= 0 && options.connectTimeout <= MAX_TIMEOUT_MS)
+    ) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        `connectTimeout must be a number of milliseconds between 0 (no limit) and ${MAX_TIMEOUT_MS}, not ${options.connectTimeout}`,
+      );
+    }
     if (options.schema !== undefined && (typeof options.schema !== 'string' || options.schema.length === 0)) {
       throw new StrataError('INVALID_OPTIONS', 'the `schema` option must be a non-empty string');
     }
@@ -155,7 +173,10 @@ export class Migrator {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     this.#table = options.table ?? DEFAULT_TABLE;
-    this.#database = openDatabase(options.db, { statementTimeout: options.statementTimeout });
+    this.#database = openDatabase(options.db, {
+      statementTimeout: options.statementTimeout,
+      connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    });
     // Pinned by name, never through the session's search_path (see Dialect.defaultSchema).
     const schema = options.schema ?? this.#database.dialect.defaultSchema;
     this.#history = new HistoryStore(this.#database.dialect, { schema, table: this.#table });

@@ -31,6 +31,10 @@ export type BootMode = 'run' | 'wait' | 'verify';
 
 export type BootState = 'idle' | 'migrating' | 'waiting' | 'verifying' | 'ready' | 'failed';
 
+const DEFAULT_CONNECT_DEADLINE_MS = 30_000;
+/** The Migrator's own default for `connectTimeout`. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 export interface MigrationBootOptions extends Omit<MigratorOptions, 'db'> {
   mode?: BootMode;
   /**
@@ -40,7 +44,12 @@ export interface MigrationBootOptions extends Omit<MigratorOptions, 'db'> {
    * cannot start after a rollback crash-loops, and nobody is there to pass a flag.
    */
   future?: FuturePolicy;
-  /** Milliseconds to keep retrying a database that refuses connections at boot. Default 30 000. */
+  /**
+   * Milliseconds to keep retrying a database that cannot be reached at boot (refused, reset,
+   * starting, or accepting connections and never answering); then CONNECTION_FAILED. Each attempt
+   * waits for its connection at most `connectTimeout` (default 10 000, capped at this deadline), and
+   * a read still waiting at the deadline is abandoned there. Default 30 000.
+   */
   connectDeadline?: number;
   /** `wait` mode: milliseconds to wait for another instance to finish. Default 300 000. */
   waitTimeout?: number;
@@ -104,6 +113,7 @@ export class MigrationBoot {
       ...options,
       future: this.future,
       db,
+      connectTimeout: attemptTimeout(options.connectTimeout, options.connectDeadline ?? DEFAULT_CONNECT_DEADLINE_MS),
       onEvent: (event) => {
         this.#follow(event);
         onEvent?.(event);
@@ -212,9 +222,9 @@ export class MigrationBoot {
   }
 
   async #work(): Promise<MigrationReport | undefined> {
-    const retry = <T>(task: () => Promise<T>) =>
+    const retry = <T>(task: (giveUpAt: number) => Promise<T>) =>
       retryConnection(task, {
-        deadlineMs: this.#options.connectDeadline ?? 30_000,
+        deadlineMs: this.#options.connectDeadline ?? DEFAULT_CONNECT_DEADLINE_MS,
         onRetry: (error, attempt, delayMs) =>
           this.#logger.warn(`database not reachable (attempt ${attempt}); retrying in ${Math.round(delayMs)} ms`, {
             code: (error as { code?: string }).code,
@@ -222,15 +232,15 @@ export class MigrationBoot {
       });
     if (this.mode === 'run') {
       this.#state = 'migrating';
-      return retry(async () => {
+      return retry(async (giveUpAt) => {
         // One read first, so the probes can count from the first step on, not only from the report.
-        await this.status();
+        await this.#readBy(giveUpAt);
         return this.#run();
       });
     }
     if (this.mode === 'verify') {
       this.#state = 'verifying';
-      const statuses = await retry(() => this.status());
+      const statuses = await retry((giveUpAt) => this.#readBy(giveUpAt));
       this.#refuseFuture(statuses);
       const problems = statuses.filter((line) => line.state !== 'applied' && line.state !== 'future');
       if (problems.length > 0) throw notUpToDate(problems, 'NOT_UP_TO_DATE');
@@ -239,7 +249,7 @@ export class MigrationBoot {
     this.#state = 'waiting';
     const deadline = Date.now() + (this.#options.waitTimeout ?? 300_000);
     for (;;) {
-      const statuses = await retry(() => this.status());
+      const statuses = await retry((giveUpAt) => this.#readBy(giveUpAt));
       const modified = statuses.filter((line) => line.state === 'modified');
       if (modified.length > 0) throw notUpToDate(modified, 'MIGRATION_MODIFIED');
       this.#refuseFuture(statuses);
@@ -263,6 +273,35 @@ export class MigrationBoot {
     throw futureMigrationsError(future, newest);
   }
 
+  /**
+   * The boot's read of the history, given up at the connect deadline even when the driver never
+   * answers (a pool without connectionTimeoutMillis waits for such a server as long as the socket
+   * lives). It only reads, so leaving it behind is safe; the Migrator destroys its connection if it
+   * ever comes.
+   */
+  #readBy(giveUpAt: number): Promise<MigrationStatus[]> {
+    const read = this.status();
+    // A deadline of 0 asks for one attempt without retries, bounded by connectTimeout alone.
+    if (!((this.#options.connectDeadline ?? DEFAULT_CONNECT_DEADLINE_MS) > 0)) return read;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => {
+          const waited = this.#options.connectDeadline ?? DEFAULT_CONNECT_DEADLINE_MS;
+          reject(
+            new StrataError(
+              'CONNECTION_FAILED',
+              `cannot reach the database at ${this.migrator.describe()}: no answer within the connectDeadline of ${waited} ms`,
+              { transient: true, connectDeadline: waited },
+            ),
+          );
+        },
+        Math.max(0, giveUpAt - performance.now()),
+      );
+    });
+    return Promise.race([read, deadline]).finally(() => clearTimeout(timer));
+  }
+
   /** The boot's run, with its steps followed live; the report has the last word on what was applied. */
   async #run(): Promise<MigrationReport> {
     this.#running = true;
@@ -282,6 +321,16 @@ export class MigrationBoot {
       this.#picture.closeRun(committed || !this.#options.singleTransaction);
     }
   }
+}
+
+/**
+ * One attempt never waits longer for a connection than the whole boot may. Left as given: 0 (no
+ * limit), a deadline of 0 (one attempt, no retries) and values the Migrator refuses with a message.
+ */
+function attemptTimeout(connectTimeout: number | undefined, deadline: number): number | undefined {
+  const timeout = connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  if (typeof timeout !== 'number' || timeout <= 0 || !(typeof deadline === 'number' && deadline > 0)) return connectTimeout;
+  return Math.min(timeout, deadline);
 }
 
 function notUpToDate(lines: MigrationStatus[], code: 'NOT_UP_TO_DATE' | 'WAIT_TIMEOUT' | 'MIGRATION_MODIFIED'): StrataError {

@@ -15,16 +15,18 @@ export interface RetryOptions {
 /**
  * Retries a task while it fails with a connection error (refused, reset, the server starting up),
  * with exponential backoff and jitter, up to a deadline. Any other error — SQL, checksum, order,
- * a dirty row — is thrown at once: waiting cannot heal it.
+ * a dirty row — is thrown at once: waiting cannot heal it. The task is told when the deadline falls
+ * (a `performance.now()` time), so it can bound its own waits for the database by it.
  */
-export async function retryConnection<T>(task: () => Promise<T>, options: RetryOptions): Promise<T> {
+export async function retryConnection<T>(task: (giveUpAt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   let attempts = 0;
   let lastError: unknown;
+  const giveUpAt = performance.now() + options.deadlineMs;
   const outcome = await pollWithBackoff<{ value: T }>(
     async () => {
       attempts++;
       try {
-        return { value: await task() };
+        return { value: await task(giveUpAt) };
       } catch (error) {
         if (!isConnectionError(error) || options.signal?.aborted) throw error;
         lastError = error;

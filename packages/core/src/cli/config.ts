@@ -16,6 +16,8 @@ export interface GlobalConfig {
   lockTimeoutMs: number | undefined;
   /** PostgreSQL's statement_timeout for migration statements. */
   statementTimeoutMs: number | undefined;
+  /** --connect-timeout; 0 waits. Undefined: the URL's connect_timeout, else the default. */
+  connectTimeoutMs: number | undefined;
 }
 
 export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string): GlobalConfig {
@@ -32,6 +34,7 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd:
     schema: nonEmpty(values, 'schema'),
     lockTimeoutMs: seconds('lock-timeout', stringOption(values, 'lock-timeout'), 0),
     statementTimeoutMs: seconds('statement-timeout', stringOption(values, 'statement-timeout'), Number.MIN_VALUE),
+    connectTimeoutMs: seconds('connect-timeout', stringOption(values, 'connect-timeout'), 0),
   };
 }
 
@@ -53,6 +56,6 @@ function seconds(name: string, text: string | undefined, least: number): number 
   if (text.trim() === '' || !Number.isFinite(value) || value < least) {
     throw new UsageError(`--${name} takes a number of seconds ${least > 0 ? '> 0' : '>= 0'}, not "${text}"`);
   }
-  // A positive value never rounds down to 0 ms, which would mean "no limit" to PostgreSQL.
-  return least > 0 ? Math.max(1, Math.round(value * 1000)) : Math.round(value * 1000);
+  // A positive value never rounds down to 0 ms, which would mean "no limit" to PostgreSQL and pg.
+  return value > 0 ? Math.max(1, Math.round(value * 1000)) : 0;
 }

@@ -33,6 +33,9 @@ async function openPostgres(target: PostgresTarget, cwd: string): Promise<OpenDa
     connectionString: target.url,
     application_name: APPLICATION_NAME,
     max: 4,
+    // pg's own bound on each connection (the Migrator bounds its waits by the same time): a server
+    // that accepts and never answers the startup ends the attempt, and the process can exit.
+    connectionTimeoutMillis: target.connectTimeoutMs,
   });
   // An idle connection dropped by the server must not crash the process; the next query reports it.
   pool.on('error', () => {});

@@ -57,7 +57,7 @@ export class CommandContext {
         hint: 'for example DATABASE_URL=sqlite://app.db?mode=rwc or DATABASE_URL=postgres://user@localhost/app',
       });
     }
-    const target = parseDatabaseUrl(url, this.io.cwd);
+    const target = parseDatabaseUrl(url, this.io.cwd, this.config.connectTimeoutMs);
     if ('password' in target) this.out.addSecret(target.password);
     this.#target = target;
     return target;
@@ -77,6 +77,7 @@ export class CommandContext {
       ...(this.config.schema !== undefined ? { schema: this.config.schema } : {}),
       ...(this.config.lockTimeoutMs !== undefined ? { lockTimeout: this.config.lockTimeoutMs } : {}),
       ...(this.config.statementTimeoutMs !== undefined ? { statementTimeout: this.config.statementTimeoutMs } : {}),
+      ...(db.target.kind === 'postgres' ? { connectTimeout: db.target.connectTimeoutMs } : {}),
       ...(choices.ignoreMissing ? { ignoreMissing: true } : {}),
       ...(choices.allowOutOfOrder ? { allowOutOfOrder: true } : {}),
       ...(choices.future ? { future: choices.future } : {}),

@@ -13,7 +13,16 @@ export interface PostgresTarget {
   password: string | undefined;
   /** The URL for display, password removed. */
   display: string;
+  /**
+   * How long to wait for the server to answer a connection, in ms; 0 waits. --connect-timeout, else
+   * the URL's `connect_timeout` (seconds, as libpq reads it), else DEFAULT_CONNECT_TIMEOUT_S.
+   */
+  connectTimeoutMs: number;
 }
+
+/** sqlx-cli's default for --connect-timeout. */
+export const DEFAULT_CONNECT_TIMEOUT_S = 10;
+const MAX_TIMER_MS = 2_147_483_647;
 
 export interface SqliteTarget {
   kind: 'sqlite';
@@ -35,7 +44,7 @@ const SQLITE_MODES = new Set(['ro', 'rw', 'rwc', 'memory']);
  * directory), `sqlite:///abs/app.db` (absolute), with `?mode=ro|rw|rwc|memory`. Without
  * `mode=rwc` a missing file is an error, as with SQLx.
  */
-export function parseDatabaseUrl(url: string, cwd: string): DatabaseTarget {
+export function parseDatabaseUrl(url: string, cwd: string, connectTimeoutMs?: number): DatabaseTarget {
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url)?.[1];
   if (!scheme) {
     throw new UsageError(`the database URL ${redactUrl(url)} has no scheme`, {
@@ -46,7 +55,7 @@ export function parseDatabaseUrl(url: string, cwd: string): DatabaseTarget {
   switch (scheme.toLowerCase()) {
     case 'postgres':
     case 'postgresql':
-      return parsePostgres(url);
+      return parsePostgres(url, connectTimeoutMs);
     case 'sqlite':
       return parseSqlite(url, cwd);
     default:
@@ -57,7 +66,7 @@ export function parseDatabaseUrl(url: string, cwd: string): DatabaseTarget {
   }
 }
 
-function parsePostgres(url: string): PostgresTarget {
+function parsePostgres(url: string, connectTimeoutMs: number | undefined): PostgresTarget {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -71,7 +80,32 @@ function parsePostgres(url: string): PostgresTarget {
     database: path ? decodeUrlPart(path, url) : undefined,
     password: parsed.password ? decodeUrlPart(parsed.password, url) : undefined,
     display: redactUrl(url),
+    // The flag wins over the URL, as a command-line flag does over configuration.
+    // Node's timers (and pg's) take at most 2^31 - 1 ms; anything longer is as good as waiting.
+    connectTimeoutMs: Math.min(
+      connectTimeoutMs ?? urlConnectTimeout(parsed, url) ?? DEFAULT_CONNECT_TIMEOUT_S * 1000,
+      MAX_TIMER_MS,
+    ),
   };
+}
+
+/**
+ * libpq's `connect_timeout`: whole seconds; 0 or less waits indefinitely. pg ignores the parameter,
+ * so strata applies it. Anything that is not an integer is refused, as libpq refuses it.
+ */
+function urlConnectTimeout(parsed: URL, url: string): number | undefined {
+  const text = parsed.searchParams.get('connect_timeout');
+  if (text === null) return undefined;
+  if (!/^\s*[-+]?\d+\s*$/.test(text)) {
+    throw new UsageError(
+      `connect_timeout in the database URL ${redactUrl(url)} must be a whole number of seconds, not "${text}"`,
+      {
+        code: 'INVALID_URL',
+        hint: 'for example ?connect_timeout=10 (0 waits indefinitely); --connect-timeout overrides it',
+      },
+    );
+  }
+  return Math.max(0, Number(text)) * 1000;
 }
 
 function parseSqlite(url: string, cwd: string): SqliteTarget {

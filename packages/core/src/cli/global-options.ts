@@ -28,6 +28,12 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     value: 'SECONDS',
     description: "PostgreSQL: cancel any migration statement that runs longer (default: the server's)",
   },
+  {
+    name: 'connect-timeout',
+    type: 'string',
+    value: 'SECONDS',
+    description: "PostgreSQL: give up on a server that does not answer (default: the URL's connect_timeout, else 10)",
+  },
   { name: 'json', type: 'boolean', description: 'print one JSON document on stdout instead of text' },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'show engine logs and stack traces' },
   { name: 'help', short: 'h', type: 'boolean', description: 'show help' },

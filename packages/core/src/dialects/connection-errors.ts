@@ -43,3 +43,35 @@ export function connectionFailed(
     { cause },
   );
 }
+
+/** The messages pg gives when its own `connectionTimeoutMillis` ends an attempt (pool and client). */
+const PG_CONNECT_TIMEOUT =
+  /^(timeout expired|timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/;
+
+/** True when the driver gave up connecting because its own connect timeout passed. */
+export function isDriverConnectTimeout(error: unknown): boolean {
+  return error instanceof Error && PG_CONNECT_TIMEOUT.test(error.message);
+}
+
+/**
+ * CONNECTION_FAILED for a wait for a connection that passed its bound: the server accepted the
+ * socket but never answered, or (`poolSize`) every connection of the caller's pool stayed in use.
+ * Transient: a later attempt may find it answering.
+ */
+export function connectTimedOut(target: string, timeoutMs: number, cause?: unknown, poolSize?: number): StrataError {
+  const within = formatBound(timeoutMs);
+  const message =
+    poolSize === undefined
+      ? `cannot reach the database at ${target}: no connection within ${within} (connect timeout)`
+      : `no connection to the database at ${target} within ${within} (connect timeout): all ${poolSize} connections of the pool are in use`;
+  return new StrataError(
+    'CONNECTION_FAILED',
+    message,
+    { databaseCode: 'ETIMEDOUT', timeoutMs, transient: true },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function formatBound(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}

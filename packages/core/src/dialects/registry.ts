@@ -18,6 +18,8 @@ export type DatabaseHandle = PgPoolLike | PgClientLike | SqliteDatabaseLike;
 export interface DatabaseOptions {
   /** PostgreSQL only: `statement_timeout` (ms) for the statements of every migration. */
   statementTimeout?: number | undefined;
+  /** PostgreSQL only (SQLite opens a file and never waits for a server): ms to wait for a connection; 0 waits. */
+  connectTimeout?: number | undefined;
 }
 
 /** Recognises the caller's handle by its shape, so core never imports pg or better-sqlite3 to do it. */

@@ -9,6 +9,7 @@ const GLOBAL = [
   '--table NAME',
   '--schema NAME',
   '--lock-timeout SECONDS',
+  '--connect-timeout SECONDS',
   '--json',
   '--verbose',
   '--help',

@@ -1,4 +1,4 @@
-import { connectionFailed } from '../../dialects/connection-errors.js';
+import { connectionFailed, connectTimedOut, isDriverConnectTimeout } from '../../dialects/connection-errors.js';
 import { quoteIdentifier } from '../../dialects/identifiers.js';
 import { isConnectionError } from '../../dialects/registry.js';
 import { redactUrl } from '../../redact.js';
@@ -25,7 +25,11 @@ export async function postgresAdmin(target: PostgresTarget, cwd: string): Promis
   let lastError: unknown;
   for (const maintenance of candidates) {
     const url = withDatabase(target.url, maintenance);
-    const attempt = new pg.Client({ connectionString: url, application_name: APPLICATION_NAME });
+    const attempt = new pg.Client({
+      connectionString: url,
+      application_name: APPLICATION_NAME,
+      connectionTimeoutMillis: target.connectTimeoutMs,
+    });
     attempt.on('error', () => {});
     try {
       await attempt.connect();
@@ -39,9 +43,9 @@ export async function postgresAdmin(target: PostgresTarget, cwd: string): Promis
     }
   }
   if (!client) {
-    throw isConnectionError(lastError)
-      ? connectionFailed(redactUrl(withDatabase(target.url, candidates[0]!)), lastError, true)
-      : lastError;
+    const where = redactUrl(withDatabase(target.url, candidates[0]!));
+    if (isDriverConnectTimeout(lastError)) throw connectTimedOut(where, target.connectTimeoutMs, lastError);
+    throw isConnectionError(lastError) ? connectionFailed(where, lastError, true) : lastError;
   }
   const connected = client;
   const server = redactUrl(withDatabase(target.url, '')).replace(/\/(\?|$)/, '$1');

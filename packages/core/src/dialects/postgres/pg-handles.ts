@@ -17,7 +17,14 @@ export interface PgPoolClient extends PgQueryable {
 export interface PgPoolLike extends PgQueryable {
   connect(): Promise<PgPoolClient>;
   readonly totalCount: number;
-  readonly options?: { host?: string; port?: number; database?: string; user?: string; connectionString?: string };
+  readonly options?: {
+    host?: string;
+    port?: number;
+    database?: string;
+    user?: string;
+    connectionString?: string;
+    connectionTimeoutMillis?: number;
+  };
 }
 
 export interface PgClientLike extends PgQueryable {

@@ -1,16 +1,19 @@
 import { StrataError } from '../../errors.js';
 import { AdvisoryLock } from '../../lock/advisory/advisory-lock.js';
 import type { Session } from '../connection.js';
-import { connectionFailed } from '../connection-errors.js';
+import { connectionFailed, connectTimedOut, isDriverConnectTimeout } from '../connection-errors.js';
 import type { Database, SessionSettings } from '../database.js';
 import type { HistoryTableName } from '../dialect.js';
 import { isPgPool, type PgClientLike, type PgPoolLike, type PgQueryable } from './pg-handles.js';
+import { boundedPool, type CheckoutTimeout, checkout } from './pool-checkout.js';
 import { PostgresConnection, PostgresSession } from './postgres-connection.js';
 import { postgresDialect } from './postgres-dialect.js';
 
 export interface PostgresOptions {
   /** `statement_timeout` in ms for every statement a migration runs; undefined keeps the server's. */
   statementTimeout?: number | undefined;
+  /** Milliseconds strata waits for a connection from the caller's pool; 0 or undefined: no bound. */
+  connectTimeout?: number | undefined;
 }
 
 /**
@@ -31,7 +34,7 @@ export class PostgresDatabase implements Database {
     this.handle = handle;
     this.#options = options;
     this.reader = new PostgresConnection(
-      handle,
+      isPgPool(handle) ? boundedPool(handle, this.#connectTimeout, (why) => this.#timedOut(why)) : handle,
       (error) => this.connectionFailure(error),
       () => this.#requireConnectedClient(),
     );
@@ -55,7 +58,7 @@ export class PostgresDatabase implements Database {
     let release: (destroy: boolean) => void;
     try {
       if (isPgPool(this.handle)) {
-        const client = await this.handle.connect();
+        const client = await checkout(this.handle, this.#connectTimeout, (why) => this.#timedOut(why));
         connection = client;
         release = (destroy) => client.release(destroy);
       } else {
@@ -127,8 +130,21 @@ export class PostgresDatabase implements Database {
         { cause: error },
       );
     }
+    if (isDriverConnectTimeout(error)) {
+      // pg's own timeout (the pool's connectionTimeoutMillis) said the same as ours would: say it the same way.
+      const bound = isPgPool(this.handle) ? this.handle.options?.connectionTimeoutMillis : undefined;
+      if (typeof bound === 'number' && bound > 0) return connectTimedOut(this.describe(), bound, error);
+    }
     const refused = this.dialect.isRefused(error);
     return refused || this.dialect.isTransient(error) ? connectionFailed(this.describe(), error, !refused) : error;
+  }
+
+  get #connectTimeout(): number {
+    return this.#options.connectTimeout ?? 0;
+  }
+
+  #timedOut(why: CheckoutTimeout): StrataError {
+    return connectTimedOut(this.describe(), this.#connectTimeout, undefined, why.kind === 'pool-busy' ? why.size : undefined);
   }
 
   /**
