@@ -149,6 +149,36 @@ describe.each(dialects)('history truth on %s', (name, open) => {
 });
 
 describe('history truth on PostgreSQL only', () => {
+  it('two runs at once on ONE pg.Client (whose advisory lock is re-entrant) take turns: each migration once, nothing interleaved', async () => {
+    const db = await openPostgres();
+    const client = new pg.Client({ connectionString: db.url });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      await db.query('CREATE TABLE log (id serial PRIMARY KEY, n int)');
+      const migrations = [1, 2, 3, 4].map((n) => v(n, `INSERT INTO log (n) VALUES (${n});\nSELECT pg_sleep(0.02);`));
+      // Two Migrators, two history tables, one session: before, their statements interleaved on it.
+      const [a, b] = await Promise.all([
+        new Migrator({ db: client, migrations, table: 'history_a' }).run(),
+        new Migrator({ db: client, migrations, table: 'history_b' }).run(),
+      ]);
+      expect(a.applied).toHaveLength(4);
+      expect(b.applied).toHaveLength(4);
+      // Each run's four inserts, one run after the other: never 1,1,2,2 or a rolled-back step recorded.
+      expect((await db.query('SELECT n FROM log ORDER BY id')).map((row) => Number(row.n))).toEqual([1, 2, 3, 4, 1, 2, 3, 4]);
+      for (const table of ['history_a', 'history_b']) {
+        expect((await db.query(`SELECT version FROM ${table} ORDER BY version`)).map((row) => Number(row.version))).toEqual([
+          1, 2, 3, 4,
+        ]);
+      }
+      expect((client as unknown as { _txStatus: string })._txStatus).toBe('I');
+      await expectNothingLeftOpen(db);
+    } finally {
+      await client.end();
+      await db.close();
+    }
+  });
+
   it('a COMMIT the lexer cannot see (inside a procedure) ends the step: nothing recorded, the lock released', async () => {
     const db = await openPostgres();
     try {
