@@ -75,6 +75,16 @@ export interface MigratorOptions {
    * one transaction per migration, as SQLx does.
    */
   singleTransaction?: boolean;
+  /**
+   * PostgreSQL: how runs exclude each other. `'advisory'` (default): a session advisory lock with
+   * SQLx's key, so strata and SQLx runners exclude each other. `'lease'`: a row in `<table>_lease`
+   * taken, renewed and released by single statements, for a pooler in transaction mode (PgBouncer)
+   * or a PostgreSQL-compatible database without advisory locks; strata then sets nothing on the
+   * session beyond one transaction (a `statementTimeout` is `SET LOCAL` in each step's transaction).
+   */
+  lock?: 'advisory' | 'lease';
+  /** `lock: 'lease'`: milliseconds the lease lives without a heartbeat (renewed every third). Default 30 000. */
+  leaseTtl?: number;
   /** Progress events, for a CLI or a UI. */
   onEvent?: (event: MigratorEvent) => void;
 }
@@ -159,6 +169,18 @@ export class Migrator {
         `connectTimeout must be a number of milliseconds between 0 (no limit) and ${MAX_TIMEOUT_MS}, not ${options.connectTimeout}`,
       );
     }
+    if (options.lock !== undefined && options.lock !== 'advisory' && options.lock !== 'lease') {
+      throw new StrataError('INVALID_OPTIONS', `lock must be 'advisory' or 'lease', not ${JSON.stringify(options.lock)}`);
+    }
+    if (
+      options.leaseTtl !== undefined &&
+      !(typeof options.leaseTtl === 'number' && options.leaseTtl >= 1_000 && options.leaseTtl <= MAX_TIMEOUT_MS)
+    ) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        `leaseTtl must be a number of milliseconds between 1000 and ${MAX_TIMEOUT_MS}, not ${options.leaseTtl}`,
+      );
+    }
     if (options.schema !== undefined && (typeof options.schema !== 'string' || options.schema.length === 0)) {
       throw new StrataError('INVALID_OPTIONS', 'the `schema` option must be a non-empty string');
     }
@@ -176,6 +198,9 @@ export class Migrator {
     this.#database = openDatabase(options.db, {
       statementTimeout: options.statementTimeout,
       connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      ...(options.lock === 'lease'
+        ? { lease: { history: { schema: options.schema, table: this.#table }, ttlMs: options.leaseTtl } }
+        : {}),
     });
     // Pinned by name, never through the session's search_path (see Dialect.defaultSchema).
     const schema = options.schema ?? this.#database.dialect.defaultSchema;

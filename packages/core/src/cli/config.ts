@@ -18,6 +18,8 @@ export interface GlobalConfig {
   statementTimeoutMs: number | undefined;
   /** --connect-timeout; 0 waits. Undefined: the URL's connect_timeout, else the default. */
   connectTimeoutMs: number | undefined;
+  /** --lock: how runs exclude each other (PostgreSQL). */
+  lock: 'advisory' | 'lease' | undefined;
 }
 
 export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string): GlobalConfig {
@@ -35,6 +37,7 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd:
     lockTimeoutMs: seconds('lock-timeout', stringOption(values, 'lock-timeout'), 0),
     statementTimeoutMs: seconds('statement-timeout', stringOption(values, 'statement-timeout'), Number.MIN_VALUE),
     connectTimeoutMs: seconds('connect-timeout', stringOption(values, 'connect-timeout'), 0),
+    lock: lockKind(stringOption(values, 'lock')),
   };
 }
 
@@ -58,4 +61,9 @@ function seconds(name: string, text: string | undefined, least: number): number 
   }
   // A positive value never rounds down to 0 ms, which would mean "no limit" to PostgreSQL and pg.
   return value > 0 ? Math.max(1, Math.round(value * 1000)) : 0;
+}
+
+function lockKind(text: string | undefined): 'advisory' | 'lease' | undefined {
+  if (text === undefined || text === 'advisory' || text === 'lease') return text;
+  throw new UsageError(`--lock takes advisory or lease, not "${text}"`);
 }

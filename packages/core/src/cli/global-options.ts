@@ -34,6 +34,12 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     value: 'SECONDS',
     description: "PostgreSQL: give up on a server that does not answer (default: the URL's connect_timeout, else 10)",
   },
+  {
+    name: 'lock',
+    type: 'string',
+    value: 'KIND',
+    description: 'PostgreSQL: advisory (default; excludes SQLx too) or lease (behind PgBouncer in transaction mode)',
+  },
   { name: 'json', type: 'boolean', description: 'print one JSON document on stdout instead of text' },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'show engine logs and stack traces' },
   { name: 'help', short: 'h', type: 'boolean', description: 'show help' },

@@ -1,5 +1,7 @@
 import { StrataError } from '../../errors.js';
 import { AdvisoryLock } from '../../lock/advisory/advisory-lock.js';
+import { LeaseLock } from '../../lock/lease-lock.js';
+import type { RunLock } from '../../lock/run-lock.js';
 import type { Session } from '../connection.js';
 import { connectionFailed, connectTimedOut, isDriverConnectTimeout } from '../connection-errors.js';
 import type { Database, SessionSettings } from '../database.js';
@@ -10,6 +12,12 @@ import { PostgresConnection, PostgresSession } from './postgres-connection.js';
 import { postgresDialect } from './postgres-dialect.js';
 
 export interface PostgresOptions {
+  /**
+   * `lease`: the run lock is a row in `<table>_lease` (see LeaseLock), and nothing is set on the
+   * session beyond one transaction, so a pooler in transaction mode hands back server connections
+   * as it got them. Default: the session advisory lock.
+   */
+  lease?: { history: HistoryTableName; ttlMs?: number | undefined } | undefined;
   /** `statement_timeout` in ms for every statement a migration runs; undefined keeps the server's. */
   statementTimeout?: number | undefined;
   /** Milliseconds strata waits for a connection from the caller's pool; 0 or undefined: no bound. */
@@ -28,6 +36,7 @@ export class PostgresDatabase implements Database {
   readonly dialect = postgresDialect;
   readonly reader: PostgresConnection;
   readonly handle: PgPoolLike | PgClientLike;
+  readonly runLock: RunLock;
   readonly #options: PostgresOptions;
 
   constructor(handle: PgPoolLike | PgClientLike, options: PostgresOptions) {
@@ -38,9 +47,17 @@ export class PostgresDatabase implements Database {
       (error) => this.connectionFailure(error),
       () => this.#requireConnectedClient(),
     );
+    const { lease } = options;
+    this.runLock = lease
+      ? new LeaseLock(
+          { schema: lease.history.schema ?? this.dialect.defaultSchema, table: lease.history.table },
+          this.dialect.quoteIdentifier,
+          this.reader,
+          { ttlMs: lease.ttlMs },
+        )
+      : new AdvisoryLock();
   }
 
-  readonly runLock = new AdvisoryLock();
 
   describe(): string {
     const params = isPgPool(this.handle) ? this.handle.options : (this.handle as PgClientLike).connectionParameters;
@@ -69,6 +86,8 @@ export class PostgresDatabase implements Database {
       throw this.connectionFailure(error);
     }
     const session = new PostgresSession(connection, (error) => this.connectionFailure(error), release);
+    // Through a pooler (the lease lock) a session setting would stay on a server connection others get next.
+    if (this.#options.lease) return session;
     try {
       await session.exec(`SET client_connection_check_interval = ${DISCONNECT_CHECK_MS}`);
     } catch (error) {
@@ -108,7 +127,11 @@ export class PostgresDatabase implements Database {
     const timeout = this.#options.statementTimeout;
     // Set after the lock is taken, so waiting for the lock is never cut short by it; sent again
     // with each step, so a migration's RESET ALL or SET cannot lift it for the steps after.
-    const perStep = timeout === undefined ? undefined : `SET statement_timeout = ${Math.ceil(timeout)}`;
+    // With the lease lock nothing outlives a transaction: SET LOCAL, in each step's own transaction
+    // (a -- no-transaction step then runs without it; the README says so).
+    const scope = this.#options.lease ? 'SET LOCAL' : 'SET';
+    const perStep = timeout === undefined ? undefined : `${scope} statement_timeout = ${Math.ceil(timeout)}`;
+    if (this.#options.lease) return { perStep, restore: async () => {} };
     return {
       perStep,
       // The caller's connection goes back as it came: these settings are ours, not theirs.
