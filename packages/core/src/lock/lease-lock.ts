@@ -147,10 +147,11 @@ export class LeaseLock implements RunLock {
   #startHeartbeat(): void {
     const renew = () => {
       this.#heartbeat
-        .query(
-          `UPDATE ${this.#qualified} SET expires_at = now() + $3::interval WHERE name = $1 AND owner = $2`,
-          [LEASE_NAME, this.#owner, `${this.#ttlMs} milliseconds`],
-        )
+        .query(`UPDATE ${this.#qualified} SET expires_at = now() + $3::interval WHERE name = $1 AND owner = $2`, [
+          LEASE_NAME,
+          this.#owner,
+          `${this.#ttlMs} milliseconds`,
+        ])
         // A missed renewal is caught where it matters: the check before each history write.
         .catch(() => {});
     };

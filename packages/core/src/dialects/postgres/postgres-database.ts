@@ -58,7 +58,6 @@ export class PostgresDatabase implements Database {
       : new AdvisoryLock();
   }
 
-
   describe(): string {
     const params = isPgPool(this.handle) ? this.handle.options : (this.handle as PgClientLike).connectionParameters;
     const fromUrl = parseConnectionString((params as { connectionString?: string } | undefined)?.connectionString);
