@@ -1,4 +1,5 @@
 import type { Database } from './dialects/database.js';
+import { checkDirectUrl } from './dialects/postgres/direct-connection.js';
 import { type DatabaseHandle, openDatabase } from './dialects/registry.js';
 import { Executor, type LockedRun, type LockRequest } from './engine/executor.js';
 import type { Step } from './engine/step.js';
@@ -83,6 +84,12 @@ export interface MigratorOptions {
    * session beyond one transaction (a `statementTimeout` is `SET LOCAL` in each step's transaction).
    */
   lock?: 'advisory' | 'lease';
+  /**
+   * PostgreSQL: a direct connection URL (Prisma's `directUrl`). Each run takes its session — the
+   * advisory lock and the migrations — over it, while reads and probes keep using `db` (your app's
+   * pooled handle, e.g. through PgBouncer in transaction mode). CLI: `--direct-url` / `DIRECT_URL`.
+   */
+  directUrl?: string | URL;
   /** `lock: 'lease'`: milliseconds the lease lives without a heartbeat (renewed every third). Default 30 000. */
   leaseTtl?: number;
   /** Progress events, for a CLI or a UI. */
@@ -198,6 +205,7 @@ export class Migrator {
     this.#database = openDatabase(options.db, {
       statementTimeout: options.statementTimeout,
       connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      ...(options.directUrl !== undefined ? { directUrl: checkDirectUrl(options.directUrl) } : {}),
       ...(options.lock === 'lease'
         ? { lease: { history: { schema: options.schema, table: this.#table }, ttlMs: options.leaseTtl } }
         : {}),

@@ -7,7 +7,7 @@ import { UsageError } from './usage-error.js';
 export interface GlobalConfig {
   databaseUrl: string | undefined;
   /** Where the URL came from, for messages. */
-  databaseUrlFrom: '--database-url' | 'DATABASE_URL' | '.env' | undefined;
+  databaseUrlFrom: '--direct-url' | '--database-url' | 'DIRECT_URL' | 'DATABASE_URL' | '.env' | undefined;
   /** The migrations directory as typed (for display) and resolved against the working directory. */
   source: string;
   sourcePath: string;
@@ -24,12 +24,27 @@ export interface GlobalConfig {
 
 export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string): GlobalConfig {
   const source = stringOption(values, 'source') ?? 'migrations';
-  const fromFlag = stringOption(values, 'database-url');
-  const fromEnv = env.DATABASE_URL || undefined;
-  const fromFile = fromFlag || fromEnv ? undefined : readEnvFileValue(cwd, 'DATABASE_URL');
+  // The CLI migrates, so a direct URL (Prisma's DIRECT_URL, past a pooler) wins over the pooled one
+  // at the same level; a flag wins over the environment, which wins over ./.env.
+  const candidates: [GlobalConfig['databaseUrlFrom'], () => string | undefined][] = [
+    ['--direct-url', () => stringOption(values, 'direct-url')],
+    ['--database-url', () => stringOption(values, 'database-url')],
+    ['DIRECT_URL', () => env.DIRECT_URL || undefined],
+    ['DATABASE_URL', () => env.DATABASE_URL || undefined],
+    ['.env', () => readEnvFileValue(cwd, 'DIRECT_URL') ?? readEnvFileValue(cwd, 'DATABASE_URL')],
+  ];
+  let databaseUrl: string | undefined;
+  let databaseUrlFrom: GlobalConfig['databaseUrlFrom'];
+  for (const [from, read] of candidates) {
+    databaseUrl = read();
+    if (databaseUrl) {
+      databaseUrlFrom = from;
+      break;
+    }
+  }
   return {
-    databaseUrl: fromFlag ?? fromEnv ?? fromFile,
-    databaseUrlFrom: fromFlag ? '--database-url' : fromEnv ? 'DATABASE_URL' : fromFile ? '.env' : undefined,
+    databaseUrl,
+    databaseUrlFrom,
     source,
     sourcePath: resolve(cwd, source),
     table: nonEmpty(values, 'table'),

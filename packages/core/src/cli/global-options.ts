@@ -8,6 +8,12 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     value: 'URL',
     description: 'database to use (else $DATABASE_URL, else DATABASE_URL in ./.env)',
   },
+  {
+    name: 'direct-url',
+    type: 'string',
+    value: 'URL',
+    description: 'a direct connection to migrate over, past a pooler (else $DIRECT_URL); wins over the database URL',
+  },
   { name: 'source', type: 'string', value: 'DIR', description: 'migrations directory (default: migrations)' },
   { name: 'table', type: 'string', value: 'NAME', description: 'history table (default: _strata_migrations)' },
   {

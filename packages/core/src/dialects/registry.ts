@@ -16,6 +16,8 @@ export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { postgres: post
 export type DatabaseHandle = PgPoolLike | PgClientLike | SqliteDatabaseLike;
 
 export interface DatabaseOptions {
+  /** PostgreSQL: take each run's session over this URL (a direct connection past a pooler). */
+  directUrl?: string | undefined;
   /**
    * PostgreSQL: run under a lease row instead of the session advisory lock (behind a pooler in
    * transaction mode): where the history (and so the lease table) lives, and the lease's TTL.
@@ -31,10 +33,10 @@ export interface DatabaseOptions {
 export function openDatabase(db: DatabaseHandle, options: DatabaseOptions): Database {
   if (isPgPool(db) || isPgClient(db)) return new PostgresDatabase(db, options);
   if (isSqliteDatabase(db)) {
-    if (options.lease) {
+    if (options.lease || options.directUrl) {
       throw new StrataError(
         'INVALID_OPTIONS',
-        "lock: 'lease' is for PostgreSQL behind a pooler; SQLite runs take turns through the lock file beside the database (remove the option)",
+        "lock: 'lease' and directUrl are for PostgreSQL behind a pooler; SQLite runs take turns through the lock file beside the database (remove the option)",
       );
     }
     if (options.statementTimeout !== undefined) {

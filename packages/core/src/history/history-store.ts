@@ -44,6 +44,22 @@ export class HistoryStore {
 
   async ensure(on: Connection): Promise<void> {
     const { types } = this.dialect;
+    try {
+      await this.#create(on, types);
+    } catch (error) {
+      if (isStrataError(error) || this.dialect.isTransient(error)) throw error;
+      const { code } = this.dialect.describeFailure(error);
+      throw new StrataError(
+        'HISTORY_UNWRITABLE',
+        `the history table ${this.displayName} cannot be created: ${error instanceof Error ? error.message : String(error)}${code ? ` [${code}]` : ''}. ` +
+          'Migrate as a role that may create it, on a writable connection (not a read-only replica or transaction)',
+        { table: this.displayName, ...(code ? { databaseCode: code } : {}) },
+        { cause: error },
+      );
+    }
+  }
+
+  async #create(on: Connection, types: Dialect['types']): Promise<void> {
     await this.dialect.ensureHistoryTable(
       on,
       this.name,

@@ -6,12 +6,15 @@ import type { Session } from '../connection.js';
 import { connectionFailed, connectTimedOut, isDriverConnectTimeout } from '../connection-errors.js';
 import type { Database, SessionSettings } from '../database.js';
 import type { HistoryTableName } from '../dialect.js';
+import { openDirect } from './direct-connection.js';
 import { isPgPool, type PgClientLike, type PgPoolLike, type PgQueryable } from './pg-handles.js';
 import { boundedPool, type CheckoutTimeout, checkout } from './pool-checkout.js';
 import { PostgresConnection, PostgresSession } from './postgres-connection.js';
 import { postgresDialect } from './postgres-dialect.js';
 
 export interface PostgresOptions {
+  /** Runs take their session over this URL (a direct connection) while reads keep using the handle. */
+  directUrl?: string | undefined;
   /**
    * `lease`: the run lock is a row in `<table>_lease` (see LeaseLock), and nothing is set on the
    * session beyond one transaction, so a pooler in transaction mode hands back server connections
@@ -73,7 +76,9 @@ export class PostgresDatabase implements Database {
     let connection: PgQueryable;
     let release: (destroy: boolean) => void;
     try {
-      if (isPgPool(this.handle)) {
+      if (this.#options.directUrl) {
+        ({ connection, release } = await openDirect(this.handle, this.#options.directUrl, this.#connectTimeout));
+      } else if (isPgPool(this.handle)) {
         const client = await checkout(this.handle, this.#connectTimeout, (why) => this.#timedOut(why));
         connection = client;
         release = (destroy) => client.release(destroy);
