@@ -18,6 +18,8 @@ export interface GlobalConfig {
   statementTimeoutMs: number | undefined;
   /** --connect-timeout; 0 waits. Undefined: the URL's connect_timeout, else the default. */
   connectTimeoutMs: number | undefined;
+  /** --stall-timeout: the Migrator's stallTimeout; 0 sets nothing. Undefined: the default. */
+  stallTimeoutMs: number | undefined;
 }
 
 export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string): GlobalConfig {
@@ -35,7 +37,17 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd:
     lockTimeoutMs: seconds('lock-timeout', stringOption(values, 'lock-timeout'), 0),
     statementTimeoutMs: seconds('statement-timeout', stringOption(values, 'statement-timeout'), Number.MIN_VALUE),
     connectTimeoutMs: seconds('connect-timeout', stringOption(values, 'connect-timeout'), 0),
+    stallTimeoutMs: stallSeconds(stringOption(values, 'stall-timeout')),
   };
+}
+
+/** 0 sets nothing; otherwise at least a second, as the Migrator requires. */
+function stallSeconds(text: string | undefined): number | undefined {
+  const ms = seconds('stall-timeout', text, 0);
+  if (ms !== undefined && ms > 0 && ms < 1000) {
+    throw new UsageError(`--stall-timeout takes 0 (set nothing) or a number of seconds >= 1, not "${text}"`);
+  }
+  return ms;
 }
 
 export function stringOption(values: OptionValues, name: string): string | undefined {
