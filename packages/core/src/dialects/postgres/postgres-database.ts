@@ -92,12 +92,12 @@ export class PostgresDatabase implements Database {
         throw error;
       }
     }
-    await this.#watchForStalls(session);
+    await this.#watchForStalls(session, connection);
     return session;
   }
 
   /** Every round trip of the session, lock polls included, is watched from another connection of the pool. */
-  async #watchForStalls(session: PostgresSession): Promise<void> {
+  async #watchForStalls(session: PostgresSession, connection: PgQueryable): Promise<void> {
     const stallMs = this.#stallTimeout;
     const look = this.#lookout;
     if (stallMs === 0 || !look) return;
@@ -109,7 +109,10 @@ export class PostgresDatabase implements Database {
       await session.close(true);
       throw this.connectionFailure(error);
     }
-    if (!backend) return;
+    // Behind a pooler the client's key names no backend of ours (PgBouncer makes one up), and the
+    // backend a query reaches may serve other clients: what the server says of it is no verdict.
+    const processID = (connection as { processID?: unknown }).processID;
+    if (!backend || (typeof processID === 'number' && processID !== backend.pid)) return;
     session.watchForStalls(backend, {
       stallMs,
       look,
