@@ -20,6 +20,8 @@ export interface GlobalConfig {
   connectTimeoutMs: number | undefined;
   /** --lock: how runs exclude each other (PostgreSQL). */
   lock: 'advisory' | 'lease' | undefined;
+  /** --stall-timeout: the Migrator's stallTimeout; 0 sets nothing. Undefined: the default. */
+  stallTimeoutMs: number | undefined;
 }
 
 export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string): GlobalConfig {
@@ -53,7 +55,17 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd:
     statementTimeoutMs: seconds('statement-timeout', stringOption(values, 'statement-timeout'), Number.MIN_VALUE),
     connectTimeoutMs: seconds('connect-timeout', stringOption(values, 'connect-timeout'), 0),
     lock: lockKind(stringOption(values, 'lock')),
+    stallTimeoutMs: stallSeconds(stringOption(values, 'stall-timeout')),
   };
+}
+
+/** 0 sets nothing; otherwise at least a second, as the Migrator requires. */
+function stallSeconds(text: string | undefined): number | undefined {
+  const ms = seconds('stall-timeout', text, 0);
+  if (ms !== undefined && ms > 0 && ms < 1000) {
+    throw new UsageError(`--stall-timeout takes 0 (set nothing) or a number of seconds >= 1, not "${text}"`);
+  }
+  return ms;
 }
 
 export function stringOption(values: OptionValues, name: string): string | undefined {

@@ -46,6 +46,13 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     value: 'KIND',
     description: 'PostgreSQL: advisory (default; excludes SQLx too) or lease (behind PgBouncer in transaction mode)',
   },
+  {
+    name: 'stall-timeout',
+    type: 'string',
+    value: 'SECONDS',
+    description:
+      'PostgreSQL: the server ends a run whose network stalls after its session sat idle this long, freeing its locks; 0 sets nothing (default 60)',
+  },
   { name: 'json', type: 'boolean', description: 'print one JSON document on stdout instead of text' },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'show engine logs and stack traces' },
   { name: 'help', short: 'h', type: 'boolean', description: 'show help' },

@@ -27,6 +27,8 @@ export interface DatabaseOptions {
   statementTimeout?: number | undefined;
   /** PostgreSQL only (SQLite opens a file and never waits for a server): ms to wait for a connection; 0 waits. */
   connectTimeout?: number | undefined;
+  /** PostgreSQL only (a SQLite file never stalls): ms a run's session may sit idle, waiting for strata; 0 sets nothing. */
+  stallTimeout?: number | undefined;
 }
 
 /** Recognises the caller's handle by its shape, so core never imports pg or better-sqlite3 to do it. */

@@ -24,6 +24,7 @@ export interface PgPoolLike extends PgQueryable {
     user?: string;
     connectionString?: string;
     connectionTimeoutMillis?: number;
+    max?: number;
   };
 }
 
