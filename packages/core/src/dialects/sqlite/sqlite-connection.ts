@@ -69,6 +69,8 @@ export class SqliteConnection implements Session {
    * database never blocks the event loop (probes keep answering while another process migrates).
    */
   async begin(): Promise<void> {
+    // The common case, a free write lock, costs one attempt and no waiting machinery.
+    if (this.#tryBegin()) return;
     await pollWithBackoff((): true | undefined => (this.#tryBegin() ? true : undefined), {
       firstMs: FIRST_POLL_MS,
       maxMs: MAX_POLL_MS,
