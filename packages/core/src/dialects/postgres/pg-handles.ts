@@ -17,7 +17,9 @@ export interface PgPoolClient extends PgQueryable {
 export interface PgPoolLike extends PgQueryable {
   connect(): Promise<PgPoolClient>;
   readonly totalCount: number;
+  readonly idleCount?: number;
   readonly options?: {
+    max?: number;
     host?: string;
     port?: number;
     database?: string;

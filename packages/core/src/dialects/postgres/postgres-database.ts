@@ -1,10 +1,11 @@
 import { StrataError } from '../../errors.js';
 import { AdvisoryLock } from '../../lock/advisory/advisory-lock.js';
+import type { Companion } from '../../lock/advisory/pooler-check.js';
 import type { Session } from '../connection.js';
 import { connectionFailed, connectTimedOut, isDriverConnectTimeout } from '../connection-errors.js';
 import type { Database, SessionSettings } from '../database.js';
 import type { HistoryTableName } from '../dialect.js';
-import { isPgPool, type PgClientLike, type PgPoolLike, type PgQueryable } from './pg-handles.js';
+import { isPgPool, type PgClientLike, type PgPoolClient, type PgPoolLike, type PgQueryable } from './pg-handles.js';
 import { boundedPool, type CheckoutTimeout, checkout } from './pool-checkout.js';
 import { PostgresConnection, PostgresSession } from './postgres-connection.js';
 import { postgresDialect } from './postgres-dialect.js';
@@ -40,7 +41,7 @@ export class PostgresDatabase implements Database {
     );
   }
 
-  readonly runLock = new AdvisoryLock();
+  readonly runLock = new AdvisoryLock(() => this.#openCompanion());
 
   describe(): string {
     const params = isPgPool(this.handle) ? this.handle.options : (this.handle as PgClientLike).connectionParameters;
@@ -68,16 +69,28 @@ export class PostgresDatabase implements Database {
     } catch (error) {
       throw this.connectionFailure(error);
     }
-    const session = new PostgresSession(connection, (error) => this.connectionFailure(error), release);
+    return new PostgresSession(connection, (error) => this.connectionFailure(error), release);
+  }
+
+  /**
+   * A second connection for the advisory lock's pooler check, when the caller's pool can give one
+   * without waiting for the run's own session to come back (a pool of one would deadlock).
+   */
+  async #openCompanion(): Promise<Companion | undefined> {
+    const pool = this.handle;
+    if (!isPgPool(pool)) return undefined;
+    const spare = pool.totalCount < (pool.options?.max ?? 10) || (pool.idleCount ?? 0) > 0;
+    if (!spare) return undefined;
+    let client: PgPoolClient;
     try {
-      await session.exec(`SET client_connection_check_interval = ${DISCONNECT_CHECK_MS}`);
+      client = await checkout(pool, this.#connectTimeout, (why) => this.#timedOut(why));
     } catch (error) {
-      if (session.broken) {
-        await session.close(true);
-        throw error;
-      }
+      throw this.connectionFailure(error);
     }
-    return session;
+    return {
+      connection: new PostgresConnection(client, (error) => this.connectionFailure(error)),
+      release: () => client.release(true),
+    };
   }
 
   /**
@@ -105,6 +118,14 @@ export class PostgresDatabase implements Database {
   }
 
   async configureSession(session: Session): Promise<SessionSettings> {
+    // Only once the lock is held: behind a pooler in transaction mode the lock refuses, and a
+    // setting made before it would stay on whichever server connection ran it.
+    try {
+      await session.exec(`SET client_connection_check_interval = ${DISCONNECT_CHECK_MS}`);
+    } catch (error) {
+      // Servers before 14 do not know the setting; only a broken connection is a failure.
+      if (session.broken) throw error;
+    }
     const timeout = this.#options.statementTimeout;
     // Set after the lock is taken, so waiting for the lock is never cut short by it; sent again
     // with each step, so a migration's RESET ALL or SET cannot lift it for the steps after.
