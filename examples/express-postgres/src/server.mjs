@@ -4,7 +4,8 @@
 // Environment: DATABASE_URL (required), PORT (3000), STRATA_MODE (run | wait | verify),
 // STRATA_BACKGROUND=1 (listen at once, migrate behind the probes), STRATA_FUTURE (ignore | error:
 // migrations newer than this build, after a rollback), DRAIN_DELAY_MS (0),
-// PGAPPNAME (shows up as the migration lock's holder while an instance migrates).
+// PGAPPNAME (shows up as the migration lock's holder while an instance migrates), DIRECT_URL (a
+// direct connection to migrate over when DATABASE_URL goes through PgBouncer in transaction mode).
 import { migrateOnBoot } from '@strata/express';
 import express from 'express';
 import pg from 'pg';
@@ -32,6 +33,9 @@ try {
     // After a rollback the database holds a newer release's migrations: 'ignore' (the default)
     // boots and names them in the probes, 'error' refuses to start.
     future: process.env.STRATA_FUTURE ?? 'ignore',
+    // Behind PgBouncer in transaction mode the app's pool cannot hold a session lock: the runs take
+    // their session over the direct URL while the app keeps the pooled one.
+    ...(process.env.DIRECT_URL ? { directUrl: process.env.DIRECT_URL } : {}),
     background,
     logger: prefixedLogger('[strata]'),
     // Background mode: a failed migration leaves this instance unready. Exiting instead lets the

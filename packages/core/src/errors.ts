@@ -23,6 +23,8 @@ export type StrataErrorCode =
   | 'MIGRATION_OUT_OF_ORDER'
   | 'MIGRATIONS_NOT_BUNDLED'
   | 'HISTORY_CORRUPT'
+  /** The history table cannot be created (no privilege, a read-only connection). */
+  | 'HISTORY_UNWRITABLE'
   | 'TARGET_NOT_FOUND'
   | 'NOT_REVERSIBLE'
   | 'STATEMENT_NOT_ALLOWED_IN_TRANSACTION'

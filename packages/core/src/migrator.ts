@@ -1,4 +1,5 @@
 import type { Database } from './dialects/database.js';
+import { checkDirectUrl } from './dialects/postgres/direct-connection.js';
 import { type DatabaseHandle, openDatabase } from './dialects/registry.js';
 import { Executor, type LockedRun, type LockRequest } from './engine/executor.js';
 import type { Step } from './engine/step.js';
@@ -27,6 +28,15 @@ import { toVersion } from './version.js';
 export const DEFAULT_TABLE = '_strata_migrations';
 /** How long strata waits for a connection unless told otherwise: sqlx-cli's default. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * How long a run's session may sit idle waiting for strata before the server ends it. strata's own
+ * gaps between two round trips are client-side work (microseconds to milliseconds, a GC pause at
+ * worst); a migration's long statement is not idle. A minute leaves a wide margin against ending a
+ * healthy run while keeping an app blocked by a stalled runner's table locks for at most that.
+ */
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+/** Shorter would risk ending a healthy run whose process paused (a long GC, a busy event loop). */
+const MIN_STALL_TIMEOUT_MS = 1_000;
 /** The largest timeout PostgreSQL's settings (and Node's timers) take: 2^31 - 1 ms. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 const YIELD_EVERY_MS = 20;
@@ -54,6 +64,16 @@ export interface MigratorOptions {
    * built without `connectionTimeoutMillis`. 0 waits for as long as it takes. Default 10 000.
    */
   connectTimeout?: number;
+  /**
+   * PostgreSQL: bounds what a stalled network (nothing cut, nothing answered) can hold. Once the
+   * lock is taken, the server ends the run's session after it sat idle, waiting for strata, this
+   * long (`idle_in_transaction_session_timeout`, and `idle_session_timeout` on PostgreSQL 14+; a
+   * shorter value the session already has is kept), which frees the step's table locks and the
+   * migration lock. With a pool, a round trip that waited this long makes strata ask the server on
+   * another connection whether the session still works; one ended or idle the whole time means the
+   * network stalled, and the run fails with CONNECTION_FAILED. 0 sets nothing. Default 60 000.
+   */
+  stallTimeout?: number;
   logger?: Logger;
   /** Tolerate applied migrations that are absent from the source (future ones included). */
   ignoreMissing?: boolean;
@@ -75,6 +95,22 @@ export interface MigratorOptions {
    * one transaction per migration, as SQLx does.
    */
   singleTransaction?: boolean;
+  /**
+   * PostgreSQL: how runs exclude each other. `'advisory'` (default): a session advisory lock with
+   * SQLx's key, so strata and SQLx runners exclude each other. `'lease'`: a row in `<table>_lease`
+   * taken, renewed and released by single statements, for a pooler in transaction mode (PgBouncer)
+   * or a PostgreSQL-compatible database without advisory locks; strata then sets nothing on the
+   * session beyond one transaction (a `statementTimeout` is `SET LOCAL` in each step's transaction).
+   */
+  lock?: 'advisory' | 'lease';
+  /**
+   * PostgreSQL: a direct connection URL (Prisma's `directUrl`). Each run takes its session — the
+   * advisory lock and the migrations — over it, while reads and probes keep using `db` (your app's
+   * pooled handle, e.g. through PgBouncer in transaction mode). CLI: `--direct-url` / `DIRECT_URL`.
+   */
+  directUrl?: string | URL;
+  /** `lock: 'lease'`: milliseconds the lease lives without a heartbeat (renewed every third). Default 30 000. */
+  leaseTtl?: number;
   /** Progress events, for a CLI or a UI. */
   onEvent?: (event: MigratorEvent) => void;
 }
@@ -159,6 +195,30 @@ export class Migrator {
         `connectTimeout must be a number of milliseconds between 0 (no limit) and ${MAX_TIMEOUT_MS}, not ${options.connectTimeout}`,
       );
     }
+    if (options.lock !== undefined && options.lock !== 'advisory' && options.lock !== 'lease') {
+      throw new StrataError('INVALID_OPTIONS', `lock must be 'advisory' or 'lease', not ${JSON.stringify(options.lock)}`);
+    }
+    if (
+      options.leaseTtl !== undefined &&
+      !(typeof options.leaseTtl === 'number' && options.leaseTtl >= 1_000 && options.leaseTtl <= MAX_TIMEOUT_MS)
+    ) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        `leaseTtl must be a number of milliseconds between 1000 and ${MAX_TIMEOUT_MS}, not ${options.leaseTtl}`,
+      );
+    }
+    if (
+      options.stallTimeout !== undefined &&
+      !(
+        typeof options.stallTimeout === 'number' &&
+        (options.stallTimeout === 0 || (options.stallTimeout >= MIN_STALL_TIMEOUT_MS && options.stallTimeout <= MAX_TIMEOUT_MS))
+      )
+    ) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        `stallTimeout must be 0 (set nothing) or a number of milliseconds between ${MIN_STALL_TIMEOUT_MS} and ${MAX_TIMEOUT_MS}, not ${options.stallTimeout}`,
+      );
+    }
     if (options.schema !== undefined && (typeof options.schema !== 'string' || options.schema.length === 0)) {
       throw new StrataError('INVALID_OPTIONS', 'the `schema` option must be a non-empty string');
     }
@@ -176,6 +236,11 @@ export class Migrator {
     this.#database = openDatabase(options.db, {
       statementTimeout: options.statementTimeout,
       connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      ...(options.directUrl !== undefined ? { directUrl: checkDirectUrl(options.directUrl) } : {}),
+      ...(options.lock === 'lease'
+        ? { lease: { history: { schema: options.schema, table: this.#table }, ttlMs: options.leaseTtl } }
+        : {}),
+      stallTimeout: options.stallTimeout ?? DEFAULT_STALL_TIMEOUT_MS,
     });
     // Pinned by name, never through the session's search_path (see Dialect.defaultSchema).
     const schema = options.schema ?? this.#database.dialect.defaultSchema;

@@ -7,7 +7,7 @@ import { UsageError } from './usage-error.js';
 export interface GlobalConfig {
   databaseUrl: string | undefined;
   /** Where the URL came from, for messages. */
-  databaseUrlFrom: '--database-url' | 'DATABASE_URL' | '.env' | undefined;
+  databaseUrlFrom: '--direct-url' | '--database-url' | 'DIRECT_URL' | 'DATABASE_URL' | '.env' | undefined;
   /** The migrations directory as typed (for display) and resolved against the working directory. */
   source: string;
   sourcePath: string;
@@ -18,16 +18,35 @@ export interface GlobalConfig {
   statementTimeoutMs: number | undefined;
   /** --connect-timeout; 0 waits. Undefined: the URL's connect_timeout, else the default. */
   connectTimeoutMs: number | undefined;
+  /** --lock: how runs exclude each other (PostgreSQL). */
+  lock: 'advisory' | 'lease' | undefined;
+  /** --stall-timeout: the Migrator's stallTimeout; 0 sets nothing. Undefined: the default. */
+  stallTimeoutMs: number | undefined;
 }
 
 export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string): GlobalConfig {
   const source = stringOption(values, 'source') ?? 'migrations';
-  const fromFlag = stringOption(values, 'database-url');
-  const fromEnv = env.DATABASE_URL || undefined;
-  const fromFile = fromFlag || fromEnv ? undefined : readEnvFileValue(cwd, 'DATABASE_URL');
+  // The CLI migrates, so a direct URL (Prisma's DIRECT_URL, past a pooler) wins over the pooled one
+  // at the same level; a flag wins over the environment, which wins over ./.env.
+  const candidates: [GlobalConfig['databaseUrlFrom'], () => string | undefined][] = [
+    ['--direct-url', () => stringOption(values, 'direct-url')],
+    ['--database-url', () => stringOption(values, 'database-url')],
+    ['DIRECT_URL', () => env.DIRECT_URL || undefined],
+    ['DATABASE_URL', () => env.DATABASE_URL || undefined],
+    ['.env', () => readEnvFileValue(cwd, 'DIRECT_URL') ?? readEnvFileValue(cwd, 'DATABASE_URL')],
+  ];
+  let databaseUrl: string | undefined;
+  let databaseUrlFrom: GlobalConfig['databaseUrlFrom'];
+  for (const [from, read] of candidates) {
+    databaseUrl = read();
+    if (databaseUrl) {
+      databaseUrlFrom = from;
+      break;
+    }
+  }
   return {
-    databaseUrl: fromFlag ?? fromEnv ?? fromFile,
-    databaseUrlFrom: fromFlag ? '--database-url' : fromEnv ? 'DATABASE_URL' : fromFile ? '.env' : undefined,
+    databaseUrl,
+    databaseUrlFrom,
     source,
     sourcePath: resolve(cwd, source),
     table: nonEmpty(values, 'table'),
@@ -35,7 +54,18 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd:
     lockTimeoutMs: seconds('lock-timeout', stringOption(values, 'lock-timeout'), 0),
     statementTimeoutMs: seconds('statement-timeout', stringOption(values, 'statement-timeout'), Number.MIN_VALUE),
     connectTimeoutMs: seconds('connect-timeout', stringOption(values, 'connect-timeout'), 0),
+    lock: lockKind(stringOption(values, 'lock')),
+    stallTimeoutMs: stallSeconds(stringOption(values, 'stall-timeout')),
   };
+}
+
+/** 0 sets nothing; otherwise at least a second, as the Migrator requires. */
+function stallSeconds(text: string | undefined): number | undefined {
+  const ms = seconds('stall-timeout', text, 0);
+  if (ms !== undefined && ms > 0 && ms < 1000) {
+    throw new UsageError(`--stall-timeout takes 0 (set nothing) or a number of seconds >= 1, not "${text}"`);
+  }
+  return ms;
 }
 
 export function stringOption(values: OptionValues, name: string): string | undefined {
@@ -58,4 +88,9 @@ function seconds(name: string, text: string | undefined, least: number): number 
   }
   // A positive value never rounds down to 0 ms, which would mean "no limit" to PostgreSQL and pg.
   return value > 0 ? Math.max(1, Math.round(value * 1000)) : 0;
+}
+
+function lockKind(text: string | undefined): 'advisory' | 'lease' | undefined {
+  if (text === undefined || text === 'advisory' || text === 'lease') return text;
+  throw new UsageError(`--lock takes advisory or lease, not "${text}"`);
 }

@@ -15,6 +15,14 @@ export interface OpenDatabase {
 /** The name PostgreSQL shows in pg_stat_activity, so a lock wait elsewhere can say who holds the lock. */
 export const APPLICATION_NAME = 'strata';
 
+/**
+ * TCP keepalive on every connection the CLI opens: a connection idle this long (waiting for an
+ * answer whose request was acknowledged, say) is probed, and Node (libuv) gives up after 10
+ * unanswered probes a second apart, so a peer that died or vanished behind a stalled network is
+ * noticed in about 20 s rather than after the kernel's default of 2 h 11 min.
+ */
+export const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
+
 /** How the CLI opens each database kind; a new dialect without an entry does not compile. */
 const OPENERS: { [K in DialectName]: (target: Extract<DatabaseTarget, { kind: K }>, cwd: string) => Promise<OpenDatabase> } = {
   postgres: openPostgres,
@@ -36,6 +44,8 @@ async function openPostgres(target: PostgresTarget, cwd: string): Promise<OpenDa
     // pg's own bound on each connection (the Migrator bounds its waits by the same time): a server
     // that accepts and never answers the startup ends the attempt, and the process can exit.
     connectionTimeoutMillis: target.connectTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
   });
   // An idle connection dropped by the server must not crash the process; the next query reports it.
   pool.on('error', () => {});

@@ -78,6 +78,8 @@ export class CommandContext {
       ...(this.config.lockTimeoutMs !== undefined ? { lockTimeout: this.config.lockTimeoutMs } : {}),
       ...(this.config.statementTimeoutMs !== undefined ? { statementTimeout: this.config.statementTimeoutMs } : {}),
       ...(db.target.kind === 'postgres' ? { connectTimeout: db.target.connectTimeoutMs } : {}),
+      ...(this.config.lock !== undefined ? { lock: this.config.lock } : {}),
+      ...(this.config.stallTimeoutMs !== undefined ? { stallTimeout: this.config.stallTimeoutMs } : {}),
       ...(choices.ignoreMissing ? { ignoreMissing: true } : {}),
       ...(choices.allowOutOfOrder ? { allowOutOfOrder: true } : {}),
       ...(choices.future ? { future: choices.future } : {}),

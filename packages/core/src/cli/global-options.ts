@@ -8,6 +8,12 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     value: 'URL',
     description: 'database to use (else $DATABASE_URL, else DATABASE_URL in ./.env)',
   },
+  {
+    name: 'direct-url',
+    type: 'string',
+    value: 'URL',
+    description: 'a direct connection to migrate over, past a pooler (else $DIRECT_URL); wins over the database URL',
+  },
   { name: 'source', type: 'string', value: 'DIR', description: 'migrations directory (default: migrations)' },
   { name: 'table', type: 'string', value: 'NAME', description: 'history table (default: _strata_migrations)' },
   {
@@ -33,6 +39,19 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     value: 'SECONDS',
     description: "PostgreSQL: give up on a server that does not answer (default: the URL's connect_timeout, else 10)",
+  },
+  {
+    name: 'lock',
+    type: 'string',
+    value: 'KIND',
+    description: 'PostgreSQL: advisory (default; excludes SQLx too) or lease (behind PgBouncer in transaction mode)',
+  },
+  {
+    name: 'stall-timeout',
+    type: 'string',
+    value: 'SECONDS',
+    description:
+      'PostgreSQL: the server ends a run whose network stalls after its session sat idle this long, freeing its locks; 0 sets nothing (default 60)',
   },
   { name: 'json', type: 'boolean', description: 'print one JSON document on stdout instead of text' },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'show engine logs and stack traces' },

@@ -72,6 +72,28 @@ export function connectTimedOut(target: string, timeoutMs: number, cause?: unkno
   );
 }
 
+/**
+ * CONNECTION_FAILED for a session whose round trip waited past the stall bound while the server,
+ * asked on another connection, had ended the session or showed it idle, waiting for us: the
+ * network between them stalled without cutting anything. Transient: a new connection may pass.
+ */
+export function stalledSession(
+  target: string,
+  stallTimeoutMs: number,
+  verdict: { kind: 'gone' } | { kind: 'idle'; idleMs: number },
+): StrataError {
+  const seen =
+    verdict.kind === 'gone'
+      ? 'the server had already ended the session (its idle timeout)'
+      : `the server showed the session idle for ${(verdict.idleMs / 1000).toFixed(1)} s, waiting for strata: strata ended it`;
+  return new StrataError(
+    'CONNECTION_FAILED',
+    `the network to the database at ${target} stalled: no answer for over ${formatBound(stallTimeoutMs)} (stall timeout), and ${seen}, ` +
+      'rolling back what it had open and freeing its locks',
+    { databaseCode: 'ETIMEDOUT', stallTimeoutMs, transient: true },
+  );
+}
+
 function formatBound(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

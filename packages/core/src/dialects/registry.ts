@@ -1,7 +1,7 @@
 import { StrataError } from '../errors.js';
 import { isNetworkError } from './connection-errors.js';
 import type { Database } from './database.js';
-import type { Dialect, DialectName } from './dialect.js';
+import type { Dialect, DialectName, HistoryTableName } from './dialect.js';
 import { isPgClient, isPgPool, type PgClientLike, type PgPoolLike } from './postgres/pg-handles.js';
 import { PostgresDatabase } from './postgres/postgres-database.js';
 import { postgresDialect } from './postgres/postgres-dialect.js';
@@ -16,16 +16,31 @@ export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { postgres: post
 export type DatabaseHandle = PgPoolLike | PgClientLike | SqliteDatabaseLike;
 
 export interface DatabaseOptions {
+  /** PostgreSQL: take each run's session over this URL (a direct connection past a pooler). */
+  directUrl?: string | undefined;
+  /**
+   * PostgreSQL: run under a lease row instead of the session advisory lock (behind a pooler in
+   * transaction mode): where the history (and so the lease table) lives, and the lease's TTL.
+   */
+  lease?: { history: HistoryTableName; ttlMs?: number | undefined } | undefined;
   /** PostgreSQL only: `statement_timeout` (ms) for the statements of every migration. */
   statementTimeout?: number | undefined;
   /** PostgreSQL only (SQLite opens a file and never waits for a server): ms to wait for a connection; 0 waits. */
   connectTimeout?: number | undefined;
+  /** PostgreSQL only (a SQLite file never stalls): ms a run's session may sit idle, waiting for strata; 0 sets nothing. */
+  stallTimeout?: number | undefined;
 }
 
 /** Recognises the caller's handle by its shape, so core never imports pg or better-sqlite3 to do it. */
 export function openDatabase(db: DatabaseHandle, options: DatabaseOptions): Database {
   if (isPgPool(db) || isPgClient(db)) return new PostgresDatabase(db, options);
   if (isSqliteDatabase(db)) {
+    if (options.lease || options.directUrl) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        "lock: 'lease' and directUrl are for PostgreSQL behind a pooler; SQLite runs take turns through the lock file beside the database (remove the option)",
+      );
+    }
     if (options.statementTimeout !== undefined) {
       throw new StrataError(
         'INVALID_OPTIONS',

@@ -240,8 +240,8 @@ export class StepRunner {
 
   /** The history change of a finished step: written now, or (pipelined) returned to travel with what comes next. */
   async #write(step: Step, executionTimeNs: bigint): Promise<string> {
+    if (this.#pipelined) return `${this.#history.finishedLiteral(step, executionTimeNs)};\n`;
     const change = this.#history.finished(step, executionTimeNs);
-    if (this.#pipelined) return `${change.literal};\n`;
     await this.#session.query(change.sql, change.params).catch((error: unknown) => {
       throw historyUnusable(this.#history.displayName, error);
     });

@@ -11,11 +11,10 @@ import { resolutionsTableName } from './resolutions.js';
 const ROW_COLUMNS = 'version, description, installed_on, success, checksum, execution_time';
 const ENTRY_COLUMNS = 'version, success, checksum';
 
-/** A bookkeeping statement in both forms: with parameters, and as literals to travel inside a script. */
+/** A bookkeeping statement with its parameters. */
 export interface BookkeepingStatement {
   sql: string;
   params: unknown[];
-  literal: string;
 }
 
 /**
@@ -44,6 +43,22 @@ export class HistoryStore {
 
   async ensure(on: Connection): Promise<void> {
     const { types } = this.dialect;
+    try {
+      await this.#create(on, types);
+    } catch (error) {
+      if (isStrataError(error) || this.dialect.isTransient(error)) throw error;
+      const { code } = this.dialect.describeFailure(error);
+      throw new StrataError(
+        'HISTORY_UNWRITABLE',
+        `the history table ${this.displayName} cannot be created: ${error instanceof Error ? error.message : String(error)}${code ? ` [${code}]` : ''}. ` +
+          'Migrate as a role that may create it, on a writable connection (not a read-only replica or transaction)',
+        { table: this.displayName, ...(code ? { databaseCode: code } : {}) },
+        { cause: error },
+      );
+    }
+  }
+
+  async #create(on: Connection, types: Dialect['types']): Promise<void> {
     await this.dialect.ensureHistoryTable(
       on,
       this.name,
@@ -110,19 +125,25 @@ export class HistoryStore {
     const { version, description, checksum } = step.migration;
     const { dialect } = this;
     if (step.direction === 'down') {
-      return {
-        sql: `DELETE FROM ${this.#qualified} WHERE version = ${dialect.placeholder(1)}`,
-        params: [version],
-        literal: `DELETE FROM ${this.#qualified} WHERE version = ${version}`,
-      };
+      return { sql: `DELETE FROM ${this.#qualified} WHERE version = ${dialect.placeholder(1)}`, params: [version] };
     }
-    const insert = `INSERT INTO ${this.#qualified} (version, description, success, checksum, execution_time) VALUES`;
     const p = (n: number) => dialect.placeholder(n);
     return {
-      sql: `${insert} (${p(1)}, ${p(2)}, TRUE, ${p(3)}, ${p(4)})`,
+      sql: `${this.#insert} (${p(1)}, ${p(2)}, TRUE, ${p(3)}, ${p(4)})`,
       params: [version, description, checksum, executionTimeNs],
-      literal: `${insert} (${version}, ${dialect.textLiteral(description)}, TRUE, ${dialect.bytesLiteral(checksum)}, ${executionTimeNs})`,
     };
+  }
+
+  /** The same change as literals, to travel inside a pipelined script (a multi-statement query takes no parameters). */
+  finishedLiteral(step: Step, executionTimeNs: bigint): string {
+    const { version, description, checksum } = step.migration;
+    if (step.direction === 'down') return `DELETE FROM ${this.#qualified} WHERE version = ${version}`;
+    const { dialect } = this;
+    return `${this.#insert} (${version}, ${dialect.textLiteral(description)}, TRUE, ${dialect.bytesLiteral(checksum)}, ${executionTimeNs})`;
+  }
+
+  get #insert(): string {
+    return `INSERT INTO ${this.#qualified} (version, description, success, checksum, execution_time) VALUES`;
   }
 
   /** Before a non-transactional step: its row, dirty, so a crash part-way leaves a record the next run refuses to pass. */

@@ -17,6 +17,8 @@ export interface TransactionControl {
  */
 export function findTransactionControl(source: string, lexer: LexerOptions): TransactionControl[] {
   const found: TransactionControl[] = [];
+  // Most scripts hold none of these words anywhere: no need to lex them statement by statement.
+  if (!MAY_CONTROL.test(source)) return found;
   for (const piece of splitStatements(source, lexer)) {
     if (piece.empty) continue;
     const statement = transactionControl(new StatementReader(source, piece.tokenStart, piece.end, lexer));
@@ -24,6 +26,8 @@ export function findTransactionControl(source: string, lexer: LexerOptions): Tra
   }
   return found;
 }
+
+const MAY_CONTROL = /\b(?:begin|start|commit|end|abort|prepare|rollback)\b/i;
 
 function transactionControl(r: StatementReader): string | undefined {
   if (r.accept('BEGIN')) return 'BEGIN';

@@ -48,11 +48,13 @@ describe.each(KINDS)('names with control characters on %s', (kind) => {
   });
 
   it('a missing migration shows the description the history holds, escaped', async () => {
+    // A third migration after it, so removing 2 leaves a gap (`missing`), not a newer one (`future`).
+    await project.write({ 'migrations/0003_third.sql': 'CREATE TABLE c (id INTEGER);\n' });
     expect((await run('run')).code).toBe(0);
     await rm(join(project.dir, TWO_LINES));
     const info = await run('info');
     const lines = info.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5); // header, three migrations, summary
     expect(lines[2]).toMatch(/^2\s+two\\nlines\s+missing/);
   });
 

@@ -101,3 +101,40 @@ describe('--lock-timeout on SQLite, with a write transaction held elsewhere', ()
     expect(await db.tableExists('users')).toBe(false);
   });
 });
+
+describe('--lock lease on PostgreSQL', () => {
+  let project: Project;
+  let db: TestDatabase;
+  const run = (args: string[]) => strata(args, { cwd: project.dir, env: { DATABASE_URL: db.url } });
+
+  beforeEach(async () => {
+    project = await createProject(ONE);
+    db = await testDatabase('postgres', project.dir);
+  });
+  afterEach(async () => {
+    await db.drop();
+    await project.cleanup();
+  });
+
+  it('runs under the lease even while the advisory lock is held elsewhere, and leaves the lease free', async () => {
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [String(advisoryLockKey(new URL(db.url).pathname.slice(1)))]);
+      const result = await run(['run', '--lock', 'lease', '--lock-timeout', '5']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(await db.tableExists('users')).toBe(true);
+      expect((await holder.query('SELECT count(*)::int AS n FROM _strata_migrations_lease')).rows[0]?.n).toBe(0);
+      expect((await holder.query('SELECT count(*)::int AS n FROM _strata_migrations WHERE success')).rows[0]?.n).toBe(1);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('refuses a lock kind it does not know (exit 2), before connecting', async () => {
+    const result = await run(['run', '--lock', 'row']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--lock takes advisory or lease');
+    expect(await db.tableExists('_strata_migrations')).toBe(false);
+  });
+});

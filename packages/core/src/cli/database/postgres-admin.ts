@@ -2,7 +2,7 @@ import { connectionFailed, connectTimedOut, isDriverConnectTimeout } from '../..
 import { quoteIdentifier } from '../../dialects/identifiers.js';
 import { isConnectionError } from '../../dialects/registry.js';
 import { redactUrl } from '../../redact.js';
-import { APPLICATION_NAME } from '../connect.js';
+import { APPLICATION_NAME, KEEPALIVE_INITIAL_DELAY_MS } from '../connect.js';
 import type { PostgresTarget } from '../database-url.js';
 import { loadPg, type PgClient } from '../load-driver.js';
 import { UsageError } from '../usage-error.js';
@@ -29,6 +29,8 @@ export async function postgresAdmin(target: PostgresTarget, cwd: string): Promis
       connectionString: url,
       application_name: APPLICATION_NAME,
       connectionTimeoutMillis: target.connectTimeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
     });
     attempt.on('error', () => {});
     try {

@@ -19,13 +19,13 @@ export interface PgPoolLike extends PgQueryable {
   readonly totalCount: number;
   readonly idleCount?: number;
   readonly options?: {
-    max?: number;
     host?: string;
     port?: number;
     database?: string;
     user?: string;
     connectionString?: string;
     connectionTimeoutMillis?: number;
+    max?: number;
   };
 }
 

@@ -1,13 +1,21 @@
 import type { Connection, QueryResult, Session, TransactionState } from '../connection.js';
 import type { PgQueryable } from './pg-handles.js';
+import { type BackendIdentity, type StallVerdict, StallWatch } from './stall-watch.js';
 
 /** pg's ReadyForQuery status: I idle, T in a transaction, E in a failed transaction. */
 const STATES: Record<string, TransactionState> = { I: 'idle', T: 'open', E: 'failed' };
 
 interface PgInternals {
   _txStatus?: string | null;
+  connection?: { stream?: { destroy?: () => void } };
   on?(event: 'error', listener: () => void): unknown;
   off?(event: 'error', listener: () => void): unknown;
+}
+
+/** The events of a pg client strata listens to (LISTEN's notifications). */
+interface PgEvents {
+  on?(event: string, listener: (...args: never[]) => void): unknown;
+  off?(event: string, listener: (...args: never[]) => void): unknown;
 }
 
 /**
@@ -66,9 +74,14 @@ export class PostgresConnection implements Connection {
   async #send(query: string | object, params?: readonly unknown[]) {
     this.#usable();
     try {
-      const result = await (
-        this.handle.query as (q: unknown, v?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount?: number | null }>
-      )(query, params?.map(toPgValue));
+      const result = await this.awaiting(
+        (
+          this.handle.query as (
+            q: unknown,
+            v?: unknown[],
+          ) => Promise<{ rows: Record<string, unknown>[]; rowCount?: number | null }>
+        ).call(this.handle, query, params?.map(toPgValue)),
+      );
       this.#failedSinceStatus = false;
       return result;
     } catch (error) {
@@ -80,12 +93,21 @@ export class PostgresConnection implements Connection {
   protected onFailure(error: unknown): unknown {
     return this.wrap(error);
   }
+
+  /** One round trip in flight; a session watches it for a stalled network. */
+  protected awaiting<T>(pending: Promise<T>): Promise<T> {
+    return pending;
+  }
 }
 
 /** A connection held for one run; `release` hands it back (to its pool, or to the caller). */
 export class PostgresSession extends PostgresConnection implements Session {
   #broken = false;
   #closed = false;
+  #watch: StallWatch | undefined;
+  #pg: (PgQueryable & PgEvents) | undefined;
+  /** Set once the watch judged the session stalled: what every failure on it then reports. */
+  #stalled: unknown;
   readonly #release: (destroy: boolean) => void;
   /** pg emits 'error' on a client whose server went away; unheard, that event ends the process. */
   readonly #onError = () => {
@@ -102,12 +124,62 @@ export class PostgresSession extends PostgresConnection implements Session {
     return this.#broken;
   }
 
-  /** The raw handle, for what only PostgreSQL has (LISTEN, the lock holder's row). */
+  /**
+   * The pid PostgreSQL announced in BackendKeyData when the client connected (pg keeps it as
+   * `processID`). A direct connection, or a TCP proxy, passes it through, so it equals
+   * `pg_backend_pid()`; a pooler answers the startup itself with a cancel key of its own.
+   */
+  get announcedPid(): number | undefined {
+    const pid = (this.handle as { processID?: unknown }).processID;
+    return typeof pid === 'number' ? pid : undefined;
+  }
+
+  /**
+   * The raw handle, for what only PostgreSQL has (LISTEN and its notifications, the lock holder's
+   * row): its queries are watched and their failures reported like every other round trip's.
+   */
   get pg(): PgQueryable {
-    return this.handle;
+    if (this.#pg === undefined) {
+      const handle = this.handle as PgQueryable & PgEvents;
+      const query = (text: string, values?: unknown[]) =>
+        this.awaiting(handle.query(text, values)).catch((error: unknown) => {
+          throw this.onFailure(error);
+        });
+      const events: PgEvents =
+        typeof handle.on === 'function' && typeof handle.off === 'function'
+          ? { on: handle.on.bind(handle), off: handle.off.bind(handle) }
+          : {};
+      this.#pg = { query, ...events };
+    }
+    return this.#pg;
+  }
+
+  /**
+   * Watches every later round trip for a stalled network (see StallWatch); `failure` is the error
+   * the round trip that waited then fails with.
+   */
+  watchForStalls(
+    backend: BackendIdentity,
+    options: { stallMs: number; look: PgQueryable; failure: (verdict: StallVerdict) => unknown },
+  ): void {
+    this.#watch = new StallWatch(backend, {
+      stallMs: options.stallMs,
+      look: options.look,
+      stalled: (verdict) => {
+        this.#stalled = options.failure(verdict);
+        this.#broken = true;
+      },
+      // pg rejects the pending query ("Connection terminated unexpectedly") once its socket closes.
+      cut: () => (this.handle as PgInternals).connection?.stream?.destroy?.(),
+    });
+  }
+
+  protected override awaiting<T>(pending: Promise<T>): Promise<T> {
+    return this.#watch && !this.#closed ? this.#watch.during(pending) : pending;
   }
 
   protected override onFailure(error: unknown): unknown {
+    if (this.#stalled !== undefined) return this.#stalled;
     const wrapped = this.wrap(error);
     if (wrapped !== error) this.#broken = true;
     return wrapped;

@@ -1,21 +1,42 @@
 import { StrataError } from '../../errors.js';
 import { AdvisoryLock } from '../../lock/advisory/advisory-lock.js';
 import type { Companion } from '../../lock/advisory/pooler-check.js';
+import { LeaseLock } from '../../lock/lease-lock.js';
+import type { RunLock } from '../../lock/run-lock.js';
 import type { Session } from '../connection.js';
-import { connectionFailed, connectTimedOut, isDriverConnectTimeout } from '../connection-errors.js';
+import { connectionFailed, connectTimedOut, isDriverConnectTimeout, stalledSession } from '../connection-errors.js';
 import type { Database, SessionSettings } from '../database.js';
 import type { HistoryTableName } from '../dialect.js';
+import { openDirect } from './direct-connection.js';
 import { isPgPool, type PgClientLike, type PgPoolClient, type PgPoolLike, type PgQueryable } from './pg-handles.js';
 import { boundedPool, type CheckoutTimeout, checkout } from './pool-checkout.js';
 import { PostgresConnection, PostgresSession } from './postgres-connection.js';
 import { postgresDialect } from './postgres-dialect.js';
+import { backendIdentity } from './stall-watch.js';
 
 export interface PostgresOptions {
+  /** Runs take their session over this URL (a direct connection) while reads keep using the handle. */
+  directUrl?: string | undefined;
+  /**
+   * `lease`: the run lock is a row in `<table>_lease` (see LeaseLock), and nothing is set on the
+   * session beyond one transaction, so a pooler in transaction mode hands back server connections
+   * as it got them. Default: the session advisory lock.
+   */
+  lease?: { history: HistoryTableName; ttlMs?: number | undefined } | undefined;
   /** `statement_timeout` in ms for every statement a migration runs; undefined keeps the server's. */
   statementTimeout?: number | undefined;
   /** Milliseconds strata waits for a connection from the caller's pool; 0 or undefined: no bound. */
   connectTimeout?: number | undefined;
+  /**
+   * Milliseconds the run's session may sit idle, waiting for strata, before the server ends it
+   * (`idle_in_transaction_session_timeout`, `idle_session_timeout`), and a round trip may wait before
+   * strata asks the server whether the network stalled; 0 or undefined: neither.
+   */
+  stallTimeout?: number | undefined;
 }
+
+/** The server's idle timeouts strata sets on the run's session; idle_session_timeout exists from PostgreSQL 14. */
+const IDLE_SETTINGS = ['idle_in_transaction_session_timeout', 'idle_session_timeout'] as const;
 
 /**
  * A backend busy in a long statement notices that its client died only when it next talks to it,
@@ -29,19 +50,32 @@ export class PostgresDatabase implements Database {
   readonly dialect = postgresDialect;
   readonly reader: PostgresConnection;
   readonly handle: PgPoolLike | PgClientLike;
+  readonly runLock: RunLock;
   readonly #options: PostgresOptions;
+  /** Other connections of the caller's pool, from which a stalled session is seen; undefined with one client. */
+  readonly #lookout: PgQueryable | undefined;
 
   constructor(handle: PgPoolLike | PgClientLike, options: PostgresOptions) {
     this.handle = handle;
     this.#options = options;
+    const pooled = isPgPool(handle) ? boundedPool(handle, this.#connectTimeout, (why) => this.#timedOut(why)) : undefined;
     this.reader = new PostgresConnection(
-      isPgPool(handle) ? boundedPool(handle, this.#connectTimeout, (why) => this.#timedOut(why)) : handle,
+      pooled ?? handle,
       (error) => this.connectionFailure(error),
       () => this.#requireConnectedClient(),
     );
+    const { lease } = options;
+    this.runLock = lease
+      ? new LeaseLock(
+          { schema: lease.history.schema ?? this.dialect.defaultSchema, table: lease.history.table },
+          this.dialect.quoteIdentifier,
+          this.reader,
+          { ttlMs: lease.ttlMs },
+        )
+      : new AdvisoryLock(() => this.#openCompanion());
+    // A pool of one connection has none to spare while the run holds it.
+    this.#lookout = isPgPool(handle) && (handle.options?.max ?? 10) > 1 ? pooled : undefined;
   }
-
-  readonly runLock = new AdvisoryLock(() => this.#openCompanion());
 
   describe(): string {
     const params = isPgPool(this.handle) ? this.handle.options : (this.handle as PgClientLike).connectionParameters;
@@ -58,7 +92,9 @@ export class PostgresDatabase implements Database {
     let connection: PgQueryable;
     let release: (destroy: boolean) => void;
     try {
-      if (isPgPool(this.handle)) {
+      if (this.#options.directUrl) {
+        ({ connection, release } = await openDirect(this.handle, this.#options.directUrl, this.#connectTimeout));
+      } else if (isPgPool(this.handle)) {
         const client = await checkout(this.handle, this.#connectTimeout, (why) => this.#timedOut(why));
         connection = client;
         release = (destroy) => client.release(destroy);
@@ -69,7 +105,35 @@ export class PostgresDatabase implements Database {
     } catch (error) {
       throw this.connectionFailure(error);
     }
-    return new PostgresSession(connection, (error) => this.connectionFailure(error), release);
+    const session = new PostgresSession(connection, (error) => this.connectionFailure(error), release);
+    // The lease is for poolers: the session is used as it comes (see configureSession).
+    if (this.#options.lease) return session;
+    await this.#watchForStalls(session, connection);
+    return session;
+  }
+
+  /** Every round trip of the session, lock polls included, is watched from another connection of the pool. */
+  async #watchForStalls(session: PostgresSession, connection: PgQueryable): Promise<void> {
+    const stallMs = this.#stallTimeout;
+    const look = this.#lookout;
+    if (stallMs === 0 || !look) return;
+    let backend: Awaited<ReturnType<typeof backendIdentity>>;
+    try {
+      backend = await backendIdentity(session.pg);
+    } catch (error) {
+      if (!session.broken) return;
+      await session.close(true);
+      throw this.connectionFailure(error);
+    }
+    // Behind a pooler the client's key names no backend of ours (PgBouncer makes one up), and the
+    // backend a query reaches may serve other clients: what the server says of it is no verdict.
+    const processID = (connection as { processID?: unknown }).processID;
+    if (!backend || (typeof processID === 'number' && processID !== backend.pid)) return;
+    session.watchForStalls(backend, {
+      stallMs,
+      look,
+      failure: (verdict) => stalledSession(this.describe(), stallMs, verdict),
+    });
   }
 
   /**
@@ -118,27 +182,63 @@ export class PostgresDatabase implements Database {
   }
 
   async configureSession(session: Session): Promise<SessionSettings> {
-    // Only once the lock is held: behind a pooler in transaction mode the lock refuses, and a
-    // setting made before it would stay on whichever server connection ran it.
+    const timeout = this.#options.statementTimeout;
+    // Set after the lock is taken, so waiting for the lock is never cut short by them (a waiter
+    // sits idle between polls), and sent again with each step, so a migration's RESET ALL or SET
+    // cannot lift them for the steps after.
+    if (this.#options.lease) {
+      // Through a pooler nothing may outlive a transaction: SET LOCAL in each step's own transaction
+      // (a -- no-transaction step runs without them; the README says so).
+      const local = new Map<string, number>();
+      if (this.#stallTimeout > 0) local.set('idle_in_transaction_session_timeout', this.#stallTimeout);
+      if (timeout !== undefined) local.set('statement_timeout', Math.ceil(timeout));
+      return { perStep: local.size === 0 ? undefined : assignments(local, 'SET LOCAL'), restore: async () => {} };
+    }
+    // Only once the lock is held: behind a pooler in transaction mode the advisory lock refuses, and
+    // a setting made before it would stay on whichever server connection ran it.
     try {
       await session.exec(`SET client_connection_check_interval = ${DISCONNECT_CHECK_MS}`);
     } catch (error) {
       // Servers before 14 do not know the setting; only a broken connection is a failure.
       if (session.broken) throw error;
     }
-    const timeout = this.#options.statementTimeout;
-    // Set after the lock is taken, so waiting for the lock is never cut short by it; sent again
-    // with each step, so a migration's RESET ALL or SET cannot lift it for the steps after.
-    const perStep = timeout === undefined ? undefined : `SET statement_timeout = ${Math.ceil(timeout)}`;
+    // The idle timeouts at once (a stall may come before the first step), the statement timeout
+    // with the steps alone.
+    const settings = await this.#setIdleTimeouts(session);
+    if (timeout !== undefined) settings.set('statement_timeout', Math.ceil(timeout));
+    const perStep = settings.size === 0 ? undefined : assignments(settings, 'SET');
     return {
       perStep,
       // The caller's connection goes back as it came: these settings are ours, not theirs.
       restore: async () => {
         if (session.broken) return;
+        // Apart: a server older than 14 refuses this one, and a failing statement undoes the whole script.
         await session.exec('RESET client_connection_check_interval').catch(() => {});
-        if (timeout !== undefined) await session.exec('RESET statement_timeout').catch(() => {});
+        if (settings.size > 0)
+          await session.exec([...settings.keys()].map((name) => `RESET ${name}`).join(';\n')).catch(() => {});
       },
     };
+  }
+
+  /**
+   * A runner whose network stalls (nothing cut, nothing answered) leaves its backend waiting for
+   * it: idle in a transaction between the two round trips of a step, holding the step's table
+   * locks, or idle between steps, holding the migration lock. The server ends such a session after
+   * `stallTimeout`, which frees both. A shorter value the session already has is kept. One round
+   * trip reads and sets them (idle_session_timeout exists from PostgreSQL 14); returns what was set.
+   */
+  async #setIdleTimeouts(session: Session): Promise<Map<string, number>> {
+    const bound = this.#stallTimeout;
+    const set = new Map<string, number>();
+    if (bound === 0) return set;
+    const { rows } = await session.query(
+      `SELECT name, value, pg_catalog.set_config(name, value::text, false) AS applied
+         FROM (SELECT name, CASE WHEN setting::bigint > 0 AND setting::bigint < $1 THEN setting::bigint ELSE $1 END AS value
+                 FROM pg_catalog.pg_settings WHERE name = ANY($2)) AS idle`,
+      [bound, [...IDLE_SETTINGS]],
+    );
+    for (const row of rows) set.set(String(row.name), Number(row.value));
+    return set;
   }
 
   connectionFailure(error: unknown): unknown {
@@ -164,6 +264,10 @@ export class PostgresDatabase implements Database {
     return this.#options.connectTimeout ?? 0;
   }
 
+  get #stallTimeout(): number {
+    return Math.ceil(this.#options.stallTimeout ?? 0);
+  }
+
   #timedOut(why: CheckoutTimeout): StrataError {
     return connectTimedOut(this.describe(), this.#connectTimeout, undefined, why.kind === 'pool-busy' ? why.size : undefined);
   }
@@ -183,6 +287,11 @@ export class PostgresDatabase implements Database {
       );
     }
   }
+}
+
+/** `SET name = value` for each setting, as one script. */
+function assignments(settings: Map<string, number>, scope: 'SET' | 'SET LOCAL'): string {
+  return [...settings].map(([name, value]) => `${scope} ${name} = ${value}`).join(';\n');
 }
 
 /** The parts of a connection string a message may show: never the password. */

@@ -11,6 +11,8 @@ import type { SettingOutsideTransaction } from '../dialect.js';
  * restored after.
  */
 export function foreignKeysSetting(script: string, lexer: LexerOptions): SettingOutsideTransaction | undefined {
+  // Every step asks: most scripts never name the pragma, and need no lexing to say so.
+  if (!/foreign_keys/i.test(script)) return undefined;
   const value = firstForeignKeysValue(script, lexer);
   if (value === undefined) return undefined;
   const on = ['on', 'true', 'yes', '1'].includes(value.toLowerCase().replace(/^['"]|['"]$/g, ''));

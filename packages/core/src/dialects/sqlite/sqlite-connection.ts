@@ -100,13 +100,12 @@ export class SqliteConnection implements Session {
 
   /** `raw`: rows as arrays. A statement's modes stick, so each mode has its own cached copy. */
   #prepare(sql: string, raw: boolean): SqliteStatementLike {
-    // A PRAGMA takes effect when compiled: never reuse one.
-    if (/^\s*PRAGMA/i.test(sql)) return this.#fresh(sql, raw);
     const key = raw ? `raw:${sql}` : sql;
     let statement = this.#statements.get(key);
     if (!statement) {
       statement = this.#fresh(sql, raw);
-      this.#statements.set(key, statement);
+      // A PRAGMA takes effect when compiled: never reuse one.
+      if (!/^\s*PRAGMA/i.test(sql)) this.#statements.set(key, statement);
     }
     return statement;
   }

@@ -5,7 +5,7 @@ import { describeLockHolder, type LockHolder, type LockWaitOptions, lockLost, ty
 import { findLockHolder } from './lock-holder.js';
 import { advisoryLockKey } from './lock-key.js';
 import { LockReleaseSignal, UNLOCK_AND_ANNOUNCE_SQL } from './lock-release-signal.js';
-import { announcedPid, type OpenCompanion, poolerDetected, requireOneServerSession } from './pooler-check.js';
+import { type OpenCompanion, poolerDetected, requireOneServerSession } from './pooler-check.js';
 
 const FIRST_POLL_MS = 25;
 const MAX_POLL_MS = 250;
@@ -35,8 +35,9 @@ export class AdvisoryLock implements RunLock {
     const { rows } = await session.query('SELECT current_database() AS database, pg_catalog.pg_backend_pid() AS pid');
     const key = advisoryLockKey(String(rows[0]?.database));
     const backendPid = Number(rows[0]?.pid);
-    // Behind a pooler, every attempt is also pinned to the backend the check saw (see tryLock).
-    const pooled = announcedPid(session.pg) !== backendPid;
+    // Equal on a direct connection, which so pays no round trip for the check. Behind a pooler,
+    // every attempt is also pinned to the backend the check saw (see tryLock).
+    const pooled = session.announcedPid !== backendPid;
     if (pooled) await requireOneServerSession(session, backendPid, this.#openCompanion);
     const attempt = () => tryLock(session, key, pooled ? backendPid : undefined);
     this.#key = key;

@@ -64,10 +64,14 @@ export class LockReleaseSignal {
     return announced;
   }
 
-  /** Unsubscribes, so a pooled connection goes back to the application as it came. */
+  /**
+   * Unsubscribes, so a pooled connection goes back to the application as it came. A connection
+   * that broke (cut, or stalled and cut by strata) took its subscription with it; its failure is
+   * the one the waiter reports, not this UNLISTEN's.
+   */
   async close(): Promise<void> {
     this.#wake?.();
     this.#connection.off('notification', this.#onNotification);
-    await this.#connection.query(`UNLISTEN ${LOCK_RELEASED_CHANNEL}`);
+    await this.#connection.query(`UNLISTEN ${LOCK_RELEASED_CHANNEL}`).catch(() => {});
   }
 }

@@ -31,18 +31,8 @@ const COMPANION_WAIT_MS = 1_000;
 const BACKEND_PID_SQL = 'SELECT pg_catalog.pg_backend_pid() AS pid';
 
 /**
- * The pid PostgreSQL announced in BackendKeyData when the client connected (pg keeps it as
- * `processID`). A direct connection, or a TCP proxy, passes it through, so it equals
- * `pg_backend_pid()`; a pooler answers the startup itself with a cancel key of its own. Comparing
- * the two costs no round trip, so a direct connection pays nothing for the check.
- */
-export function announcedPid(connection: unknown): number | undefined {
-  const pid = (connection as { processID?: unknown } | null)?.processID;
-  return typeof pid === 'number' ? pid : undefined;
-}
-
-/**
- * Behind a pooler (the announced pid is not the backend's), proves that `session` keeps one server
+ * Behind a pooler (the pid PostgreSQL announced at connect time, which a pooler makes up, is not the
+ * backend's: see PostgresSession.announcedPid), proves that `session` keeps one server
  * session, or throws POOLER_DETECTED. Two signs of transaction pooling, each sampled SAMPLES times:
  * the session's backend pid changes between round trips (a busy pooler), or a second client of the
  * same pool is served by the session's backend while the session sits idle (a quiet pooler hands
