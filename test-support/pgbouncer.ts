@@ -71,8 +71,8 @@ async function install(): Promise<string> {
   const script = [
     'set -e',
     `if command -v ${PACKAGE} >/dev/null 2>&1 || [ -x /usr/sbin/${PACKAGE} ]; then exit 0; fi`,
-    `install() { apt-get ${APT_LOCK_WAIT.join(' ')} install -y --no-install-recommends ${PACKAGE}; }`,
-    `install || { apt-get ${APT_LOCK_WAIT.join(' ')} update && install; }`,
+    `fetch() { apt-get ${APT_LOCK_WAIT.join(' ')} install -y --no-install-recommends ${PACKAGE}; }`,
+    `fetch || { apt-get ${APT_LOCK_WAIT.join(' ')} update && fetch; }`,
   ].join('\n');
   const lock = findExecutable('flock');
   const result = lock
@@ -157,6 +157,9 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
+  // A worker that ends without afterAll (killed, crashed) must not leave PgBouncer running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const exited = new Promise<void>((resolve) => {
     child.on('exit', () => resolve());
     child.on('error', (error) => {
@@ -177,6 +180,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
       await exited;
       clearTimeout(timer);
     }
+    process.off('exit', killOnExit);
     await rm(dir, { recursive: true, force: true });
   };
 
