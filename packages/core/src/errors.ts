@@ -43,6 +43,11 @@ export type StrataErrorCode =
   | 'TRANSACTION_LEFT_OPEN'
   /** The lock cannot be taken at all (its file cannot be opened), however long one waits. */
   | 'LOCK_UNAVAILABLE'
+  /**
+   * The connection does not keep one PostgreSQL session (a pooler in transaction mode), so the
+   * session advisory lock would protect nothing: refused before the lock, nothing changed.
+   */
+  | 'POOLER_DETECTED'
   | 'WAIT_TIMEOUT'
   | 'NOT_UP_TO_DATE'
   | 'CONNECTION_FAILED'

@@ -16,6 +16,8 @@ const USAGE_CODES = new Set<StrataErrorCode>([
   'UNSUPPORTED_DATABASE',
   // --single-transaction asked for one transaction around a migration that cannot run in one.
   'SINGLE_TRANSACTION_NOT_POSSIBLE',
+  // The advisory lock behind a transaction-mode pooler: the fix is a direct URL or --lock lease.
+  'POOLER_DETECTED',
 ]);
 
 export function exitCodeFor(error: unknown): number {

@@ -17,6 +17,7 @@ export interface PgPoolClient extends PgQueryable {
 export interface PgPoolLike extends PgQueryable {
   connect(): Promise<PgPoolClient>;
   readonly totalCount: number;
+  readonly idleCount?: number;
   readonly options?: {
     host?: string;
     port?: number;

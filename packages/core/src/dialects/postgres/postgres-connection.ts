@@ -125,6 +125,16 @@ export class PostgresSession extends PostgresConnection implements Session {
   }
 
   /**
+   * The pid PostgreSQL announced in BackendKeyData when the client connected (pg keeps it as
+   * `processID`). A direct connection, or a TCP proxy, passes it through, so it equals
+   * `pg_backend_pid()`; a pooler answers the startup itself with a cancel key of its own.
+   */
+  get announcedPid(): number | undefined {
+    const pid = (this.handle as { processID?: unknown }).processID;
+    return typeof pid === 'number' ? pid : undefined;
+  }
+
+  /**
    * The raw handle, for what only PostgreSQL has (LISTEN and its notifications, the lock holder's
    * row): its queries are watched and their failures reported like every other round trip's.
    */

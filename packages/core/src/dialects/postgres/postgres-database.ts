@@ -1,5 +1,6 @@
 import { StrataError } from '../../errors.js';
 import { AdvisoryLock } from '../../lock/advisory/advisory-lock.js';
+import type { Companion } from '../../lock/advisory/pooler-check.js';
 import { LeaseLock } from '../../lock/lease-lock.js';
 import type { RunLock } from '../../lock/run-lock.js';
 import type { Session } from '../connection.js';
@@ -7,7 +8,7 @@ import { connectionFailed, connectTimedOut, isDriverConnectTimeout, stalledSessi
 import type { Database, SessionSettings } from '../database.js';
 import type { HistoryTableName } from '../dialect.js';
 import { openDirect } from './direct-connection.js';
-import { isPgPool, type PgClientLike, type PgPoolLike, type PgQueryable } from './pg-handles.js';
+import { isPgPool, type PgClientLike, type PgPoolClient, type PgPoolLike, type PgQueryable } from './pg-handles.js';
 import { boundedPool, type CheckoutTimeout, checkout } from './pool-checkout.js';
 import { PostgresConnection, PostgresSession } from './postgres-connection.js';
 import { postgresDialect } from './postgres-dialect.js';
@@ -71,7 +72,7 @@ export class PostgresDatabase implements Database {
           this.reader,
           { ttlMs: lease.ttlMs },
         )
-      : new AdvisoryLock();
+      : new AdvisoryLock(() => this.#openCompanion());
     // A pool of one connection has none to spare while the run holds it.
     this.#lookout = isPgPool(handle) && (handle.options?.max ?? 10) > 1 ? pooled : undefined;
   }
@@ -105,16 +106,8 @@ export class PostgresDatabase implements Database {
       throw this.connectionFailure(error);
     }
     const session = new PostgresSession(connection, (error) => this.connectionFailure(error), release);
-    // Through a pooler (the lease lock) a session setting would stay on a server connection others get next.
+    // The lease is for poolers: the session is used as it comes (see configureSession).
     if (this.#options.lease) return session;
-    try {
-      await session.exec(`SET client_connection_check_interval = ${DISCONNECT_CHECK_MS}`);
-    } catch (error) {
-      if (session.broken) {
-        await session.close(true);
-        throw error;
-      }
-    }
     await this.#watchForStalls(session, connection);
     return session;
   }
@@ -141,6 +134,27 @@ export class PostgresDatabase implements Database {
       look,
       failure: (verdict) => stalledSession(this.describe(), stallMs, verdict),
     });
+  }
+
+  /**
+   * A second connection for the advisory lock's pooler check, when the caller's pool can give one
+   * without waiting for the run's own session to come back (a pool of one would deadlock).
+   */
+  async #openCompanion(): Promise<Companion | undefined> {
+    const pool = this.handle;
+    if (!isPgPool(pool)) return undefined;
+    const spare = pool.totalCount < (pool.options?.max ?? 10) || (pool.idleCount ?? 0) > 0;
+    if (!spare) return undefined;
+    let client: PgPoolClient;
+    try {
+      client = await checkout(pool, this.#connectTimeout, (why) => this.#timedOut(why));
+    } catch (error) {
+      throw this.connectionFailure(error);
+    }
+    return {
+      connection: new PostgresConnection(client, (error) => this.connectionFailure(error)),
+      release: () => client.release(true),
+    };
   }
 
   /**
@@ -179,6 +193,14 @@ export class PostgresDatabase implements Database {
       if (this.#stallTimeout > 0) local.set('idle_in_transaction_session_timeout', this.#stallTimeout);
       if (timeout !== undefined) local.set('statement_timeout', Math.ceil(timeout));
       return { perStep: local.size === 0 ? undefined : assignments(local, 'SET LOCAL'), restore: async () => {} };
+    }
+    // Only once the lock is held: behind a pooler in transaction mode the advisory lock refuses, and
+    // a setting made before it would stay on whichever server connection ran it.
+    try {
+      await session.exec(`SET client_connection_check_interval = ${DISCONNECT_CHECK_MS}`);
+    } catch (error) {
+      // Servers before 14 do not know the setting; only a broken connection is a failure.
+      if (session.broken) throw error;
     }
     // The idle timeouts at once (a stall may come before the first step), the statement timeout
     // with the steps alone.
