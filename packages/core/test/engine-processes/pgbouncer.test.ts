@@ -275,3 +275,36 @@ describe('what the pooler check costs', () => {
     expect((await picture(s)).history).toHaveLength(concurrentVersions.length);
   });
 });
+
+describe('PgBouncer with the lease lock (--lock lease)', () => {
+  const LEASE_RUNNERS = 32;
+  const runLease = (url: string, cwd: string) =>
+    strata(['run', '--json', '--lock', 'lease'], { cwd, env: { DATABASE_URL: url }, timeoutMs: 120_000 });
+
+  async function leaseRows(s: Setup): Promise<number> {
+    return direct(s.direct, async (client) => {
+      const { rows } = await client.query("SELECT to_regclass('public._strata_migrations_lease') IS NOT NULL AS found");
+      if (!rows[0].found) return 0;
+      return (await client.query('SELECT count(*)::int AS n FROM _strata_migrations_lease')).rows[0].n;
+    });
+  }
+
+  for (const mode of ['transaction', 'session'] as const) {
+    it(`${mode} mode: ${LEASE_RUNNERS} concurrent strata run --lock lease all exit 0, each migration applied exactly once, no lock, lease or setting left`, async () => {
+      const bouncer = mode === 'transaction' ? transaction : session;
+      const s = await setup();
+      const results = await Promise.all(Array.from({ length: LEASE_RUNNERS }, () => runLease(bouncer.url(s.name), s.cwd)));
+      for (const [i, result] of results.entries()) expect(result.code, `runner ${i}:\n${allOutput(result)}`).toBe(0);
+
+      const after = await picture(s);
+      expect((after.history ?? []).map((row) => row.version)).toEqual(concurrentVersions);
+      expect((after.history ?? []).every((row) => row.success)).toBe(true);
+      // Each migration's body ran exactly once, however many runners raced for it.
+      expect(after.applications).toEqual(concurrentVersions.map(Number));
+      expect(after.advisoryLocks).toBe(0);
+      expect(after.idleInTransaction).toBe(0);
+      expect(await leaseRows(s)).toBe(0);
+      expectNothingLeftOn(await serverConnections(bouncer, s.name));
+    }, 180_000);
+  }
+});
