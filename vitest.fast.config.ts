@@ -25,6 +25,10 @@ const SLOW_TIER = [
   'packages/core/test/cli/!(help).test.ts',
   // The examples, each built and booted as a real app.
   'examples/*/test/**',
+  // They wait out real deadlines on purpose (a server that never answers, a stalled network).
+  'packages/core/test/faults/stalled-network.test.ts',
+  'packages/core/test/faults/connect-timeout.test.ts',
+  'packages/*/test/connect-deadline.test.ts',
 ];
 
 export default mergeConfig(
