@@ -149,8 +149,15 @@ describe.each(dialects)('history truth on %s', (name, open) => {
 });
 
 describe('history truth on PostgreSQL only', () => {
+  let db: Awaited<ReturnType<typeof openPostgres>>;
+  beforeEach(async () => {
+    db = await openPostgres();
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
   it('two runs at once on ONE pg.Client (whose advisory lock is re-entrant) take turns: each migration once, nothing interleaved', async () => {
-    const db = await openPostgres();
     const client = new pg.Client({ connectionString: db.url });
     client.on('error', () => {});
     await client.connect();
@@ -175,187 +182,149 @@ describe('history truth on PostgreSQL only', () => {
       await expectNothingLeftOpen(db);
     } finally {
       await client.end();
-      await db.close();
     }
   });
 
   it('a COMMIT the lexer cannot see (inside a procedure) ends the step: nothing recorded, the lock released', async () => {
-    const db = await openPostgres();
-    try {
-      await db.query(`CREATE PROCEDURE sneaky_commit() LANGUAGE plpgsql AS $$ BEGIN COMMIT; END $$`);
-      // CALL of a procedure that commits fails inside a transaction block: PostgreSQL refuses it.
-      const migrations = [v(1, 'CREATE TABLE t (id int);\nCALL sneaky_commit();\n')];
-      const error = await failure(new Migrator({ db: db.handle, migrations }).run());
-      expect(error.code).toBe('MIGRATION_FAILED');
-      expect(error.details).toMatchObject({ databaseCode: '2D000', line: 2 });
-      expect(await db.tableExists('t')).toBe(false);
-      expect(await history(db)).toEqual([]);
-      await expectNothingLeftOpen(db);
-    } finally {
-      await db.close();
-    }
+    await db.query(`CREATE PROCEDURE sneaky_commit() LANGUAGE plpgsql AS $$ BEGIN COMMIT; END $$`);
+    // CALL of a procedure that commits fails inside a transaction block: PostgreSQL refuses it.
+    const migrations = [v(1, 'CREATE TABLE t (id int);\nCALL sneaky_commit();\n')];
+    const error = await failure(new Migrator({ db: db.handle, migrations }).run());
+    expect(error.code).toBe('MIGRATION_FAILED');
+    expect(error.details).toMatchObject({ databaseCode: '2D000', line: 2 });
+    expect(await db.tableExists('t')).toBe(false);
+    expect(await history(db)).toEqual([]);
+    await expectNothingLeftOpen(db);
   });
 
   it('a migration that releases the run lock (pg_advisory_unlock_all) is stopped before its history row: LOCK_LOST, nothing recorded', async () => {
-    const db = await openPostgres();
-    try {
-      const migrations = [
-        v(1, 'CREATE TABLE a (id int);'),
-        v(2, 'CREATE TABLE b (id int);\nSELECT pg_advisory_unlock_all();\n'),
-        v(3, 'CREATE TABLE c (id int);'),
-      ];
-      const error = await failure(new Migrator({ db: db.handle, migrations }).run());
-      expect(error.code).toBe('LOCK_LOST');
-      expect(error.details).toMatchObject({ version: '2' });
-      expect(await db.tableExists('b')).toBe(false);
-      expect(await db.tableExists('c')).toBe(false);
-      expect(await history(db)).toEqual(['1:ok']);
-      await expectNothingLeftOpen(db);
-    } finally {
-      await db.close();
-    }
+    const migrations = [
+      v(1, 'CREATE TABLE a (id int);'),
+      v(2, 'CREATE TABLE b (id int);\nSELECT pg_advisory_unlock_all();\n'),
+      v(3, 'CREATE TABLE c (id int);'),
+    ];
+    const error = await failure(new Migrator({ db: db.handle, migrations }).run());
+    expect(error.code).toBe('LOCK_LOST');
+    expect(error.details).toMatchObject({ version: '2' });
+    expect(await db.tableExists('b')).toBe(false);
+    expect(await db.tableExists('c')).toBe(false);
+    expect(await history(db)).toEqual(['1:ok']);
+    await expectNothingLeftOpen(db);
   });
 
   it('a lock released inside a single-transaction run rolls the whole run back: LOCK_LOST, nothing recorded', async () => {
-    const db = await openPostgres();
-    try {
-      const migrations = [
-        v(1, 'CREATE TABLE a (id int);'),
-        v(2, 'CREATE TABLE b (id int);\nSELECT pg_advisory_unlock_all();\n'),
-        v(3, 'CREATE TABLE c (id int);'),
-      ];
-      const error = await failure(new Migrator({ db: db.handle, migrations, singleTransaction: true }).run());
-      expect(error.code).toBe('LOCK_LOST');
-      expect(error.details).toMatchObject({ singleTransaction: true });
-      for (const table of ['a', 'b', 'c']) expect(await db.tableExists(table)).toBe(false);
-      expect(await history(db)).toEqual([]);
-      await expectNothingLeftOpen(db);
-    } finally {
-      await db.close();
-    }
+    const migrations = [
+      v(1, 'CREATE TABLE a (id int);'),
+      v(2, 'CREATE TABLE b (id int);\nSELECT pg_advisory_unlock_all();\n'),
+      v(3, 'CREATE TABLE c (id int);'),
+    ];
+    const error = await failure(new Migrator({ db: db.handle, migrations, singleTransaction: true }).run());
+    expect(error.code).toBe('LOCK_LOST');
+    expect(error.details).toMatchObject({ singleTransaction: true });
+    for (const table of ['a', 'b', 'c']) expect(await db.tableExists(table)).toBe(false);
+    expect(await history(db)).toEqual([]);
+    await expectNothingLeftOpen(db);
   });
 
   it('DISCARD ALL in a -- no-transaction migration drops the lock: stopped with LOCK_LOST, the row left dirty by name', async () => {
-    const db = await openPostgres();
-    try {
-      const migrations = [v(1, '-- no-transaction\nCREATE TABLE a (id int);\nDISCARD ALL;\n'), v(2, 'CREATE TABLE b (id int);')];
-      const error = await failure(new Migrator({ db: db.handle, migrations }).run());
-      expect(error.code).toBe('LOCK_LOST');
-      expect(error.details).toMatchObject({ version: '1', dirty: true });
-      expect(await db.tableExists('b')).toBe(false);
-      expect(await history(db)).toEqual(['1:dirty']);
-      await expectNothingLeftOpen(db);
-    } finally {
-      await db.close();
-    }
+    const migrations = [v(1, '-- no-transaction\nCREATE TABLE a (id int);\nDISCARD ALL;\n'), v(2, 'CREATE TABLE b (id int);')];
+    const error = await failure(new Migrator({ db: db.handle, migrations }).run());
+    expect(error.code).toBe('LOCK_LOST');
+    expect(error.details).toMatchObject({ version: '1', dirty: true });
+    expect(await db.tableExists('b')).toBe(false);
+    expect(await history(db)).toEqual(['1:dirty']);
+    await expectNothingLeftOpen(db);
   });
 
   it('RESET ALL in one migration does not lift statementTimeout for the next', async () => {
-    const db = await openPostgres();
-    try {
-      const migrations = [v(1, 'RESET ALL;\nCREATE TABLE a (id int);'), v(2, 'SELECT pg_sleep(2);\nCREATE TABLE b (id int);')];
-      const error = await failure(new Migrator({ db: db.handle, migrations, statementTimeout: 300 }).run());
-      expect(error.details).toMatchObject({ version: '2', databaseCode: '57014' });
-      expect(await history(db)).toEqual(['1:ok']);
-      expect(await db.tableExists('b')).toBe(false);
-      const settings = await Promise.all([1, 2, 3, 4].map(() => db.query('SHOW statement_timeout')));
-      expect(settings.map((rows) => rows[0]?.statement_timeout)).toEqual(['0', '0', '0', '0']);
-    } finally {
-      await db.close();
-    }
+    const migrations = [v(1, 'RESET ALL;\nCREATE TABLE a (id int);'), v(2, 'SELECT pg_sleep(2);\nCREATE TABLE b (id int);')];
+    const error = await failure(new Migrator({ db: db.handle, migrations, statementTimeout: 300 }).run());
+    expect(error.details).toMatchObject({ version: '2', databaseCode: '57014' });
+    expect(await history(db)).toEqual(['1:ok']);
+    expect(await db.tableExists('b')).toBe(false);
+    const settings = await Promise.all([1, 2, 3, 4].map(() => db.query('SHOW statement_timeout')));
+    expect(settings.map((rows) => rows[0]?.statement_timeout)).toEqual(['0', '0', '0', '0']);
   });
 
   it('refuses statementTimeout values PostgreSQL cannot take, before touching the database', async () => {
-    const db = await openPostgres();
-    try {
-      for (const statementTimeout of [Number.POSITIVE_INFINITY, 2 ** 31, Number.NaN]) {
-        expect(() => new Migrator({ db: db.handle, migrations: [v(1, 'SELECT 1;')], statementTimeout })).toThrow(
-          expect.objectContaining({ code: 'INVALID_OPTIONS' }),
-        );
-      }
-      await expectNothingLeftOpen(db);
-    } finally {
-      await db.close();
+    for (const statementTimeout of [Number.POSITIVE_INFINITY, 2 ** 31, Number.NaN]) {
+      expect(() => new Migrator({ db: db.handle, migrations: [v(1, 'SELECT 1;')], statementTimeout })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+      );
     }
+    await expectNothingLeftOpen(db);
   });
 
   it('the history is pinned to its schema: a search_path a migration sets for the database does not move it', async () => {
-    const db = await openPostgres();
     const pool = db.handle as pg.Pool;
+    const database = (await db.query('SELECT current_database() AS d'))[0]?.d as string;
+    const migrations = [
+      v(1, `CREATE SCHEMA tenant;\nALTER DATABASE "${database}" SET search_path TO tenant;\nCREATE TABLE public.a (id int);`),
+    ];
+    await new Migrator({ db: pool, migrations }).run();
+    // New sessions now see search_path = tenant.
+    const fresh = new pg.Pool({ connectionString: (db as { url?: string }).url, max: 2 });
+    fresh.on('error', () => {});
     try {
-      const database = (await db.query('SELECT current_database() AS d'))[0]?.d as string;
-      const migrations = [
-        v(1, `CREATE SCHEMA tenant;\nALTER DATABASE "${database}" SET search_path TO tenant;\nCREATE TABLE public.a (id int);`),
-      ];
-      await new Migrator({ db: pool, migrations }).run();
-      // New sessions now see search_path = tenant.
-      const fresh = new pg.Pool({ connectionString: (db as { url?: string }).url, max: 2 });
-      fresh.on('error', () => {});
-      try {
-        expect((await fresh.query('SHOW search_path')).rows[0]?.search_path).toBe('tenant');
-        const next = [...migrations, v(2, 'CREATE TABLE public.b (id int);')];
-        const report = await new Migrator({ db: fresh, migrations: next }).run();
-        expect(report.applied.map((step) => String(step.version))).toEqual(['2']);
-        expect(
-          (await fresh.query("SELECT count(*)::int AS n FROM pg_class WHERE relname = '_strata_migrations' AND relkind = 'r'"))
-            .rows[0]?.n,
-        ).toBe(1);
-      } finally {
-        await fresh.end();
-      }
+      expect((await fresh.query('SHOW search_path')).rows[0]?.search_path).toBe('tenant');
+      const next = [...migrations, v(2, 'CREATE TABLE public.b (id int);')];
+      const report = await new Migrator({ db: fresh, migrations: next }).run();
+      expect(report.applied.map((step) => String(step.version))).toEqual(['2']);
+      expect(
+        (await fresh.query("SELECT count(*)::int AS n FROM pg_class WHERE relname = '_strata_migrations' AND relkind = 'r'"))
+          .rows[0]?.n,
+      ).toBe(1);
     } finally {
-      await db.close();
+      await fresh.end();
     }
   });
 });
 
 describe('history truth on SQLite only', () => {
+  let db: Awaited<ReturnType<typeof openSqlite>>;
+  beforeEach(async () => {
+    db = await openSqlite();
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
   it("SQLite's own table-rebuild recipe (PRAGMA foreign_keys=OFF ... ON) loses no child row", async () => {
-    const db = await openSqlite();
-    try {
-      const handle = db.handle as { pragma(sql: string, options?: { simple: boolean }): unknown };
-      handle.pragma('foreign_keys = ON');
-      await new Migrator({
-        db: db.handle,
-        migrations: [
-          v(
-            1,
-            "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT);\nCREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES authors(id) ON DELETE CASCADE);\nINSERT INTO authors VALUES (1, 'a');\nINSERT INTO books VALUES (1, 1), (2, 1), (3, 1);\n",
-          ),
-        ],
-      }).run();
-      const rebuild = v(
-        2,
-        "PRAGMA foreign_keys=OFF;\nCREATE TABLE authors_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '');\nINSERT INTO authors_new SELECT id, name FROM authors;\nDROP TABLE authors;\nALTER TABLE authors_new RENAME TO authors;\nPRAGMA foreign_key_check;\nPRAGMA foreign_keys=ON;\n",
-      );
-      const all = [
+    const handle = db.handle as { pragma(sql: string, options?: { simple: boolean }): unknown };
+    handle.pragma('foreign_keys = ON');
+    await new Migrator({
+      db: db.handle,
+      migrations: [
         v(
           1,
           "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT);\nCREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES authors(id) ON DELETE CASCADE);\nINSERT INTO authors VALUES (1, 'a');\nINSERT INTO books VALUES (1, 1), (2, 1), (3, 1);\n",
         ),
-        rebuild,
-      ];
-      await new Migrator({ db: db.handle, migrations: all }).run();
-      expect(await count(db, 'books')).toBe(3);
-      expect(await history(db)).toEqual(['1:ok', '2:ok']);
-      // The caller's setting is back as it was.
-      expect(handle.pragma('foreign_keys', { simple: true })).toBe(1);
-      await expectNothingLeftOpen(db);
-    } finally {
-      await db.close();
-    }
+      ],
+    }).run();
+    const rebuild = v(
+      2,
+      "PRAGMA foreign_keys=OFF;\nCREATE TABLE authors_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '');\nINSERT INTO authors_new SELECT id, name FROM authors;\nDROP TABLE authors;\nALTER TABLE authors_new RENAME TO authors;\nPRAGMA foreign_key_check;\nPRAGMA foreign_keys=ON;\n",
+    );
+    const all = [
+      v(
+        1,
+        "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT);\nCREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES authors(id) ON DELETE CASCADE);\nINSERT INTO authors VALUES (1, 'a');\nINSERT INTO books VALUES (1, 1), (2, 1), (3, 1);\n",
+      ),
+      rebuild,
+    ];
+    await new Migrator({ db: db.handle, migrations: all }).run();
+    expect(await count(db, 'books')).toBe(3);
+    expect(await history(db)).toEqual(['1:ok', '2:ok']);
+    // The caller's setting is back as it was.
+    expect(handle.pragma('foreign_keys', { simple: true })).toBe(1);
+    await expectNothingLeftOpen(db);
   });
 
   it("refuses the history in SQLite's temp schema, which would vanish with the connection", async () => {
-    const db = await openSqlite();
-    try {
-      const error = await failure(
-        new Migrator({ db: db.handle, migrations: [v(1, 'CREATE TABLE t (id int);')], schema: 'temp' }).run(),
-      );
-      expect(error.code).toBe('INVALID_OPTIONS');
-      expect(await db.tableExists('t')).toBe(false);
-    } finally {
-      await db.close();
-    }
+    const error = await failure(
+      new Migrator({ db: db.handle, migrations: [v(1, 'CREATE TABLE t (id int);')], schema: 'temp' }).run(),
+    );
+    expect(error.code).toBe('INVALID_OPTIONS');
+    expect(await db.tableExists('t')).toBe(false);
   });
 });
