@@ -3,10 +3,11 @@ import type { Connection } from '../dialects/connection.js';
 import type { Dialect, HistoryTableName } from '../dialects/dialect.js';
 import type { Step } from '../engine/step.js';
 import { isStrataError, StrataError } from '../errors.js';
+import type { Migration } from '../migration.js';
 import { HistoryDigest } from '../source-digest.js';
 import type { HistoryEntry, HistoryRow, HistorySummary } from './history-entry.js';
 import { historyUnusable, toHistoryEntry, toHistoryRow } from './history-rows.js';
-import { resolutionsTableName } from './resolutions.js';
+import { ensureResolutionsTable, type Resolution, resolutionsTableName } from './resolutions.js';
 
 const ROW_COLUMNS = 'version, description, installed_on, success, checksum, execution_time';
 const ENTRY_COLUMNS = 'version, success, checksum';
@@ -180,46 +181,121 @@ export class HistoryStore {
   /**
    * Records the way out of a dirty row: `applied` marks it successful, `rolled-back` removes it.
    * The dirty row is first copied to `<table>_resolutions` in the same transaction, with the
-   * outcome and when and by whom it was chosen, so resolving never erases what happened (SQLx
-   * ignores the extra table).
+   * outcome and when and by whom it was chosen, so resolving never erases what happened.
    */
   async resolve(on: Connection, version: bigint, resolution: 'applied' | 'rolled-back'): Promise<void> {
-    const { dialect } = this;
-    const p = (n: number) => dialect.placeholder(n);
-    const resolutions = this.#qualify(resolutionsTableName(this.name.table));
     const change =
       resolution === 'applied'
-        ? `UPDATE ${this.#qualified} SET success = TRUE WHERE version = ${p(1)} AND success = FALSE`
-        : `DELETE FROM ${this.#qualified} WHERE version = ${p(1)} AND success = FALSE`;
-    // Parameters in the order they appear (SQLite's `?` are positional).
-    const copyParams: unknown[] = dialect.currentUserSql ? [resolution] : [resolution, osUser()];
-    const resolvedBy = dialect.currentUserSql ?? p(2);
-    const copy = `INSERT INTO ${resolutions} (version, description, resolution, resolved_by, started_on, checksum)
-         SELECT version, description, ${p(1)}, ${resolvedBy}, installed_on, checksum
-           FROM ${this.#qualified} WHERE version = ${p(copyParams.length + 1)} AND success = FALSE`;
-    await on.begin();
-    try {
-      await on.exec(`CREATE TABLE IF NOT EXISTS ${resolutions} (
-        version BIGINT NOT NULL,
-        description TEXT NOT NULL,
-        resolution TEXT NOT NULL,
-        resolved_on ${dialect.types.timestamp} NOT NULL DEFAULT ${dialect.types.timestampDefault},
-        resolved_by TEXT,
-        started_on ${dialect.types.timestamp} NOT NULL,
-        checksum ${dialect.types.bytes} NOT NULL
-      )`);
-      await on.query(copy, [...copyParams, version]);
+        ? `UPDATE ${this.#qualified} SET success = TRUE WHERE version = ${this.dialect.placeholder(1)} AND success = FALSE`
+        : `DELETE FROM ${this.#qualified} WHERE version = ${this.dialect.placeholder(1)} AND success = FALSE`;
+    await this.#audited(on, async () => {
+      await this.#auditCopy(on, version, 'FALSE', resolution);
       const { rowCount } = await on.query(change, [version]);
       if (rowCount === 0) {
         throw new StrataError('NOT_FOUND', `migration ${version} has no dirty row in ${this.displayName}; nothing to resolve`, {
           version: String(version),
         });
       }
+    });
+  }
+
+  /**
+   * Re-records the checksum of an applied migration whose file was changed on purpose. The row as
+   * it was (old checksum) goes to the audit table with the new checksum and the reason first.
+   */
+  async repair(on: Connection, migration: Migration, reason: string | undefined): Promise<void> {
+    const { version, checksum, description } = migration;
+    await this.#audited(on, async () => {
+      await this.#auditCopy(on, version, 'TRUE', 'repaired', checksum, reason);
+      const p = (n: number) => this.dialect.placeholder(n);
+      const { rowCount } = await on.query(
+        `UPDATE ${this.#qualified} SET checksum = ${p(1)}, description = ${p(2)} WHERE version = ${p(3)} AND success = TRUE`,
+        [checksum, description, version],
+      );
+      if (rowCount === 0) {
+        throw new StrataError(
+          'NOT_FOUND',
+          `migration ${version} is not applied in ${this.displayName}; there is nothing to repair`,
+          {
+            version: String(version),
+          },
+        );
+      }
+    });
+  }
+
+  /**
+   * Records migrations as applied without running them (baseline, import): each row clean, with
+   * the source's checksum and an execution time of 0, and an audit row naming how it got there;
+   * all in one transaction.
+   */
+  async recordApplied(on: Connection, migrations: readonly Migration[], resolution: Resolution, reason?: string): Promise<void> {
+    await this.#audited(on, async () => {
+      for (const migration of migrations) {
+        const { version, description, checksum } = migration;
+        const params = new Parameters(this.dialect);
+        const values = [params.add(version), params.add(description), 'TRUE', params.add(checksum), '0'];
+        await on.query(
+          `INSERT INTO ${this.#qualified} (version, description, success, checksum, execution_time) VALUES (${values.join(', ')})`,
+          params.values,
+        );
+        const audit = new Parameters(this.dialect);
+        const row = [
+          audit.add(version),
+          audit.add(description),
+          audit.add(resolution),
+          this.#resolvedBy(audit),
+          this.dialect.types.timestampDefault,
+          audit.add(checksum),
+          audit.add(reason ?? null),
+        ];
+        await on.query(
+          `INSERT INTO ${this.#resolutions} (version, description, resolution, resolved_by, started_on, checksum, reason) VALUES (${row.join(', ')})`,
+          audit.values,
+        );
+      }
+    });
+  }
+
+  get #resolutions(): string {
+    return this.#qualify(resolutionsTableName(this.name.table));
+  }
+
+  /** Runs a change to the history in one transaction, after making sure its audit table exists. */
+  async #audited(on: Connection, change: () => Promise<void>): Promise<void> {
+    await ensureResolutionsTable(on, this.dialect, this.#resolutions);
+    await on.begin();
+    try {
+      await change();
       await on.commit();
     } catch (error) {
       await on.rollback().catch(() => {});
       throw error;
     }
+  }
+
+  /** Copies a history row, as it is before the change, into the audit table. */
+  async #auditCopy(
+    on: Connection,
+    version: bigint,
+    success: 'TRUE' | 'FALSE',
+    resolution: Resolution,
+    newChecksum?: Uint8Array,
+    reason?: string,
+  ): Promise<void> {
+    const params = new Parameters(this.dialect);
+    const picked = `${params.add(resolution)}, ${this.#resolvedBy(params)}, installed_on, checksum, ${params.add(newChecksum ?? null)}, ${params.add(reason ?? null)}`;
+    await on.query(
+      `INSERT INTO ${this.#resolutions} (version, description, resolution, resolved_by, started_on, checksum, new_checksum, reason)
+         SELECT version, description, ${picked}
+           FROM ${this.#qualified} WHERE version = ${params.add(version)} AND success = ${success}`,
+      params.values,
+    );
+  }
+
+  /** The database user where the database has one; SQLite records the operating-system user. */
+  #resolvedBy(params: Parameters): string {
+    return this.dialect.currentUserSql ?? params.add(osUser());
   }
 
   #qualify(table: string): string {
@@ -244,5 +320,20 @@ function osUser(): string | null {
     return userInfo().username;
   } catch {
     return null;
+  }
+}
+
+/** Numbers placeholders in the order values are added (SQLite's `?` are positional). */
+class Parameters {
+  readonly values: unknown[] = [];
+  readonly #dialect: Dialect;
+
+  constructor(dialect: Dialect) {
+    this.#dialect = dialect;
+  }
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return this.#dialect.placeholder(this.values.length);
   }
 }

@@ -181,7 +181,9 @@ describe.each(dialects)('Migrator on %s', (_name, open) => {
     await writeTree(dir.path, { '20260101000002_create_posts.up.sql': 'CREATE TABLE posts (id INTEGER);' });
     expect((await migrator().status()).map((s) => s.state)).toEqual(['applied', 'modified', 'applied']);
     const error = await expectCode(migrator().run(), 'MIGRATION_MODIFIED');
-    expect(error.message).toBe('migration 20260101000002 was previously applied but has been modified');
+    // SQLx's sentence first, then the way out.
+    expect(error.message).toMatch(/^migration 20260101000002 was previously applied but has been modified\. /);
+    expect(error.message).toContain('strata repair --version 20260101000002');
   });
 
   it('refuses an applied migration missing from the source unless ignoreMissing', async () => {
