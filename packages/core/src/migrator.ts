@@ -9,7 +9,8 @@ import type { Step } from './engine/step.js';
 import { isStrataError, StrataError } from './errors.js';
 import { type FuturePolicy, isFuturePolicy } from './future-migrations.js';
 import type { HistoryEntry, HistorySummary } from './history/history-entry.js';
-import { HistoryStore } from './history/history-store.js';
+import type { HistoryStore } from './history/history-store.js';
+import { SqlxHistoryStore } from './history/sqlx-history-store.js';
 import { describeLockHolder, type LockHolder } from './lock/run-lock.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Migration } from './migration.js';
@@ -247,7 +248,7 @@ export class Migrator {
     });
     // Pinned by name, never through the session's search_path (see Dialect.defaultSchema).
     const schema = options.schema ?? this.#database.dialect.defaultSchema;
-    this.#history = new HistoryStore(this.#database.dialect, { schema, table: this.#table });
+    this.#history = new SqlxHistoryStore(this.#database.dialect, { schema, table: this.#table });
     this.#executor = new Executor(this.#database, this.#history);
   }
 

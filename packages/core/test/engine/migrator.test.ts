@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
 import { checksumOf, toHex } from '../../src/checksum.js';
 import { openDatabase } from '../../src/dialects/registry.js';
-import { HistoryStore } from '../../src/history/history-store.js';
+import { SqlxHistoryStore } from '../../src/history/sqlx-history-store.js';
 import { Migrator, type MigratorOptions, StrataError } from '../../src/index.js';
 import { sourceDigest } from '../../src/source-digest.js';
 import { dialects, type TestDatabase } from '../support/dialects.js';
@@ -309,5 +309,5 @@ describe.each(dialects)('Migrator on %s', (_name, open) => {
 /** The history folded as the no-op check reads it, on the test's own handle. */
 function historySummary(handle: TestDatabase['handle']) {
   const database = openDatabase(handle, {});
-  return new HistoryStore(database.dialect, { schema: undefined, table: '_strata_migrations' }).summary(database.reader);
+  return new SqlxHistoryStore(database.dialect, { schema: undefined, table: '_strata_migrations' }).summary(database.reader);
 }
