@@ -56,6 +56,8 @@ export type StrataErrorCode =
   | 'UNSUPPORTED_DATABASE'
   | 'DRIVER_NOT_INSTALLED'
   | 'INVALID_OPTIONS'
+  /** The operation does not apply to this kind of history (repair on a table without checksums). */
+  | 'NOT_SUPPORTED'
   | 'NOT_FOUND';
 
 export interface StrataErrorDetails {

@@ -8,6 +8,7 @@ import { Executor, type LockedRun, type LockRequest } from './engine/executor.js
 import type { Step } from './engine/step.js';
 import { isStrataError, StrataError } from './errors.js';
 import { type FuturePolicy, isFuturePolicy } from './future-migrations.js';
+import { DIESEL_TABLE, DieselHistoryStore } from './history/diesel-history-store.js';
 import type { HistoryEntry, HistorySummary } from './history/history-entry.js';
 import type { HistoryStore } from './history/history-store.js';
 import { SqlxHistoryStore } from './history/sqlx-history-store.js';
@@ -50,8 +51,16 @@ export interface MigratorOptions {
   db: DatabaseHandle;
   /** A directory path, an array of migrations, or the module `strata embed` generates. */
   migrations: MigrationSource;
-  /** History table name; `_sqlx_migrations` shares a history with SQLx. Default `_strata_migrations`. */
+  /** History table name; `_sqlx_migrations` shares a history with SQLx. Default `_strata_migrations` (`__diesel_schema_migrations` with `history: 'diesel'`). */
   table?: string;
+  /**
+   * The kind of history table. `'strata'` (default): strata's own, with SQLx's columns and
+   * checksums. `'diesel'`: Diesel's `__diesel_schema_migrations` (version text and run_on only),
+   * so a Rust service using Diesel and this app run one history. Diesel's table keeps no checksum,
+   * duration or dirty mark: an edited migration file goes unnoticed, and a `-- no-transaction`
+   * migration that stops part-way leaves no row (the next run starts it again).
+   */
+  history?: 'strata' | 'diesel';
   /** Schema (PostgreSQL) or attached database (SQLite) holding the history table. */
   schema?: string;
   /** Milliseconds to wait for the migration lock before failing with LOCK_TIMEOUT. Default: wait. */
@@ -223,6 +232,9 @@ export class Migrator {
         `stallTimeout must be 0 (set nothing) or a number of milliseconds between ${MIN_STALL_TIMEOUT_MS} and ${MAX_TIMEOUT_MS}, not ${options.stallTimeout}`,
       );
     }
+    if (options.history !== undefined && options.history !== 'strata' && options.history !== 'diesel') {
+      throw new StrataError('INVALID_OPTIONS', `history must be 'strata' or 'diesel', not ${JSON.stringify(options.history)}`);
+    }
     if (options.schema !== undefined && (typeof options.schema !== 'string' || options.schema.length === 0)) {
       throw new StrataError('INVALID_OPTIONS', 'the `schema` option must be a non-empty string');
     }
@@ -236,7 +248,8 @@ export class Migrator {
     }
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
-    this.#table = options.table ?? DEFAULT_TABLE;
+    const diesel = options.history === 'diesel';
+    this.#table = options.table ?? (diesel ? DIESEL_TABLE : DEFAULT_TABLE);
     this.#database = openDatabase(options.db, {
       statementTimeout: options.statementTimeout,
       connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -248,8 +261,16 @@ export class Migrator {
     });
     // Pinned by name, never through the session's search_path (see Dialect.defaultSchema).
     const schema = options.schema ?? this.#database.dialect.defaultSchema;
-    this.#history = new SqlxHistoryStore(this.#database.dialect, { schema, table: this.#table });
+    const historyName = { schema, table: this.#table };
+    this.#history = diesel
+      ? new DieselHistoryStore(this.#database.dialect, historyName)
+      : new SqlxHistoryStore(this.#database.dialect, historyName);
     this.#executor = new Executor(this.#database, this.#history);
+  }
+
+  /** The history table's name (without its schema), as configured or defaulted. */
+  get historyTable(): string {
+    return this.#table;
   }
 
   /** The database the handle points at, for messages (any password removed). */

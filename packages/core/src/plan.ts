@@ -65,7 +65,7 @@ export function validateHistory(statuses: readonly MigrationStatus<HistoryEntry>
         {
           version,
           file: line.migration?.upFile,
-          appliedChecksum: line.history ? toHex(line.history.checksum) : undefined,
+          appliedChecksum: line.history?.checksum ? toHex(line.history.checksum) : undefined,
           sourceChecksum: line.migration ? toHex(line.migration.checksum) : undefined,
         },
       );

@@ -56,7 +56,8 @@ export function computeStatus<H extends HistoryEntry>(
       });
       continue;
     }
-    const match = matchChecksum(row.checksum, migration.up, migration.checksum);
+    // A history without checksums (Diesel's table) cannot tell an edited file: it counts as applied.
+    const match = row.checksum ? matchChecksum(row.checksum, migration.up, migration.checksum) : undefined;
     lines.push({
       version: migration.version,
       description: migration.description,

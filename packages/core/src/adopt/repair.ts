@@ -28,7 +28,7 @@ export function planRepair(
   history: readonly HistoryEntry[],
   version: bigint,
   historyTable: string,
-): { migration: Migration; entry: HistoryEntry; changed: boolean } {
+): { migration: Migration; entry: HistoryEntry; previous: Uint8Array; changed: boolean } {
   const migration = migrations.find((candidate) => candidate.version === version);
   if (!migration) {
     throw new StrataError(
@@ -52,7 +52,19 @@ export function planRepair(
       { version: String(version), table: historyTable },
     );
   }
-  return { migration, entry, changed: matchChecksum(entry.checksum, migration.up, migration.checksum) === 'different' };
+  if (!entry.checksum) {
+    throw new StrataError(
+      'NOT_SUPPORTED',
+      `${historyTable} keeps no checksums (Diesel's table), so an edited migration file is never detected and there is nothing to repair`,
+      { version: String(version), table: historyTable },
+    );
+  }
+  return {
+    migration,
+    entry,
+    previous: entry.checksum,
+    changed: matchChecksum(entry.checksum, migration.up, migration.checksum) === 'different',
+  };
 }
 
 export function repairReport(plan: ReturnType<typeof planRepair>, dryRun: boolean): RepairReport {
@@ -60,7 +72,7 @@ export function repairReport(plan: ReturnType<typeof planRepair>, dryRun: boolea
     version: plan.migration.version,
     dryRun,
     changed: plan.changed,
-    previousChecksum: toHex(plan.entry.checksum),
+    previousChecksum: toHex(plan.previous),
     checksum: toHex(plan.migration.checksum),
   };
 }

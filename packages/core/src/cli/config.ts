@@ -12,6 +12,8 @@ export interface GlobalConfig {
   source: string;
   sourcePath: string;
   table: string | undefined;
+  /** --history: the kind of history table (strata's own, or Diesel's shared one). */
+  history: 'strata' | 'diesel' | undefined;
   schema: string | undefined;
   lockTimeoutMs: number | undefined;
   /** PostgreSQL's statement_timeout for migration statements. */
@@ -50,6 +52,7 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd:
     source,
     sourcePath: resolve(cwd, source),
     table: nonEmpty(values, 'table'),
+    history: historyKind(stringOption(values, 'history')),
     schema: nonEmpty(values, 'schema'),
     lockTimeoutMs: seconds('lock-timeout', stringOption(values, 'lock-timeout'), 0),
     statementTimeoutMs: seconds('statement-timeout', stringOption(values, 'statement-timeout'), Number.MIN_VALUE),
@@ -93,4 +96,9 @@ function seconds(name: string, text: string | undefined, least: number): number 
 function lockKind(text: string | undefined): 'advisory' | 'lease' | undefined {
   if (text === undefined || text === 'advisory' || text === 'lease') return text;
   throw new UsageError(`--lock takes advisory or lease, not "${text}"`);
+}
+
+function historyKind(text: string | undefined): 'strata' | 'diesel' | undefined {
+  if (text === undefined || text === 'strata' || text === 'diesel') return text;
+  throw new UsageError(`--history takes strata or diesel, not "${text}"`);
 }

@@ -74,6 +74,7 @@ export class CommandContext {
       db: db.handle,
       migrations: this.config.sourcePath,
       ...(this.config.table !== undefined ? { table: this.config.table } : {}),
+      ...(this.config.history !== undefined ? { history: this.config.history } : {}),
       ...(this.config.schema !== undefined ? { schema: this.config.schema } : {}),
       ...(this.config.lockTimeoutMs !== undefined ? { lockTimeout: this.config.lockTimeoutMs } : {}),
       ...(this.config.statementTimeoutMs !== undefined ? { statementTimeout: this.config.statementTimeoutMs } : {}),

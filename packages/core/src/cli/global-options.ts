@@ -17,6 +17,12 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { name: 'source', type: 'string', value: 'DIR', description: 'migrations directory (default: migrations)' },
   { name: 'table', type: 'string', value: 'NAME', description: 'history table (default: _strata_migrations)' },
   {
+    name: 'history',
+    type: 'string',
+    value: 'KIND',
+    description: "strata (default) or diesel: share Diesel's __diesel_schema_migrations with a Rust service",
+  },
+  {
     name: 'schema',
     type: 'string',
     value: 'NAME',

@@ -13,7 +13,7 @@ export interface SqlFailure {
   database: DatabaseFailure;
   /** True when the failure left a dirty history row (a non-transactional script stopped half-way). */
   leftDirty: boolean;
-  historyTable: string;
+  history: HistoryNaming;
   /** Set when the step was part of a single-transaction run, which the failure rolled back as a whole. */
   batch?: { ranBefore: readonly Step[] };
 }
@@ -36,9 +36,7 @@ export function migrationFailed(failure: SqlFailure): StrataError {
   if (explanation) message += `\n  ${explanation}`;
   if (failure.batch && failure.database.batchExplanation) message += `\n  ${failure.database.batchExplanation}`;
   if (failure.leftDirty) {
-    message +=
-      `\n  ${version} ran outside a transaction and stopped part-way, so it is marked dirty in ${failure.historyTable}.` +
-      ` Fix the database by hand, then record the outcome with \`strata resolve ${version} --applied\` or \`strata resolve ${version} --rolled-back\`.`;
+    message += `\n  ${partWay(version, failure.history, `fix the database by hand, then record the outcome with ${resolveHint(version)}.`)}`;
   } else if (failure.batch) {
     message += `\n  ${batchRolledBack(step, failure.batch.ranBefore)}`;
   } else {
@@ -53,7 +51,7 @@ export function migrationFailed(failure: SqlFailure): StrataError {
       direction: step.direction,
       ...(position ? { line: position.line, column: position.column } : {}),
       ...(databaseCode ? { databaseCode } : {}),
-      dirty: failure.leftDirty,
+      dirty: failure.leftDirty && failure.history.keepsDirtyRows,
       ...(failure.batch ? batchDetails(step, failure.batch.ranBefore) : {}),
     },
     { cause },
@@ -89,6 +87,26 @@ export function batchDetails(step: Step, ranBefore: readonly Step[]): { singleTr
   };
 }
 
+/** What the messages need of the history table: its name, and whether it can mark a migration dirty. */
+export interface HistoryNaming {
+  displayName: string;
+  keepsDirtyRows: boolean;
+}
+
+/**
+ * The state a non-transactional migration that stopped part-way leaves: a dirty row, or — in a
+ * table that cannot mark one (Diesel's) — no row at all, so the next run would start it again.
+ */
+function partWay(version: string, history: HistoryNaming, then: string): string {
+  if (history.keepsDirtyRows) {
+    return `${version} ran outside a transaction and stopped part-way, so it is marked dirty in ${history.displayName}; ${then}`;
+  }
+  return (
+    `${version} ran outside a transaction and stopped part-way; ${history.displayName} cannot mark a migration dirty, so nothing records it: ` +
+    'what its statements before the failing one did is in place, and the next run starts it again from its first statement. Undo or complete that by hand before running again'
+  );
+}
+
 const resolveHint = (version: string) => `\`strata resolve ${version} --applied\` or \`--rolled-back\``;
 
 function named(step: Step): { version: string; where: string } {
@@ -103,13 +121,13 @@ function named(step: Step): { version: string; where: string } {
 export function interrupted(
   step: Step,
   error: StrataError,
-  context: { leftDirty: boolean; batch: readonly Step[] | undefined; historyTable: string },
+  context: { leftDirty: boolean; batch: readonly Step[] | undefined; history: HistoryNaming },
 ): StrataError {
   const { version, where } = named(step);
-  const { leftDirty, batch, historyTable } = context;
+  const { leftDirty, batch, history } = context;
   const lost = error.code === 'CONNECTION_FAILED';
   const state = leftDirty
-    ? `${version} ran outside a transaction and stopped part-way, so it is marked dirty in ${historyTable}; check the database, then run ${resolveHint(version)}`
+    ? partWay(version, history, `check the database, then run ${resolveHint(version)}`)
     : batch
       ? `${lost ? 'the server rolled its transaction back: ' : ''}${batchRolledBack(step, batch)}`
       : lost
@@ -126,7 +144,7 @@ export function interrupted(
       version,
       file: step.file,
       direction: step.direction,
-      dirty: leftDirty,
+      dirty: leftDirty && history.keepsDirtyRows,
       ...(batch ? batchDetails(step, batch) : {}),
     },
     { cause: error.cause ?? error },
@@ -134,16 +152,16 @@ export function interrupted(
 }
 
 /** LOCK_LOST naming the migration during which the lock went away, and what state it left. */
-export function lockLostDuring(step: Step, error: StrataError, leftDirty: boolean, historyTable: string): StrataError {
+export function lockLostDuring(step: Step, error: StrataError, leftDirty: boolean, history: HistoryNaming): StrataError {
   const { version, where } = named(step);
   return new StrataError(
     'LOCK_LOST',
     `${error.message}. It was lost while migration ${where} ran: a statement in it may have released it` +
       ' (DISCARD ALL, pg_advisory_unlock_all(), deleting the lock file)' +
       (leftDirty
-        ? `; the migration's statements are committed and its row stays dirty in ${historyTable}: check the database, then ${resolveHint(version)}`
+        ? `; the migration's statements are committed: ${partWay(version, history, `check the database, then ${resolveHint(version)}`)}`
         : '; its transaction was rolled back and nothing of it was recorded'),
-    { version, file: step.file, dirty: leftDirty },
+    { version, file: step.file, dirty: leftDirty && history.keepsDirtyRows },
     { cause: error },
   );
 }
@@ -171,15 +189,15 @@ export function transactionEndedEarly(step: Step, state: string, ranBefore: read
 }
 
 /** A `-- no-transaction` script left open a transaction the statement at `offset` began. */
-export function transactionLeftOpen(step: Step, offset: number, historyTable: string): StrataError {
+export function transactionLeftOpen(step: Step, offset: number, history: HistoryNaming): StrataError {
   const version = String(step.migration.version);
   const { line, column } = positionAt(step.script, offset);
   const where = `${step.file ?? `migration ${version}`}:${line}:${column}`;
   return new StrataError(
     'TRANSACTION_LEFT_OPEN',
     `${where}: this statement opened a transaction the script never closed (a BEGIN without COMMIT?); strata rolled back what was still open. ` +
-      `The statements before it are committed and migration ${version} stays dirty in ${historyTable}: fix the script, check the database, then ${resolveHint(version)}`,
-    { version, file: step.file, line, column, dirty: true },
+      `The statements before it are committed: ${partWay(version, history, `fix the script, check the database, then ${resolveHint(version)}`)}`,
+    { version, file: step.file, line, column, dirty: history.keepsDirtyRows },
   );
 }
 

@@ -269,12 +269,12 @@ export class StepRunner {
   /** A failure of what strata sent around the scripts (the lock's check, the history write of `step`). */
   #bookkeepingFailure(error: unknown, step: Step | undefined): unknown {
     if (step && isStrataError(error, 'LOCK_TIMEOUT')) {
-      return interrupted(step, error, { leftDirty: false, batch: undefined, historyTable: this.#history.displayName });
+      return interrupted(step, error, { leftDirty: false, batch: undefined, history: this.#history });
     }
     if (isStrataError(error)) return error;
     if (this.#lock.isLoss?.(error)) {
       const lost = lockLost('this session no longer holds it', error);
-      return step ? lockLostDuring(step, lost, false, this.#history.displayName) : lostDuringBatch(lost);
+      return step ? lockLostDuring(step, lost, false, this.#history) : lostDuringBatch(lost);
     }
     const database = this.#history.dialect.describeFailure(error);
     // A commit another connection held off (SQLite's busy timeout) is no fault of the history table.
@@ -285,7 +285,7 @@ export class StepRunner {
         offset: undefined,
         database,
         leftDirty: false,
-        historyTable: this.#history.displayName,
+        history: this.#history,
       });
     }
     return historyUnusable(this.#history.displayName, error);
@@ -297,7 +297,7 @@ export class StepRunner {
       await this.#lock.verify(this.#session);
     } catch (error) {
       if (!isStrataError(error, 'LOCK_LOST')) throw error;
-      throw step ? lockLostDuring(step, error, leftDirty, this.#history.displayName) : lostDuringBatch(error);
+      throw step ? lockLostDuring(step, error, leftDirty, this.#history) : lostDuringBatch(error);
     }
   }
 
@@ -317,12 +317,12 @@ export class StepRunner {
   /** A `-- no-transaction` script left a transaction open: roll it back, name the statement that opened it, keep the row dirty. */
   async #leftOpen(step: Step, offset: number): Promise<StrataError> {
     await this.#session.rollback().catch(() => {});
-    return transactionLeftOpen(step, offset, this.#history.displayName);
+    return transactionLeftOpen(step, offset, this.#history);
   }
 
   /** Another runner may have done this step between our plan and our turn at the write lock. */
   async #alreadyDone(step: Step): Promise<boolean> {
-    const row = await this.#history.stepRow(this.#session, step.migration.version);
+    const row = await this.#history.stepRow(this.#session, step.migration);
     if (row === 'dirty') throw dirtyElsewhere(step);
     return step.direction === 'up' ? row !== undefined : row === undefined;
   }
@@ -360,7 +360,7 @@ export class StepRunner {
 
   #failure(step: Step, error: unknown, offset: number | undefined, leftDirty: boolean, batch?: readonly Step[]): StrataError {
     if (isStrataError(error, 'CONNECTION_FAILED') || isStrataError(error, 'LOCK_TIMEOUT')) {
-      return interrupted(step, error, { leftDirty, batch, historyTable: this.#history.displayName });
+      return interrupted(step, error, { leftDirty, batch, history: this.#history });
     }
     return migrationFailed({
       step,
@@ -368,7 +368,7 @@ export class StepRunner {
       offset,
       database: this.#history.dialect.describeFailure(error),
       leftDirty,
-      historyTable: this.#history.displayName,
+      history: this.#history,
       ...(batch ? { batch: { ranBefore: batch } } : {}),
     });
   }

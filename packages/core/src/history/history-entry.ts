@@ -3,7 +3,11 @@ export interface HistoryEntry {
   version: bigint;
   /** false: a non-transactional migration started and did not finish (the row is dirty). */
   success: boolean;
-  checksum: Uint8Array;
+  /**
+   * SHA-384 of the up script as applied; undefined where the history keeps no checksums
+   * (Diesel's table), so an edited file cannot be detected.
+   */
+  checksum: Uint8Array | undefined;
 }
 
 /**
@@ -21,6 +25,6 @@ export interface HistorySummary {
 export interface HistoryRow extends HistoryEntry {
   description: string;
   installedOn: Date;
-  /** Nanoseconds, as SQLx records it. */
-  executionTimeNs: bigint;
+  /** Nanoseconds, as SQLx records it; undefined where the history keeps no durations (Diesel's table). */
+  executionTimeNs: bigint | undefined;
 }

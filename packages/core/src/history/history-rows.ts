@@ -1,4 +1,5 @@
-import { StrataError } from '../errors.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { isStrataError, StrataError } from '../errors.js';
 import type { HistoryEntry, HistoryRow } from './history-entry.js';
 
 const CHECKSUM_BYTES = 48;
@@ -61,7 +62,7 @@ export function historyUnusable(table: string, cause: unknown): StrataError {
   );
 }
 
-function corrupt(table: string, what: string, version: bigint | undefined): StrataError {
+export function corrupt(table: string, what: string, version: bigint | undefined): StrataError {
   return new StrataError(
     'HISTORY_CORRUPT',
     `the history table ${table} holds a row strata cannot trust: ${what}. Repair or remove that row by hand`,
@@ -82,9 +83,37 @@ function toBoolean(value: unknown): boolean | undefined {
   return undefined;
 }
 
-function toDate(value: unknown): Date {
+export function toDate(value: unknown): Date {
   if (value instanceof Date) return value;
   const text = String(value);
   // SQLite's CURRENT_TIMESTAMP is UTC without a zone marker.
   return new Date(/[zZ+]|-\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+}
+
+/** Creates a history table, turning a refusal (no privilege, a read-only connection) into HISTORY_UNWRITABLE. */
+export async function ensureOrExplain(dialect: Dialect, table: string, create: () => Promise<void>): Promise<void> {
+  try {
+    await create();
+  } catch (error) {
+    if (isStrataError(error) || dialect.isTransient(error)) throw error;
+    const { code } = dialect.describeFailure(error);
+    throw new StrataError(
+      'HISTORY_UNWRITABLE',
+      `the history table ${table} cannot be created: ${error instanceof Error ? error.message : String(error)}${code ? ` [${code}]` : ''}. ` +
+        'Migrate as a role that may create it, on a writable connection (not a read-only replica or transaction)',
+      { table, ...(code ? { databaseCode: code } : {}) },
+      { cause: error },
+    );
+  }
+}
+
+/** A read of the history table: undefined while the table does not exist, HISTORY_CORRUPT when a column is missing. */
+export async function readIfPresent<T>(dialect: Dialect, table: string, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (dialect.isMissingTable(error)) return undefined;
+    if (dialect.isMissingColumn(error)) throw historyUnusable(table, error);
+    throw error;
+  }
 }

@@ -39,7 +39,7 @@ export interface HistoryStore {
   /** The history folded into one row for the no-op check; undefined when absent or when this table cannot be folded. */
   summary(on: Connection): Promise<HistorySummary | undefined>;
   /** A step's own row, read inside its transaction. */
-  stepRow(on: Connection, version: bigint): Promise<'applied' | 'dirty' | undefined>;
+  stepRow(on: Connection, migration: Migration): Promise<'applied' | 'dirty' | undefined>;
   /** The history change a finished step makes in its transaction. */
   finished(step: Step, executionTimeNs: bigint): BookkeepingStatement;
   /** The same change as literals, to travel inside a pipelined script. */

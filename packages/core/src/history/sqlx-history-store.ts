@@ -1,14 +1,15 @@
 import type { Connection } from '../dialects/connection.js';
-import type { Dialect, HistoryTableName } from '../dialects/dialect.js';
+import type { Dialect } from '../dialects/dialect.js';
 import type { Step } from '../engine/step.js';
 import { isStrataError, StrataError } from '../errors.js';
 import type { Migration } from '../migration.js';
 import { HistoryDigest } from '../source-digest.js';
 import type { HistoryEntry, HistoryRow, HistorySummary } from './history-entry.js';
-import { historyUnusable, toHistoryEntry, toHistoryRow } from './history-rows.js';
+import { ensureOrExplain, historyUnusable, readIfPresent, toHistoryEntry, toHistoryRow } from './history-rows.js';
 import type { BookkeepingStatement, HistoryStore } from './history-store.js';
-import { Parameters, qualifiedTable } from './parameters.js';
-import { AuditTrail, type Resolution } from './resolutions.js';
+import { HistoryTable } from './history-table.js';
+import { Parameters } from './parameters.js';
+import type { Resolution } from './resolutions.js';
 
 const ROW_COLUMNS = 'version, description, installed_on, success, checksum, execution_time';
 const ENTRY_COLUMNS = 'version, success, checksum';
@@ -18,51 +19,19 @@ const ENTRY_COLUMNS = 'version, success, checksum';
  * history with a Rust service using SQLx): reads, the write each step makes, and the audited
  * changes (resolve, repair, baseline, import). Execution lives in the engine.
  */
-export class SqlxHistoryStore implements HistoryStore {
+export class SqlxHistoryStore extends HistoryTable implements HistoryStore {
   readonly keepsChecksums = true;
   readonly keepsDirtyRows = true;
-  readonly dialect: Dialect;
-  readonly name: HistoryTableName;
-  /** `schema.table` as a person reads it. */
-  readonly displayName: string;
-  readonly #qualified: string;
-  readonly #audit: AuditTrail;
-
-  constructor(dialect: Dialect, name: HistoryTableName) {
-    this.dialect = dialect;
-    this.name = name;
-    this.displayName = name.schema ? `${name.schema}.${name.table}` : name.table;
-    this.#qualified = qualifiedTable(dialect, name.schema, name.table);
-    this.#audit = new AuditTrail(dialect, name);
-  }
-
-  /** The same table, pinned to the schema resolved under the lock. */
-  pinned(name: HistoryTableName): HistoryStore {
-    return name.schema === this.name.schema && name.table === this.name.table ? this : new SqlxHistoryStore(this.dialect, name);
-  }
 
   async ensure(on: Connection): Promise<void> {
-    const { types } = this.dialect;
-    try {
-      await this.#create(on, types);
-    } catch (error) {
-      if (isStrataError(error) || this.dialect.isTransient(error)) throw error;
-      const { code } = this.dialect.describeFailure(error);
-      throw new StrataError(
-        'HISTORY_UNWRITABLE',
-        `the history table ${this.displayName} cannot be created: ${error instanceof Error ? error.message : String(error)}${code ? ` [${code}]` : ''}. ` +
-          'Migrate as a role that may create it, on a writable connection (not a read-only replica or transaction)',
-        { table: this.displayName, ...(code ? { databaseCode: code } : {}) },
-        { cause: error },
-      );
-    }
+    await ensureOrExplain(this.dialect, this.displayName, () => this.#create(on, this.dialect.types));
   }
 
   async #create(on: Connection, types: Dialect['types']): Promise<void> {
     await this.dialect.ensureHistoryTable(
       on,
       this.name,
-      `CREATE TABLE IF NOT EXISTS ${this.#qualified} (
+      `CREATE TABLE IF NOT EXISTS ${this.qualified} (
          version BIGINT PRIMARY KEY,
          description TEXT NOT NULL,
          installed_on ${types.timestamp} NOT NULL DEFAULT ${types.timestampDefault},
@@ -75,19 +44,19 @@ export class SqlxHistoryStore implements HistoryStore {
 
   /** The whole history, for status and reports; undefined when the table does not exist yet. */
   async rows(on: Connection): Promise<HistoryRow[] | undefined> {
-    const rows = await this.#ifPresent(() => on.query(`SELECT ${ROW_COLUMNS} FROM ${this.#qualified} ORDER BY version`));
+    const rows = await this.#ifPresent(() => on.query(`SELECT ${ROW_COLUMNS} FROM ${this.qualified} ORDER BY version`));
     return rows?.rows.map((row) => toHistoryRow(row as never, this.displayName));
   }
 
   /** Version, success and checksum of every row, as raw arrays: at 10,000 migrations this is the no-op check. */
   async entries(on: Connection): Promise<HistoryEntry[] | undefined> {
-    const rows = await this.#ifPresent(() => on.values(`SELECT ${ENTRY_COLUMNS} FROM ${this.#qualified} ORDER BY version`));
+    const rows = await this.#ifPresent(() => on.values(`SELECT ${ENTRY_COLUMNS} FROM ${this.qualified} ORDER BY version`));
     return rows?.map(([version, success, checksum]) => toHistoryEntry({ version, success, checksum }, this.displayName));
   }
 
   /** The history folded into one row: by the database where it can hash, else here in one pass. */
   async summary(on: Connection): Promise<HistorySummary | undefined> {
-    const sql = this.dialect.summarySql?.(this.#qualified);
+    const sql = this.dialect.summarySql?.(this.qualified);
     if (sql) {
       try {
         const result = await this.#ifPresent(() => on.query(sql));
@@ -98,7 +67,7 @@ export class SqlxHistoryStore implements HistoryStore {
         if (isStrataError(error) || this.dialect.isTransient(error)) throw error;
       }
     }
-    const rows = await this.#ifPresent(() => on.values(`SELECT ${ENTRY_COLUMNS} FROM ${this.#qualified} ORDER BY version`));
+    const rows = await this.#ifPresent(() => on.values(`SELECT ${ENTRY_COLUMNS} FROM ${this.qualified} ORDER BY version`));
     if (!rows) return undefined;
     const digest = new HistoryDigest();
     let clean = true;
@@ -112,9 +81,9 @@ export class SqlxHistoryStore implements HistoryStore {
   }
 
   /** A step's own row, read inside its transaction: 'dirty' when a runner stopped part-way through it. */
-  async stepRow(on: Connection, version: bigint): Promise<'applied' | 'dirty' | undefined> {
-    const [row] = await on.values(`SELECT success FROM ${this.#qualified} WHERE version = ${this.dialect.placeholder(1)}`, [
-      version,
+  async stepRow(on: Connection, migration: Migration): Promise<'applied' | 'dirty' | undefined> {
+    const [row] = await on.values(`SELECT success FROM ${this.qualified} WHERE version = ${this.dialect.placeholder(1)}`, [
+      migration.version,
     ]);
     if (!row) return undefined;
     return row[0] === true || row[0] === 1n || row[0] === 1 ? 'applied' : 'dirty';
@@ -125,7 +94,7 @@ export class SqlxHistoryStore implements HistoryStore {
     const { version, description, checksum } = step.migration;
     const { dialect } = this;
     if (step.direction === 'down') {
-      return { sql: `DELETE FROM ${this.#qualified} WHERE version = ${dialect.placeholder(1)}`, params: [version] };
+      return { sql: `DELETE FROM ${this.qualified} WHERE version = ${dialect.placeholder(1)}`, params: [version] };
     }
     const p = (n: number) => dialect.placeholder(n);
     return {
@@ -137,13 +106,13 @@ export class SqlxHistoryStore implements HistoryStore {
   /** The same change as literals, to travel inside a pipelined script (a multi-statement query takes no parameters). */
   finishedLiteral(step: Step, executionTimeNs: bigint): string {
     const { version, description, checksum } = step.migration;
-    if (step.direction === 'down') return `DELETE FROM ${this.#qualified} WHERE version = ${version}`;
+    if (step.direction === 'down') return `DELETE FROM ${this.qualified} WHERE version = ${version}`;
     const { dialect } = this;
     return `${this.#insert} (${version}, ${dialect.textLiteral(description)}, TRUE, ${dialect.bytesLiteral(checksum)}, ${executionTimeNs})`;
   }
 
   get #insert(): string {
-    return `INSERT INTO ${this.#qualified} (version, description, success, checksum, execution_time) VALUES`;
+    return `INSERT INTO ${this.qualified} (version, description, success, checksum, execution_time) VALUES`;
   }
 
   /** Before a non-transactional step: its row, dirty, so a crash part-way leaves a record the next run refuses to pass. */
@@ -151,12 +120,12 @@ export class SqlxHistoryStore implements HistoryStore {
     const p = (n: number) => this.dialect.placeholder(n);
     const { version, description, checksum } = step.migration;
     if (step.direction === 'down') {
-      await on.query(`UPDATE ${this.#qualified} SET success = FALSE WHERE version = ${p(1)}`, [version]);
+      await on.query(`UPDATE ${this.qualified} SET success = FALSE WHERE version = ${p(1)}`, [version]);
       return;
     }
     await on
       .query(
-        `INSERT INTO ${this.#qualified} (version, description, success, checksum, execution_time) VALUES (${p(1)}, ${p(2)}, FALSE, ${p(3)}, 0)`,
+        `INSERT INTO ${this.qualified} (version, description, success, checksum, execution_time) VALUES (${p(1)}, ${p(2)}, FALSE, ${p(3)}, 0)`,
         [version, description, checksum],
       )
       .catch((error: unknown) => {
@@ -168,10 +137,10 @@ export class SqlxHistoryStore implements HistoryStore {
   async markFinished(on: Connection, step: Step, executionTimeNs: bigint): Promise<void> {
     const p = (n: number) => this.dialect.placeholder(n);
     if (step.direction === 'down') {
-      await on.query(`DELETE FROM ${this.#qualified} WHERE version = ${p(1)}`, [step.migration.version]);
+      await on.query(`DELETE FROM ${this.qualified} WHERE version = ${p(1)}`, [step.migration.version]);
       return;
     }
-    await on.query(`UPDATE ${this.#qualified} SET success = TRUE, execution_time = ${p(1)} WHERE version = ${p(2)}`, [
+    await on.query(`UPDATE ${this.qualified} SET success = TRUE, execution_time = ${p(1)} WHERE version = ${p(2)}`, [
       executionTimeNs,
       step.migration.version,
     ]);
@@ -185,9 +154,9 @@ export class SqlxHistoryStore implements HistoryStore {
   async resolve(on: Connection, version: bigint, resolution: 'applied' | 'rolled-back'): Promise<void> {
     const change =
       resolution === 'applied'
-        ? `UPDATE ${this.#qualified} SET success = TRUE WHERE version = ${this.dialect.placeholder(1)} AND success = FALSE`
-        : `DELETE FROM ${this.#qualified} WHERE version = ${this.dialect.placeholder(1)} AND success = FALSE`;
-    await this.#audit.transaction(on, async () => {
+        ? `UPDATE ${this.qualified} SET success = TRUE WHERE version = ${this.dialect.placeholder(1)} AND success = FALSE`
+        : `DELETE FROM ${this.qualified} WHERE version = ${this.dialect.placeholder(1)} AND success = FALSE`;
+    await this.audit.transaction(on, async () => {
       await this.#auditCopy(on, version, 'FALSE', resolution);
       const { rowCount } = await on.query(change, [version]);
       if (rowCount === 0) {
@@ -204,11 +173,11 @@ export class SqlxHistoryStore implements HistoryStore {
    */
   async repair(on: Connection, migration: Migration, reason: string | undefined): Promise<void> {
     const { version, checksum, description } = migration;
-    await this.#audit.transaction(on, async () => {
+    await this.audit.transaction(on, async () => {
       await this.#auditCopy(on, version, 'TRUE', 'repaired', checksum, reason);
       const p = (n: number) => this.dialect.placeholder(n);
       const { rowCount } = await on.query(
-        `UPDATE ${this.#qualified} SET checksum = ${p(1)}, description = ${p(2)} WHERE version = ${p(3)} AND success = TRUE`,
+        `UPDATE ${this.qualified} SET checksum = ${p(1)}, description = ${p(2)} WHERE version = ${p(3)} AND success = TRUE`,
         [checksum, description, version],
       );
       if (rowCount === 0) {
@@ -229,7 +198,7 @@ export class SqlxHistoryStore implements HistoryStore {
    * all in one transaction.
    */
   async recordApplied(on: Connection, migrations: readonly Migration[], resolution: Resolution, reason?: string): Promise<void> {
-    await this.#audit.transaction(on, async () => {
+    await this.audit.transaction(on, async () => {
       for (const migration of migrations) {
         const params = new Parameters(this.dialect);
         const values = [
@@ -240,10 +209,10 @@ export class SqlxHistoryStore implements HistoryStore {
           '0',
         ];
         await on.query(
-          `INSERT INTO ${this.#qualified} (version, description, success, checksum, execution_time) VALUES (${values.join(', ')})`,
+          `INSERT INTO ${this.qualified} (version, description, success, checksum, execution_time) VALUES (${values.join(', ')})`,
           params.values,
         );
-        await this.#audit.recorded(on, migration, resolution, reason);
+        await this.audit.recorded(on, migration, resolution, reason);
       }
     });
   }
@@ -258,22 +227,16 @@ export class SqlxHistoryStore implements HistoryStore {
     reason?: string,
   ): Promise<void> {
     const params = new Parameters(this.dialect);
-    const picked = `${params.add(resolution)}, ${this.#audit.resolvedBy(params)}, installed_on, checksum, ${params.add(newChecksum ?? null)}, ${params.add(reason ?? null)}`;
+    const picked = `${params.add(resolution)}, ${this.audit.resolvedBy(params)}, installed_on, checksum, ${params.add(newChecksum ?? null)}, ${params.add(reason ?? null)}`;
     await on.query(
-      `INSERT INTO ${this.#audit.qualified} (version, description, resolution, resolved_by, started_on, checksum, new_checksum, reason)
+      `INSERT INTO ${this.audit.qualified} (version, description, resolution, resolved_by, started_on, checksum, new_checksum, reason)
          SELECT version, description, ${picked}
-           FROM ${this.#qualified} WHERE version = ${params.add(version)} AND success = ${success}`,
+           FROM ${this.qualified} WHERE version = ${params.add(version)} AND success = ${success}`,
       params.values,
     );
   }
 
-  async #ifPresent<T>(read: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await read();
-    } catch (error) {
-      if (this.dialect.isMissingTable(error)) return undefined;
-      if (this.dialect.isMissingColumn(error)) throw historyUnusable(this.displayName, error);
-      throw error;
-    }
+  #ifPresent<T>(read: () => Promise<T>): Promise<T | undefined> {
+    return readIfPresent(this.dialect, this.displayName, read);
   }
 }

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
 import { checksumOf, toHex } from '../../src/checksum.js';
-import { Migrator, type MigratorOptions, StrataError } from '../../src/index.js';
+import { Migrator, type MigratorOptions } from '../../src/index.js';
 import { dialects, type TestDatabase } from '../support/dialects.js';
+import { failureOf } from '../support/failure.js';
 
 const files = {
   '0001_create_users.up.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n',
@@ -21,15 +22,6 @@ const builtByHand = [
   'CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id))',
   "INSERT INTO users (id, name) VALUES (1, 'ada')",
 ];
-
-async function failure(promise: Promise<unknown>): Promise<StrataError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StrataError);
-  return error as StrataError;
-}
 
 describe.each(dialects)('adopting an existing database on %s', (_name, open) => {
   let db: TestDatabase;
@@ -65,7 +57,7 @@ describe.each(dialects)('adopting an existing database on %s', (_name, open) => 
 
   it('a run on a schema built before strata fails with the database error and names baseline as the way in; nothing is recorded', async () => {
     for (const sql of builtByHand) await db.query(sql);
-    const error = await failure(migrator().run());
+    const error = await failureOf(migrator().run());
     expect(error.code).toBe('MIGRATION_FAILED');
     expect(error.message).toMatch(/already exists/);
     expect(error.message).toContain('strata baseline --version V');
@@ -77,7 +69,7 @@ describe.each(dialects)('adopting an existing database on %s', (_name, open) => 
   it('the hint is only for an empty history: a later migration that collides says nothing of baseline', async () => {
     await migrator({ allowOutOfOrder: false }).run({ target: 1 });
     await db.query('CREATE TABLE posts (id INTEGER PRIMARY KEY)');
-    const error = await failure(migrator().run());
+    const error = await failureOf(migrator().run());
     expect(error.code).toBe('MIGRATION_FAILED');
     expect(error.message).not.toContain('baseline');
   });
@@ -110,9 +102,9 @@ describe.each(dialects)('adopting an existing database on %s', (_name, open) => 
   });
 
   it('refuses a version the source does not have, and a history that already has rows unless skipApplied', async () => {
-    expect((await failure(migrator().baseline({ version: 7 }))).code).toBe('TARGET_NOT_FOUND');
+    expect((await failureOf(migrator().baseline({ version: 7 }))).code).toBe('TARGET_NOT_FOUND');
     await migrator().run({ target: 1 });
-    const refused = await failure(migrator().baseline({ version: 2 }));
+    const refused = await failureOf(migrator().baseline({ version: 2 }));
     expect(refused.code).toBe('HISTORY_NOT_EMPTY');
     expect(refused.message).toContain('--skip-applied');
     expect(await history()).toEqual([expect.stringMatching(/^1:ok:[1-9]/)]);
@@ -127,7 +119,7 @@ describe.each(dialects)('adopting an existing database on %s', (_name, open) => 
   it('refuses while a dirty row is unresolved', async () => {
     await migrator().run({ target: 1 });
     await db.query('UPDATE _strata_migrations SET success = FALSE WHERE version = 1');
-    const error = await failure(migrator().baseline({ version: 2, skipApplied: true }));
+    const error = await failureOf(migrator().baseline({ version: 2, skipApplied: true }));
     expect(error.code).toBe('MIGRATION_DIRTY');
     expect(await history()).toEqual([expect.stringMatching(/^1:dirty:/)]);
   });
@@ -138,7 +130,7 @@ describe.each(dialects)('adopting an existing database on %s', (_name, open) => 
     const after = `-- posts belong to users\n${before}`;
     await writeFile(join(dir.path, '0002_create_posts.up.sql'), after);
 
-    const modified = await failure(migrator().run());
+    const modified = await failureOf(migrator().run());
     expect(modified.code).toBe('MIGRATION_MODIFIED');
     expect(modified.message).toContain('strata repair --version 2');
 
@@ -170,10 +162,10 @@ describe.each(dialects)('adopting an existing database on %s', (_name, open) => 
 
   it('repair refuses a migration that is not applied, not in the source, or dirty', async () => {
     await migrator().run({ target: 1 });
-    expect((await failure(migrator().repair({ version: 2 }))).code).toBe('NOT_FOUND');
-    expect((await failure(migrator().repair({ version: 9 }))).code).toBe('TARGET_NOT_FOUND');
+    expect((await failureOf(migrator().repair({ version: 2 }))).code).toBe('NOT_FOUND');
+    expect((await failureOf(migrator().repair({ version: 9 }))).code).toBe('TARGET_NOT_FOUND');
     await db.query('UPDATE _strata_migrations SET success = FALSE WHERE version = 1');
-    expect((await failure(migrator().repair({ version: 1 }))).code).toBe('MIGRATION_DIRTY');
+    expect((await failureOf(migrator().repair({ version: 1 }))).code).toBe('MIGRATION_DIRTY');
   });
 
   it('resolve keeps working on an audit table made by an older strata (the new columns are added in place)', async () => {

@@ -166,5 +166,5 @@ describe.each(dialects)('history truth, a property on %s', (dialect, open) => {
       }),
       { seed: 20261202, numRuns: 100, endOnFailure: true },
     );
-  });
+  }, 180_000); // 100 generated cases, each a real migration run: a loaded 2-core machine takes over a minute.
 });

@@ -1,6 +1,5 @@
 import type { AdoptionReport } from '../../adopt/adoption.js';
 import { resolutionsTableName } from '../../history/resolutions.js';
-import { DEFAULT_TABLE } from '../../migrator.js';
 import type { CommandDefinition } from '../command.js';
 import { versionOption } from '../option-parsers.js';
 import type { Output } from '../output.js';
@@ -41,7 +40,7 @@ export const command: CommandDefinition = {
       dryRun: context.flag('dry-run'),
       skipApplied: context.flag('skip-applied'),
     });
-    const auditTable = resolutionsTableName(context.config.table ?? DEFAULT_TABLE);
+    const auditTable = resolutionsTableName(migrator.historyTable);
     if (context.out.json) context.out.document(adoptionJson(report, auditTable));
     else printAdoption(context.out, report, { verb: 'baseline', auditTable });
     return 0;

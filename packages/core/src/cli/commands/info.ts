@@ -47,8 +47,8 @@ function statusJson(line: MigrationStatus) {
     description: line.description,
     state: line.state,
     installedOn: line.history ? line.history.installedOn.toISOString() : null,
-    executionTimeMs: line.history ? nsToMs(line.history.executionTimeNs) : null,
-    ...(line.state === 'modified' && line.history && line.migration
+    executionTimeMs: line.history?.executionTimeNs !== undefined ? nsToMs(line.history.executionTimeNs) : null,
+    ...(line.state === 'modified' && line.history?.checksum && line.migration
       ? { appliedChecksum: toHex(line.history.checksum), sourceChecksum: toHex(line.migration.checksum) }
       : {}),
     ...(line.lineEndingsOnly ? { lineEndingsOnly: true } : {}),
@@ -75,14 +75,16 @@ function printStatusTable(statuses: readonly MigrationStatus[], style: Palette, 
       printable(line.description),
       state,
       line.history ? formatTimestamp(line.history.installedOn) : '',
-      line.history && line.state !== 'dirty' ? formatDuration(nsToMs(line.history.executionTimeNs)) : '',
+      line.history?.executionTimeNs !== undefined && line.state !== 'dirty'
+        ? formatDuration(nsToMs(line.history.executionTimeNs))
+        : '',
     ];
   });
   const table = formatTable([['Version', 'Description', 'State', 'Installed on', 'Duration'].map(style.bold), ...rows]);
   print(table[0]!);
   statuses.forEach((line, i) => {
     print(table[i + 1]!);
-    if (line.state === 'modified' && line.history && line.migration) {
+    if (line.state === 'modified' && line.history?.checksum && line.migration) {
       print(`    applied checksum: ${toHex(line.history.checksum)}`);
       print(`    file checksum:    ${toHex(line.migration.checksum)}`);
     }

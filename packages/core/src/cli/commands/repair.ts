@@ -1,5 +1,4 @@
 import { resolutionsTableName } from '../../history/resolutions.js';
-import { DEFAULT_TABLE } from '../../migrator.js';
 import type { CommandDefinition } from '../command.js';
 import { versionOption } from '../option-parsers.js';
 import { UsageError } from '../usage-error.js';
@@ -25,7 +24,7 @@ export const command: CommandDefinition = {
     const reason = context.option('reason');
     const migrator = await context.migrator();
     const report = await migrator.repair({ version, dryRun: context.flag('dry-run'), ...(reason ? { reason } : {}) });
-    const auditTable = resolutionsTableName(context.config.table ?? DEFAULT_TABLE);
+    const auditTable = resolutionsTableName(migrator.historyTable);
     const { out } = context;
     if (out.json) {
       out.document({

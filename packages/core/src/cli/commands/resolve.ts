@@ -1,5 +1,4 @@
 import { resolutionsTableName } from '../../history/resolutions.js';
-import { DEFAULT_TABLE } from '../../migrator.js';
 import type { CommandDefinition } from '../command.js';
 import { parseVersionArgument } from '../option-parsers.js';
 import { UsageError } from '../usage-error.js';
@@ -34,7 +33,7 @@ export const command: CommandDefinition = {
     const resolution = applied ? 'applied' : 'rolled-back';
     const migrator = await context.migrator();
     await migrator.resolve(version, resolution);
-    const auditTable = resolutionsTableName(context.config.table ?? DEFAULT_TABLE);
+    const auditTable = resolutionsTableName(migrator.historyTable);
     if (context.out.json) {
       context.out.document({ version: String(version), resolution, auditTable });
     } else {

@@ -138,12 +138,12 @@ async function databaseProblems(
     const version = String(line.version);
     const file = line.migration?.upFile;
     const at = file ? ` (${file})` : '';
-    if (line.state === 'modified') {
+    if (line.state === 'modified' && line.history?.checksum) {
       problems.push({
         code: 'MIGRATION_MODIFIED',
         message:
           `migration ${version}${at} was previously applied but has been modified: ` +
-          `applied checksum ${toHex(line.history!.checksum)}, file checksum ${toHex(line.migration!.checksum)}`,
+          `applied checksum ${toHex(line.history.checksum)}, file checksum ${toHex(line.migration!.checksum)}`,
         version,
         ...(file ? { file } : {}),
       });
