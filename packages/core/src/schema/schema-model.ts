@@ -20,6 +20,8 @@ export interface SchemaModel {
   formatVersion: number;
   /** Which database produced it: `postgres` | `sqlite` (a DialectName). */
   dialect: string;
+  /** Where unqualified names resolve (`public`; SQLite `main`): the SQL dump leaves it out of names and does not create it. */
+  defaultSchema: string;
   schemas: SchemaInfo[];
   extensions: Extension[];
   /** Enums, domains, composite and range types (not the types tables and views imply). */

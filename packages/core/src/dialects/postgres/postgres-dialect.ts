@@ -2,6 +2,7 @@ import type { Connection } from '../connection.js';
 import { isNetworkError } from '../connection-errors.js';
 import type { DatabaseFailure, Dialect, HistoryTableName } from '../dialect.js';
 import { quoteIdentifier } from '../identifiers.js';
+import { readPostgresSchema } from './postgres-schema-reader.js';
 import { postgresRestriction } from './transaction-restrictions.js';
 
 /** SQLSTATEs that mean "not now" rather than "never": the server is starting, full, or went away. */
@@ -96,4 +97,5 @@ export const postgresDialect: Dialect = {
   isMissingTable: (error) => codeOf(error) === '42P01' || codeOf(error) === '3F000',
   isMissingColumn: (error) => codeOf(error) === '42703',
   replayLimitSql: (ms) => `SET LOCAL statement_timeout = ${Math.ceil(ms)}`,
+  readSchema: readPostgresSchema,
 };
