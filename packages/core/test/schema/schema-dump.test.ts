@@ -110,7 +110,12 @@ describe('schema dump on postgres: what only PostgreSQL has', () => {
     expect(model.tables.find((t) => t.name === 'events')?.partitionBy).toBe('RANGE (at)');
     expect(model.tables.find((t) => t.name === 'events_2026')?.partitionOf).toMatchObject({ schema: 'app', table: 'events' });
     expect(model.tables.find((t) => t.name === 'scratch')?.options).toEqual(['UNLOGGED']);
-    expect(model.views.filter((v) => v.materialized).map((v) => v.name)).toEqual(['mt002', 'mt027', 'mt052', 'mt077']);
+    expect(model.views.filter((v) => v.materialized).map((v) => `${v.schema}.${v.name}`)).toEqual([
+      'app.mt027',
+      'public.mt002',
+      'public.mt052',
+      'public.mt077',
+    ]);
 
     const sql = renderSchema(model, 'sql');
     for (const expected of [
