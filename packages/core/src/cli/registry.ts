@@ -22,6 +22,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'repair', summary: 'record the new checksum of an applied migration whose file was changed on purpose' },
   { name: 'embed', summary: 'generate a module that embeds the migrations into the build' },
   { name: 'database', summary: 'create, drop, reset or set up the database the URL names' },
+  { name: 'schema', summary: 'dump the schema (SQL, JSON or a Mermaid ER diagram), or check a dumped file is current' },
 ];
 
 export function findCommand(name: string): CommandEntry | undefined {

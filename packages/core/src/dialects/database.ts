@@ -30,6 +30,20 @@ export interface Database {
   configureSession(session: Session): Promise<SessionSettings>;
   /** Turns a failure to reach the database into CONNECTION_FAILED naming the target; anything else as it came. */
   connectionFailure(error: unknown): unknown;
+  /**
+   * A new, empty database of the same kind, reached with the caller's own driver (PostgreSQL: a
+   * temporary database on the same server; SQLite: in memory), for a shadow to migrate and compare.
+   */
+  createScratch?(): Promise<ScratchDatabase>;
+}
+
+export interface ScratchDatabase {
+  /** A handle of the same kind as the caller's (pool, client, better-sqlite3 Database). */
+  handle: object;
+  /** For messages: the database's name, or `:memory:`. */
+  name: string;
+  /** Closes the handle and removes the database; safe to call on every path. */
+  drop(): Promise<void>;
 }
 
 export interface SessionSettings {

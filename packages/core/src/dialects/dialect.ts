@@ -1,6 +1,8 @@
+import type { ReadSchemaOptions } from '../schema/read-options.js';
+import type { SchemaModel } from '../schema/schema-model.js';
 import type { LexerOptions } from '../sql/split-statements.js';
 import type { StatementReader } from '../sql/statement-reader.js';
-import type { Connection } from './connection.js';
+import type { Connection, Session } from './connection.js';
 
 /**
  * Every database strata knows. A new one is a folder under dialects/ plus one entry in
@@ -105,6 +107,11 @@ export interface Dialect {
    * `SET LOCAL statement_timeout`); undefined where the database has no such limit.
    */
   replayLimitSql(ms: number): string | undefined;
+  /**
+   * The schema the database holds (what `strata schema dump` prints), read on a session of its
+   * own so a reader can pin settings or a snapshot; undefined where strata cannot read one.
+   */
+  readSchema?(session: Session, options: ReadSchemaOptions): Promise<SchemaModel>;
 }
 
 /** See Dialect.settingOutsideTransaction. */

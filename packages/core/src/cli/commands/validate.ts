@@ -14,6 +14,8 @@ import { EXIT_FAILURE } from '../exit-codes.js';
 import { plural, printable, withPrintableNames } from '../format.js';
 import { FUTURE_OPTION, futureOption } from '../future-option.js';
 import { plainIgnored } from '../near-miss-warnings.js';
+import { driftProblems } from '../schema/drift-problems.js';
+import { UsageError } from '../usage-error.js';
 
 interface Problem {
   code: string;
@@ -23,7 +25,7 @@ interface Problem {
 }
 
 export const command: CommandDefinition = {
-  usage: '[--offline] [--ignore-missing] [--allow-out-of-order] [--future ignore|error]',
+  usage: '[--offline] [--ignore-missing] [--allow-out-of-order] [--future ignore|error] [--drift [--shadow-url URL]]',
   options: [
     { name: 'offline', type: 'boolean', description: 'check the directory only, even when a database URL is configured' },
     {
@@ -40,18 +42,36 @@ export const command: CommandDefinition = {
       ...FUTURE_OPTION,
       description: 'with a database: ignore makes applied migrations newer than every file here a warning (default error)',
     },
+    {
+      name: 'drift',
+      type: 'boolean',
+      description:
+        'with a database: apply the migrations (as far as its history goes) to a temporary database and report objects the live schema has extra, lacks or has changed',
+    },
+    {
+      name: 'shadow-url',
+      type: 'string',
+      value: 'URL',
+      description: 'with --drift: an empty database to migrate instead of a temporary one',
+    },
   ],
   details:
     'Without a database: file and directory names, one layout and one style per directory, duplicate\n' +
     'versions, and statements the database refuses inside a transaction (CREATE INDEX CONCURRENTLY,\n' +
     'VACUUM, ...) in a file that runs in one. With a database URL (flag, DATABASE_URL or .env) also:\n' +
-    'checksums of applied migrations, missing, future and dirty ones, and order. Exits 1 when it finds a problem.',
+    'checksums of applied migrations, missing, future and dirty ones, and order. With --drift, once those\n' +
+    'pass: the migrations, up to the newest applied one, are applied to a temporary database (same server;\n' +
+    'SQLite: in memory) that is dropped after, and its schema is compared with the live one. Exits 1 when\n' +
+    'it finds a problem.',
   async run(context) {
     const problems: Problem[] = [];
     const warnings: string[] = [];
     const tolerateFuture = futureOption(context) === 'ignore' || context.flag('ignore-missing');
     const online = !context.flag('offline') && context.config.databaseUrl !== undefined;
     const dialect = online ? DIALECTS[context.target().kind] : offlineDialect(context);
+    if (context.flag('drift') && !online) {
+      throw new UsageError('--drift compares a database with its migrations: give a database URL (and drop --offline)');
+    }
 
     let source: DirectorySource | undefined;
     try {
@@ -71,6 +91,7 @@ export const command: CommandDefinition = {
         }
       }
       if (online) await databaseProblems(context, { problems, warnings, tolerateFuture });
+      if (context.flag('drift') && problems.length === 0) problems.push(...(await driftProblems(context)));
     }
 
     const { out } = context;

@@ -5,13 +5,14 @@ import { LeaseLock } from '../../lock/lease-lock.js';
 import type { RunLock } from '../../lock/run-lock.js';
 import type { Session } from '../connection.js';
 import { connectionFailed, connectTimedOut, isDriverConnectTimeout, stalledSession } from '../connection-errors.js';
-import type { Database, SessionSettings } from '../database.js';
+import type { Database, ScratchDatabase, SessionSettings } from '../database.js';
 import type { HistoryTableName } from '../dialect.js';
 import { openDirect } from './direct-connection.js';
 import { isPgPool, type PgClientLike, type PgPoolClient, type PgPoolLike, type PgQueryable } from './pg-handles.js';
 import { boundedPool, type CheckoutTimeout, checkout } from './pool-checkout.js';
 import { PostgresConnection, PostgresSession } from './postgres-connection.js';
 import { postgresDialect } from './postgres-dialect.js';
+import { createPostgresScratch } from './postgres-scratch.js';
 import { backendIdentity } from './stall-watch.js';
 
 export interface PostgresOptions {
@@ -239,6 +240,10 @@ export class PostgresDatabase implements Database {
     );
     for (const row of rows) set.set(String(row.name), Number(row.value));
     return set;
+  }
+
+  createScratch(): Promise<ScratchDatabase> {
+    return createPostgresScratch(this.handle, this.reader);
   }
 
   connectionFailure(error: unknown): unknown {

@@ -2,11 +2,12 @@ import { StrataError } from '../../errors.js';
 import { LockFile, NoLock } from '../../lock/lock-file.js';
 import type { LockWaitOptions, RunLock } from '../../lock/run-lock.js';
 import type { Session } from '../connection.js';
-import type { Database, SessionSettings } from '../database.js';
+import type { Database, ScratchDatabase, SessionSettings } from '../database.js';
 import type { HistoryTableName } from '../dialect.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 import type { SqliteDatabaseLike } from './sqlite-handle.js';
+import { createSqliteScratch } from './sqlite-scratch.js';
 
 /** The caller's better-sqlite3 Database. strata never closes it. */
 export class SqliteDatabase implements Database {
@@ -43,6 +44,10 @@ export class SqliteDatabase implements Database {
 
   async configureSession(): Promise<SessionSettings> {
     return { perStep: undefined, restore: async () => {} };
+  }
+
+  createScratch(): Promise<ScratchDatabase> {
+    return createSqliteScratch(this.handle);
   }
 
   connectionFailure(error: unknown): unknown {

@@ -3,6 +3,7 @@ import type { Connection } from '../connection.js';
 import type { DatabaseFailure, Dialect, HistoryTableName } from '../dialect.js';
 import { quoteIdentifier } from '../identifiers.js';
 import { foreignKeysSetting } from './foreign-keys.js';
+import { readSqliteSchema } from './sqlite-schema-reader.js';
 
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -68,5 +69,6 @@ export const sqliteDialect: Dialect = {
   isMissingColumn: (error) => /no such column/i.test(messageOf(error)),
   isAlreadyExists: (error) => /already exists|duplicate column name/i.test(messageOf(error)),
   replayLimitSql: () => undefined,
+  readSchema: readSqliteSchema,
   settingOutsideTransaction: (script) => foreignKeysSetting(script, LEXER),
 };

@@ -1,0 +1,17 @@
+/**
+ * `@strata/core/schema`: what the migrations make, as data, as text and against a live database.
+ * A subpath of its own, so the package root stays the engine.
+ */
+export { type DriftReport, detectDrift } from './drift.js';
+export {
+  dumpSchema,
+  type MigratedSchemaOptions,
+  readDatabaseSchema,
+  type SchemaReadOptions,
+  schemaOfMigrations,
+} from './dump.js';
+export { renderSchema, SCHEMA_FORMATS, type SchemaFormat } from './render-schema.js';
+export { diffSchemas, type SchemaDifference } from './schema-diff.js';
+export type * from './schema-model.js';
+export { SCHEMA_MODEL_VERSION } from './schema-model.js';
+export type { ShadowOptions } from './shadow-database.js';
