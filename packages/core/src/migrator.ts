@@ -2,12 +2,14 @@ import type { Database } from './dialects/database.js';
 import { checkDirectUrl } from './dialects/postgres/direct-connection.js';
 import { type DatabaseHandle, openDatabase } from './dialects/registry.js';
 import { Executor, type LockedRun, type LockRequest } from './engine/executor.js';
+import type { LockGuard } from './engine/lock-guard.js';
 import type { Step } from './engine/step.js';
 import { isStrataError, StrataError } from './errors.js';
 import { type FuturePolicy, isFuturePolicy } from './future-migrations.js';
 import type { HistoryEntry, HistorySummary } from './history/history-entry.js';
 import { HistoryStore } from './history/history-store.js';
 import { describeLockHolder, type LockHolder } from './lock/run-lock.js';
+import { type LockGuardOption, resolveLockGuard } from './lock-guard-option.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Migration } from './migration.js';
 import {
@@ -111,6 +113,16 @@ export interface MigratorOptions {
   directUrl?: string | URL;
   /** `lock: 'lease'`: milliseconds the lease lives without a heartbeat (renewed every third). Default 30 000. */
   leaseTtl?: number;
+  /**
+   * PostgreSQL: the lock guard. Every transactional migration runs with `SET LOCAL lock_timeout`,
+   * so a statement waiting for a table lock (an ALTER TABLE behind a long query) holds the
+   * application's queries, which queue behind it, for at most that long; a step that times out
+   * (55P03) is rolled back and tried again after a pause, up to `retries` times, each retry logged
+   * (warn), sent as a `lock-retry` event and counted in the step's `lockRetries`. `true`: 2 000 ms,
+   * 10 retries. Default off: it turns a deploy that today waits out a long job into one that can
+   * fail. SQLite has no lock queue and ignores it.
+   */
+  lockGuard?: LockGuardOption;
   /** Progress events, for a CLI or a UI. */
   onEvent?: (event: MigratorEvent) => void;
 }
@@ -227,6 +239,7 @@ export class Migrator {
         throw new StrataError('INVALID_OPTIONS', `${name} must be a function`);
       }
     }
+    resolveLockGuard(options.lockGuard);
     if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) {
       throw new StrataError('INVALID_OPTIONS', 'logger must be an object with info, warn and error methods');
     }
@@ -245,7 +258,23 @@ export class Migrator {
     // Pinned by name, never through the session's search_path (see Dialect.defaultSchema).
     const schema = options.schema ?? this.#database.dialect.defaultSchema;
     this.#history = new HistoryStore(this.#database.dialect, { schema, table: this.#table });
-    this.#executor = new Executor(this.#database, this.#history);
+    this.#executor = new Executor(this.#database, this.#history, { lockGuard: this.#lockGuard(options.lockGuard) });
+  }
+
+  #lockGuard(option: LockGuardOption | undefined): LockGuard | undefined {
+    const guard = resolveLockGuard(option);
+    if (!guard) return undefined;
+    return {
+      ...guard,
+      onRetry: ({ step, retry, retries, delayMs, lockTimeoutMs }) => {
+        const version = String(step.migration.version);
+        this.#logger.warn(
+          `migration ${version} waited ${lockTimeoutMs} ms for a table lock (lock guard): rolled back, retry ${retry} of ${retries} in ${delayMs} ms`,
+          { version, retry, retries, delayMs, lockTimeoutMs },
+        );
+        this.#emit({ type: 'lock-retry', step: plannedStep(step), retry, retries, delayMs, lockTimeoutMs });
+      },
+    };
   }
 
   /** The database the handle points at, for messages (any password removed). */
@@ -456,6 +485,7 @@ export class Migrator {
         ...planned,
         durationMs: performance.now() - stepStarted,
         executionTimeNs: outcome.executionTimeNs,
+        ...(outcome.lockRetries ? { lockRetries: outcome.lockRetries } : {}),
       };
       report.applied.push(done);
       this.#logStep(done);

@@ -103,6 +103,12 @@ export interface Dialect {
    * `SET LOCAL statement_timeout`); undefined where the database has no such limit.
    */
   replayLimitSql(ms: number): string | undefined;
+  /**
+   * The lock guard: a statement bounding how long the step's transaction waits for any table
+   * lock (PostgreSQL's `SET LOCAL lock_timeout`), and the code of the error past it. Undefined
+   * where waiting for a lock never queues other sessions behind the waiter (SQLite).
+   */
+  readonly lockTimeout?: { sql(ms: number): string; code: string };
 }
 
 /** See Dialect.settingOutsideTransaction. */

@@ -96,4 +96,5 @@ export const postgresDialect: Dialect = {
   isMissingTable: (error) => codeOf(error) === '42P01' || codeOf(error) === '3F000',
   isMissingColumn: (error) => codeOf(error) === '42703',
   replayLimitSql: (ms) => `SET LOCAL statement_timeout = ${Math.ceil(ms)}`,
+  lockTimeout: { sql: (ms) => `SET LOCAL lock_timeout = ${Math.ceil(ms)}`, code: '55P03' },
 };
