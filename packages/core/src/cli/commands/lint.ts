@@ -10,6 +10,7 @@ import { lintRuleSettings } from '../lint-config.js';
 import { githubAnnotation, printFindingText } from '../lint-output.js';
 import { versionOption } from '../option-parsers.js';
 import { UsageError } from '../usage-error.js';
+import { skipOptimisingWasm } from '../wasm-start.js';
 
 export const command: CommandDefinition = {
   usage: '[--only-pending | --since V] [--format text|json|github] [--disable RULE,...] [--assume-lock-guard]',
@@ -59,6 +60,7 @@ export const command: CommandDefinition = {
       });
     }
     const rules = lintRuleSettings(context.io.cwd, context.option('disable'));
+    skipOptimisingWasm();
     const { migrations } = await readMigrationsDirectory(context.config.sourcePath);
     const pending = onlyPending ? await pendingVersions(context) : undefined;
     const isPending = (m: Migration) => (pending ? pending.has(m.version) : since !== undefined && m.version >= since);

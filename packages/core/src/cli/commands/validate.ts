@@ -18,6 +18,7 @@ import { FUTURE_OPTION, futureOption } from '../future-option.js';
 import { lintRuleSettings } from '../lint-config.js';
 import { findingPath } from '../lint-output.js';
 import { plainIgnored } from '../near-miss-warnings.js';
+import { skipOptimisingWasm } from '../wasm-start.js';
 
 interface Problem {
   code: string;
@@ -117,6 +118,7 @@ async function lintProblems(
 ): Promise<void> {
   let findings: LintFinding[];
   try {
+    skipOptimisingWasm();
     const rules = {
       ...lintRuleSettings(context.io.cwd, undefined),
       'refused-in-transaction': 'off',
