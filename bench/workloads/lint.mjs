@@ -33,12 +33,6 @@ function timeLint(cwd, runs) {
   return { times, status };
 }
 
-/** Same process: what loading the parser costs, and linting the corpus once it is loaded. */
-async function inProcess(dir) {
-  const { lintMigrations } = await import(join(ROOT, 'packages/core/dist/lint/lint-migrations.js')).catch(() => ({}));
-  return lintMigrations ? { lintMigrations, dir } : undefined;
-}
-
 export async function lintWorkload({ runs = 5, log = () => {} } = {}) {
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const results = [];
@@ -82,5 +76,4 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       .map((l) => l.toFixed(1))
       .join(' ')}, Node ${process.version}\n`,
   );
-  void inProcess;
 }
