@@ -137,8 +137,7 @@ export class StepRunner {
       } catch (error) {
         const elapsedMs = Number(hrtime.bigint() - started) / 1e6;
         await this.#session.rollback().catch(() => {});
-        // A replay to locate a guarded lock timeout would queue behind the same lock, unguarded.
-        const guarded = this.#guard !== undefined && this.#history.dialect.describeFailure(error).code === this.#guard.code;
+        const guarded = this.#isGuardedLockTimeout(this.#history.dialect.describeFailure(error).code);
         const offset =
           this.#offsetIn(prefix + body, error, prefix.length) ??
           (guarded ? undefined : await locateFailure(this.#session, this.#history, { body, original: error, elapsedMs }));
@@ -254,6 +253,11 @@ export class StepRunner {
     const executionTimeNs = hrtime.bigint() - started;
     await this.#history.markFinished(this.#session, step, executionTimeNs);
     return { status: 'done', executionTimeNs };
+  }
+
+  /** The lock guard's timeout: a replay to locate it would queue behind the same lock, unguarded. */
+  #isGuardedLockTimeout(code: string | undefined): boolean {
+    return this.#guard !== undefined && code === this.#guard.code;
   }
 
   /** Opens the step's transaction; returns what must travel in front of the script (pipelined `BEGIN`). */
@@ -391,8 +395,12 @@ export class StepRunner {
     // The previous step's lock check or history write, which travelled in front of this script.
     if (this.#lock.isLoss?.(error) || (inPrefix && ranBefore.length > 0))
       return this.#bookkeepingFailure(error, ranBefore.at(-1));
+    const guarded = this.#isGuardedLockTimeout(failure.code);
     const located =
-      offset ?? (await locateFailure(this.#session, this.#history, { body: sent.body, original: error, elapsedMs, ranBefore }));
+      offset ??
+      (guarded
+        ? undefined
+        : await locateFailure(this.#session, this.#history, { body: sent.body, original: error, elapsedMs, ranBefore }));
     return this.#failure(step, error, located === undefined ? undefined : sent.bomLength + located, false, ranBefore);
   }
 
