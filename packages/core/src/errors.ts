@@ -23,6 +23,8 @@ export type StrataErrorCode =
   | 'MIGRATION_OUT_OF_ORDER'
   | 'MIGRATIONS_NOT_BUNDLED'
   | 'HISTORY_CORRUPT'
+  /** `baseline` on a history that already records migrations (unless `skipApplied`). */
+  | 'HISTORY_NOT_EMPTY'
   /** The history table cannot be created (no privilege, a read-only connection). */
   | 'HISTORY_UNWRITABLE'
   | 'TARGET_NOT_FOUND'

@@ -1,3 +1,6 @@
+import type { AdoptionReport, RecordedMigration } from './adopt/adoption.js';
+import { type BaselineOptions, planBaseline, withAdoptionHint } from './adopt/baseline.js';
+import { planRepair, type RepairOptions, type RepairReport, repairReport } from './adopt/repair.js';
 import type { Database } from './dialects/database.js';
 import { checkDirectUrl } from './dialects/postgres/direct-connection.js';
 import { type DatabaseHandle, openDatabase } from './dialects/registry.js';
@@ -7,7 +10,8 @@ import type { Step } from './engine/step.js';
 import { isStrataError, StrataError } from './errors.js';
 import { type FuturePolicy, isFuturePolicy } from './future-migrations.js';
 import type { HistoryEntry, HistorySummary } from './history/history-entry.js';
-import { HistoryStore } from './history/history-store.js';
+import type { HistoryStore } from './history/history-store.js';
+import { SqlxHistoryStore } from './history/sqlx-history-store.js';
 import { describeLockHolder, type LockHolder } from './lock/run-lock.js';
 import { type LockGuardOption, resolveLockGuard } from './lock-guard-option.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -257,7 +261,7 @@ export class Migrator {
     });
     // Pinned by name, never through the session's search_path (see Dialect.defaultSchema).
     const schema = options.schema ?? this.#database.dialect.defaultSchema;
-    this.#history = new HistoryStore(this.#database.dialect, { schema, table: this.#table });
+    this.#history = new SqlxHistoryStore(this.#database.dialect, { schema, table: this.#table });
     this.#executor = new Executor(this.#database, this.#history, { lockGuard: this.#lockGuard(options.lockGuard) });
   }
 
@@ -389,6 +393,71 @@ export class Migrator {
     this.#logger.info(`resolved migration ${wanted} as ${resolution}`, { version: String(wanted), resolution });
   }
 
+  /**
+   * Adopts a database whose schema already exists up to `version` (built by hand or by another
+   * tool): records every migration of the source up to it as applied, with the source's checksums
+   * and an execution time of 0, without running any. Each recorded row is also written to the
+   * audit table `<table>_resolutions`.
+   */
+  async baseline(options: BaselineOptions): Promise<AdoptionReport> {
+    const version = toVersion(options.version);
+    const dryRun = options.dryRun ?? false;
+    const migrations = await this.migrations();
+    const plan = (history: readonly HistoryEntry[]) =>
+      planBaseline(migrations, history, version, options.skipApplied ?? false, this.#validation().historyTable);
+    const report = (chosen: ReturnType<typeof plan>, recorded: boolean): AdoptionReport => ({
+      dryRun,
+      planned: chosen.record.map(recordedMigration),
+      recorded: recorded ? chosen.record.map(recordedMigration) : [],
+      alreadyApplied: chosen.alreadyApplied,
+    });
+    if (dryRun) return report(plan((await this.#history.entries(this.#database.reader)) ?? []), false);
+    const done = await this.#executor.underLock(this.#lockRequest(), async ({ session, history }) => {
+      const chosen = plan((await history.entries(session)) ?? []);
+      if (chosen.record.length > 0) await history.recordApplied(session, chosen.record, 'baseline');
+      return report(chosen, true);
+    });
+    const result = done!.value;
+    this.#logger.info(`baseline: recorded ${result.recorded.length} migration(s) up to ${version} as applied`, {
+      version: String(version),
+      recorded: result.recorded.length,
+    });
+    return result;
+  }
+
+  /**
+   * Re-records the checksum of an applied migration whose file was changed on purpose (a comment,
+   * formatting): the old row goes to the audit table `<table>_resolutions` with the new checksum,
+   * the time, the user and `reason`. Never use it for a change to what a migration does: write a
+   * new migration instead, since databases that applied the old text keep the old schema.
+   */
+  async repair(options: RepairOptions): Promise<RepairReport> {
+    const version = toVersion(options.version);
+    const dryRun = options.dryRun ?? false;
+    const migrations = await this.migrations();
+    const table = this.#validation().historyTable;
+    if (dryRun) {
+      return repairReport(
+        planRepair(migrations, (await this.#history.entries(this.#database.reader)) ?? [], version, table),
+        true,
+      );
+    }
+    const done = await this.#executor.underLock(this.#lockRequest(), async ({ session, history }) => {
+      const plan = planRepair(migrations, (await history.entries(session)) ?? [], version, table);
+      if (plan.changed) await history.repair(session, plan.migration, options.reason);
+      return repairReport(plan, false);
+    });
+    const result = done!.value;
+    if (result.changed) {
+      this.#logger.info(`repaired migration ${version}: its checksum is now the file's`, {
+        version: String(version),
+        previousChecksum: result.previousChecksum,
+        checksum: result.checksum,
+      });
+    }
+    return result;
+  }
+
   async #execute(
     direction: 'up' | 'down',
     dryRun: boolean,
@@ -424,6 +493,7 @@ export class Migrator {
     }
 
     const lockStarted = performance.now();
+    let historyWasEmpty = false;
     try {
       const done = await this.#executor.underLock(
         this.#lockRequest(stopWaitingWhenUpToDate ? (summary) => this.#matchesSource(migrations, summary) : undefined),
@@ -432,7 +502,9 @@ export class Migrator {
           report.lockWaitMs = run.waitedMs;
           this.#emit({ type: 'lock-acquired', waitedMs: run.waitedMs });
           // Another runner may have moved the history while we waited: plan again under the lock.
-          const plan = planned(migrations, (await run.history.entries(run.session)) ?? []);
+          const underLock = (await run.history.entries(run.session)) ?? [];
+          historyWasEmpty = underLock.length === 0;
+          const plan = planned(migrations, underLock);
           report.planned = plan.steps.map(plannedStep);
           report.beyondTarget = plan.beyondTarget;
           report.future = plan.future;
@@ -447,7 +519,14 @@ export class Migrator {
         report.lockWaitMs = performance.now() - lockStarted;
         for (const step of report.skipped) this.#emit({ type: 'step-skipped', step });
       }
-    } catch (error) {
+    } catch (caught) {
+      const error =
+        direction === 'up' &&
+        historyWasEmpty &&
+        report.applied.length === 0 &&
+        this.#database.dialect.isAlreadyExists(causeOf(caught))
+          ? withAdoptionHint(caught)
+          : caught;
       if (isStrataError(error) && report.lockTaken) this.#logger.error(error.message, { code: error.code, ...error.details });
       throw error;
     }
@@ -594,6 +673,14 @@ function emptyReport(direction: 'up' | 'down', dryRun: boolean, singleTransactio
     lockWaitMs: 0,
     totalMs: 0,
   };
+}
+
+function causeOf(error: unknown): unknown {
+  return error instanceof Error ? error.cause : undefined;
+}
+
+function recordedMigration(migration: Migration): RecordedMigration {
+  return { version: migration.version, description: migration.description };
 }
 
 function plannedStep(step: Step): PlannedStep {

@@ -57,12 +57,18 @@ export function validateHistory(statuses: readonly MigrationStatus<HistoryEntry>
       );
     }
     if (line.state === 'modified') {
-      throw new StrataError('MIGRATION_MODIFIED', `migration ${version} was previously applied but has been modified`, {
-        version,
-        file: line.migration?.upFile,
-        appliedChecksum: line.history ? toHex(line.history.checksum) : undefined,
-        sourceChecksum: line.migration ? toHex(line.migration.checksum) : undefined,
-      });
+      throw new StrataError(
+        'MIGRATION_MODIFIED',
+        `migration ${version} was previously applied but has been modified. ` +
+          `If the edit does not change what it does (a comment, formatting), record the file's checksum with \`strata repair --version ${version}\`; ` +
+          'if it does, restore the file and write a new migration',
+        {
+          version,
+          file: line.migration?.upFile,
+          appliedChecksum: line.history ? toHex(line.history.checksum) : undefined,
+          sourceChecksum: line.migration ? toHex(line.migration.checksum) : undefined,
+        },
+      );
     }
     if (line.state === 'missing' && !options.ignoreMissing) {
       throw new StrataError(

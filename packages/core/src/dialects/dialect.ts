@@ -92,6 +92,8 @@ export interface Dialect {
   isMissingTable(error: unknown): boolean;
   /** The error means the history table lacks a column strata reads. */
   isMissingColumn(error: unknown): boolean;
+  /** The error means a migration created an object that already exists (a schema built before strata). */
+  isAlreadyExists(error: unknown): boolean;
   /**
    * A setting a transactional script changes that only takes effect outside a transaction
    * (SQLite's `PRAGMA foreign_keys`): the step applies it before BEGIN, runs `check` before

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
 import { checksumOf, toHex } from '../../src/checksum.js';
 import { openDatabase } from '../../src/dialects/registry.js';
-import { HistoryStore } from '../../src/history/history-store.js';
+import { SqlxHistoryStore } from '../../src/history/sqlx-history-store.js';
 import { Migrator, type MigratorOptions, StrataError } from '../../src/index.js';
 import { sourceDigest } from '../../src/source-digest.js';
 import { dialects, type TestDatabase } from '../support/dialects.js';
@@ -181,7 +181,9 @@ describe.each(dialects)('Migrator on %s', (_name, open) => {
     await writeTree(dir.path, { '20260101000002_create_posts.up.sql': 'CREATE TABLE posts (id INTEGER);' });
     expect((await migrator().status()).map((s) => s.state)).toEqual(['applied', 'modified', 'applied']);
     const error = await expectCode(migrator().run(), 'MIGRATION_MODIFIED');
-    expect(error.message).toBe('migration 20260101000002 was previously applied but has been modified');
+    // SQLx's sentence first, then the way out.
+    expect(error.message).toMatch(/^migration 20260101000002 was previously applied but has been modified\. /);
+    expect(error.message).toContain('strata repair --version 20260101000002');
   });
 
   it('refuses an applied migration missing from the source unless ignoreMissing', async () => {
@@ -307,5 +309,5 @@ describe.each(dialects)('Migrator on %s', (_name, open) => {
 /** The history folded as the no-op check reads it, on the test's own handle. */
 function historySummary(handle: TestDatabase['handle']) {
   const database = openDatabase(handle, {});
-  return new HistoryStore(database.dialect, { schema: undefined, table: '_strata_migrations' }).summary(database.reader);
+  return new SqlxHistoryStore(database.dialect, { schema: undefined, table: '_strata_migrations' }).summary(database.reader);
 }

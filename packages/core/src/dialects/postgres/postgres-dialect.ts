@@ -95,6 +95,8 @@ export const postgresDialect: Dialect = {
   // 42P01: the table does not exist; 3F000: nor does its schema. Both mean "nothing applied yet".
   isMissingTable: (error) => codeOf(error) === '42P01' || codeOf(error) === '3F000',
   isMissingColumn: (error) => codeOf(error) === '42703',
+  // duplicate_table, duplicate_object, duplicate_schema, duplicate_column, duplicate_function.
+  isAlreadyExists: (error) => ['42P07', '42710', '42P06', '42701', '42723'].includes(codeOf(error) ?? ''),
   replayLimitSql: (ms) => `SET LOCAL statement_timeout = ${Math.ceil(ms)}`,
   lockTimeout: { sql: (ms) => `SET LOCAL lock_timeout = ${Math.ceil(ms)}`, code: '55P03' },
 };

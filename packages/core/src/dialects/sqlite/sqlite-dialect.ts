@@ -66,6 +66,7 @@ export const sqliteDialect: Dialect = {
   isRefused: () => false,
   isMissingTable: (error) => /no such table/i.test(messageOf(error)),
   isMissingColumn: (error) => /no such column/i.test(messageOf(error)),
+  isAlreadyExists: (error) => /already exists|duplicate column name/i.test(messageOf(error)),
   replayLimitSql: () => undefined,
   settingOutsideTransaction: (script) => foreignKeysSetting(script, LEXER),
 };
