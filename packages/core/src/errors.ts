@@ -55,6 +55,8 @@ export type StrataErrorCode =
   | 'CONNECTION_FAILED'
   | 'UNSUPPORTED_DATABASE'
   | 'DRIVER_NOT_INSTALLED'
+  /** `strata lint` needs PostgreSQL's parser (the optional package libpg-query), which is not installed. */
+  | 'LINT_PARSER_MISSING'
   | 'INVALID_OPTIONS'
   /** The operation does not apply to this kind of history (repair on a table without checksums). */
   | 'NOT_SUPPORTED'

@@ -5,6 +5,7 @@ import type { Database } from './dialects/database.js';
 import { checkDirectUrl } from './dialects/postgres/direct-connection.js';
 import { type DatabaseHandle, openDatabase } from './dialects/registry.js';
 import { Executor, type LockedRun, type LockRequest } from './engine/executor.js';
+import type { LockGuard } from './engine/lock-guard.js';
 import type { Step } from './engine/step.js';
 import { isStrataError, StrataError } from './errors.js';
 import { type FuturePolicy, isFuturePolicy } from './future-migrations.js';
@@ -13,6 +14,7 @@ import type { HistoryEntry, HistorySummary } from './history/history-entry.js';
 import type { HistoryStore } from './history/history-store.js';
 import { SqlxHistoryStore } from './history/sqlx-history-store.js';
 import { describeLockHolder, type LockHolder } from './lock/run-lock.js';
+import { type LockGuardOption, resolveLockGuard } from './lock-guard-option.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Migration } from './migration.js';
 import {
@@ -124,6 +126,16 @@ export interface MigratorOptions {
   directUrl?: string | URL;
   /** `lock: 'lease'`: milliseconds the lease lives without a heartbeat (renewed every third). Default 30 000. */
   leaseTtl?: number;
+  /**
+   * PostgreSQL: the lock guard. Every transactional migration runs with `SET LOCAL lock_timeout`,
+   * so a statement waiting for a table lock (an ALTER TABLE behind a long query) holds the
+   * application's queries, which queue behind it, for at most that long; a step that times out
+   * (55P03) is rolled back and tried again after a pause, up to `retries` times, each retry logged
+   * (warn), sent as a `lock-retry` event and counted in the step's `lockRetries`. `true`: 2 000 ms,
+   * 10 retries. Default off: it turns a deploy that today waits out a long job into one that can
+   * fail. SQLite has no lock queue and ignores it.
+   */
+  lockGuard?: LockGuardOption;
   /** Progress events, for a CLI or a UI. */
   onEvent?: (event: MigratorEvent) => void;
 }
@@ -243,6 +255,7 @@ export class Migrator {
         throw new StrataError('INVALID_OPTIONS', `${name} must be a function`);
       }
     }
+    resolveLockGuard(options.lockGuard);
     if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) {
       throw new StrataError('INVALID_OPTIONS', 'logger must be an object with info, warn and error methods');
     }
@@ -265,7 +278,23 @@ export class Migrator {
     this.#history = diesel
       ? new DieselHistoryStore(this.#database.dialect, historyName)
       : new SqlxHistoryStore(this.#database.dialect, historyName);
-    this.#executor = new Executor(this.#database, this.#history);
+    this.#executor = new Executor(this.#database, this.#history, { lockGuard: this.#lockGuard(options.lockGuard) });
+  }
+
+  #lockGuard(option: LockGuardOption | undefined): LockGuard | undefined {
+    const guard = resolveLockGuard(option);
+    if (!guard) return undefined;
+    return {
+      ...guard,
+      onRetry: ({ step, retry, retries, delayMs, lockTimeoutMs }) => {
+        const version = String(step.migration.version);
+        this.#logger.warn(
+          `migration ${version} waited ${lockTimeoutMs} ms for a table lock (lock guard): rolled back, retry ${retry} of ${retries} in ${delayMs} ms`,
+          { version, retry, retries, delayMs, lockTimeoutMs },
+        );
+        this.#emit({ type: 'lock-retry', step: plannedStep(step), retry, retries, delayMs, lockTimeoutMs });
+      },
+    };
   }
 
   /** The history table's name (without its schema), as configured or defaulted. */
@@ -556,6 +585,7 @@ export class Migrator {
         ...planned,
         durationMs: performance.now() - stepStarted,
         executionTimeNs: outcome.executionTimeNs,
+        ...(outcome.lockRetries ? { lockRetries: outcome.lockRetries } : {}),
       };
       report.applied.push(done);
       this.#logStep(done);

@@ -18,6 +18,8 @@ export interface StepReport extends PlannedStep {
   durationMs: number;
   /** The script's own execution time as recorded in history (nanoseconds). */
   executionTimeNs: bigint;
+  /** Times the lock guard rolled the step back after a lock timeout and tried again; absent when none. */
+  lockRetries?: number;
 }
 
 /** What a run or revert did (or, with `dryRun`, would do). */
@@ -56,4 +58,6 @@ export type MigratorEvent =
   | { type: 'lock-acquired'; waitedMs: number }
   | { type: 'step-start'; step: PlannedStep }
   | { type: 'step-done'; step: StepReport }
-  | { type: 'step-skipped'; step: PlannedStep };
+  | { type: 'step-skipped'; step: PlannedStep }
+  /** The lock guard rolled a step back after waiting lock_timeout for a table lock; it runs again after `delayMs`. */
+  | { type: 'lock-retry'; step: PlannedStep; retry: number; retries: number; delayMs: number; lockTimeoutMs: number };

@@ -15,6 +15,8 @@ export interface MigratorChoices {
   allowOutOfOrder?: boolean;
   future?: FuturePolicy;
   singleTransaction?: boolean;
+  /** The lock guard's lock_timeout in ms (`run --lock-guard SECONDS`). */
+  lockGuardMs?: number | undefined;
   onEvent?: (event: MigratorEvent) => void;
 }
 
@@ -85,6 +87,7 @@ export class CommandContext {
       ...(choices.allowOutOfOrder ? { allowOutOfOrder: true } : {}),
       ...(choices.future ? { future: choices.future } : {}),
       ...(choices.singleTransaction ? { singleTransaction: true } : {}),
+      ...(choices.lockGuardMs !== undefined ? { lockGuard: { lockTimeout: choices.lockGuardMs } } : {}),
       ...(choices.onEvent ? { onEvent: choices.onEvent } : {}),
       logger: this.logger(),
     });

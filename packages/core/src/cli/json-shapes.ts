@@ -10,6 +10,7 @@ export interface StepJson {
   file: string | null;
   durationMs?: number;
   executionTimeMs?: number;
+  lockRetries?: number;
 }
 
 export function stepJson(step: PlannedStep | StepReport): StepJson {
@@ -23,6 +24,7 @@ export function stepJson(step: PlannedStep | StepReport): StepJson {
   if ('durationMs' in step) {
     json.durationMs = round(step.durationMs);
     json.executionTimeMs = nsToMs(step.executionTimeNs);
+    if (step.lockRetries) json.lockRetries = step.lockRetries;
   }
   return json;
 }

@@ -41,3 +41,14 @@ export function atMostOne(context: CommandContext, names: readonly string[]): vo
     });
   }
 }
+
+/** A duration typed in seconds (`1.5`), as whole milliseconds >= 1. */
+export function secondsOption(context: CommandContext, name: string): number | undefined {
+  const text = context.option(name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`--${name} takes a number of seconds > 0, not "${text}"`);
+  }
+  return Math.max(1, Math.round(value * 1000));
+}

@@ -57,7 +57,13 @@ export class ProgressRenderer {
       case 'step-done':
         this.#current = undefined;
         this.#out.line(
-          `${style.green('✓')} ${verb(event.step, 'ed')} ${label(event.step)} ${style.dim(`(${formatDuration(event.step.durationMs)})`)}`,
+          `${style.green('✓')} ${verb(event.step, 'ed')} ${label(event.step)} ${style.dim(`(${formatDuration(event.step.durationMs)}${retries(event.step.lockRetries)})`)}`,
+        );
+        return;
+      case 'lock-retry':
+        live.clear();
+        this.#out.line(
+          `${style.yellow('↻')} ${label(event.step)} waited ${formatDuration(event.lockTimeoutMs)} for a table lock (lock guard): rolled back, retry ${event.retry} of ${event.retries} in ${formatDuration(event.delayMs)}`,
         );
         return;
       case 'step-skipped':
@@ -76,6 +82,10 @@ export class ProgressRenderer {
     const elapsed = formatDuration(performance.now() - current.startedAt);
     this.#out.line(`${this.#out.style.red('✗')} ${verb(current.step, 'ing')} ${label(current.step)} failed after ${elapsed}`);
   }
+}
+
+function retries(count: number | undefined): string {
+  return count ? `, after ${count} lock ${count === 1 ? 'retry' : 'retries'}` : '';
 }
 
 function verb(step: PlannedStep, ending: 'ing' | 'ed'): string {

@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'redo', summary: 'revert and re-apply migrations, to prove their down scripts' },
   { name: 'info', aliases: ['status'], summary: 'list migrations with their state, install time and duration' },
   { name: 'validate', summary: 'check the migrations directory (and, given a database, checksums and order)' },
+  { name: 'lint', summary: 'report migrations that would lock, rewrite or break a database under traffic' },
   { name: 'resolve', summary: 'mark a dirty (partially applied) migration as applied or rolled back' },
   { name: 'baseline', summary: 'adopt a database whose schema already exists: record migrations up to V as applied' },
   { name: 'repair', summary: 'record the new checksum of an applied migration whose file was changed on purpose' },

@@ -112,6 +112,12 @@ export interface Dialect {
    * own so a reader can pin settings or a snapshot; undefined where strata cannot read one.
    */
   readSchema?(session: Session, options: ReadSchemaOptions): Promise<SchemaModel>;
+  /**
+   * The lock guard: a statement bounding how long the step's transaction waits for any table
+   * lock (PostgreSQL's `SET LOCAL lock_timeout`), and the code of the error past it. Undefined
+   * where waiting for a lock never queues other sessions behind the waiter (SQLite).
+   */
+  readonly lockTimeout?: { sql(ms: number): string; code: string };
 }
 
 /** See Dialect.settingOutsideTransaction. */

@@ -3,6 +3,7 @@ import type { Database } from '../dialects/database.js';
 import type { HistorySummary } from '../history/history-entry.js';
 import type { HistoryStore } from '../history/history-store.js';
 import type { LockWaitOptions } from '../lock/run-lock.js';
+import type { LockGuard } from './lock-guard.js';
 import { StepRunner } from './step-runner.js';
 import { takeTurn } from './turns.js';
 
@@ -29,10 +30,12 @@ export interface LockRequest extends Omit<LockWaitOptions, 'stopWaiting'> {
 export class Executor {
   readonly #database: Database;
   readonly #history: HistoryStore;
+  readonly #lockGuard: LockGuard | undefined;
 
-  constructor(database: Database, history: HistoryStore) {
+  constructor(database: Database, history: HistoryStore, options: { lockGuard?: LockGuard | undefined } = {}) {
     this.#database = database;
     this.#history = history;
+    this.#lockGuard = options.lockGuard;
   }
 
   /** Resolves undefined when `stopWaitingWhen` ended the wait: the lock was not needed. */
@@ -67,7 +70,7 @@ export class Executor {
       restore = settings.restore;
       const history = this.#history.pinned(await this.#database.pinHistoryTable(session, this.#history.name));
       await history.ensure(session);
-      const steps = new StepRunner(session, history, { lock, settings: settings.perStep });
+      const steps = new StepRunner(session, history, { lock, settings: settings.perStep, lockGuard: this.#lockGuard });
       try {
         return { value: await work({ session, history, steps, waitedMs }) };
       } finally {

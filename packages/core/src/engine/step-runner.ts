@@ -8,6 +8,7 @@ import { lockLost, type RunLock } from '../lock/run-lock.js';
 import { splitStatements } from '../sql/split-statements.js';
 import { offsetOfCodePoint, withoutBom } from '../sql/text-position.js';
 import { locateFailure } from './locate-failure.js';
+import { type LockGuard, retryDelayMs } from './lock-guard.js';
 import type { Step, StepOutcome } from './step.js';
 import {
   dirtyElsewhere,
@@ -26,6 +27,8 @@ export interface StepRunnerOptions {
   lock: RunLock;
   /** SQL re-applying the run's session settings (a statement timeout), sent before each step; undefined: none. */
   settings: string | undefined;
+  /** Bounds every transactional step's wait for table locks, and retries a step that hit the bound. */
+  lockGuard?: LockGuard | undefined;
 }
 
 /** Called by a single-transaction run around each of its steps, as they happen (before the commit). */
@@ -48,6 +51,8 @@ export class StepRunner {
   readonly #lock: RunLock;
   /** Re-applies the session settings a run needs before each step: a migration's RESET ALL must not undo them. */
   readonly #settings: string | undefined;
+  /** The guard, where the database has a lock timeout to set (PostgreSQL). */
+  readonly #guard: (LockGuard & { sql: string; code: string }) | undefined;
   #used = false;
 
   constructor(session: Session, history: HistoryStore, options: StepRunnerOptions) {
@@ -57,6 +62,11 @@ export class StepRunner {
     this.#settings = options.settings;
     this.#recheck = !options.lock.exclusive;
     this.#pipelined = history.dialect.capabilities.pipelinesScripts && !this.#recheck;
+    const bound = history.dialect.lockTimeout;
+    this.#guard =
+      options.lockGuard && bound
+        ? { ...options.lockGuard, sql: bound.sql(options.lockGuard.lockTimeoutMs), code: bound.code }
+        : undefined;
   }
 
   /** A step ran (or was replayed) on the session: settings a migration changed may linger on it. */
@@ -68,7 +78,30 @@ export class StepRunner {
     this.#used = true;
     if (!step.transactional) return this.#applyOutsideTransaction(step);
     const setting = this.#history.dialect.settingOutsideTransaction?.(step.script);
-    return setting ? this.#withSetting(setting, () => this.#applyInTransaction(step, setting)) : this.#applyInTransaction(step);
+    const once = () =>
+      setting ? this.#withSetting(setting, () => this.#applyInTransaction(step, setting)) : this.#applyInTransaction(step);
+    return this.#guard ? this.#retryingLockTimeouts(step, this.#guard, once) : once();
+  }
+
+  /**
+   * Under the lock guard a step that waited `lock_timeout` for a table lock was rolled back (so
+   * nothing queued behind it any longer): pause, then try again, up to the guard's limit.
+   */
+  async #retryingLockTimeouts(step: Step, guard: LockGuard & { code: string }, once: () => Promise<StepOutcome>) {
+    for (let retry = 0; ; retry++) {
+      try {
+        const outcome = await once();
+        return outcome.status === 'done' && retry > 0 ? { ...outcome, lockRetries: retry } : outcome;
+      } catch (error) {
+        if (retry >= guard.retries || !isStrataError(error, 'MIGRATION_FAILED') || error.details.databaseCode !== guard.code) {
+          if (retry > 0 && isStrataError(error)) error.details.lockRetries = retry;
+          throw error;
+        }
+        const delayMs = retryDelayMs(retry + 1);
+        guard.onRetry?.({ step, retry: retry + 1, retries: guard.retries, delayMs, lockTimeoutMs: guard.lockTimeoutMs });
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   /** Applies a setting the script asks for before the step's transaction, and restores the caller's value after. */
@@ -104,9 +137,10 @@ export class StepRunner {
       } catch (error) {
         const elapsedMs = Number(hrtime.bigint() - started) / 1e6;
         await this.#session.rollback().catch(() => {});
+        const guarded = this.#isGuardedLockTimeout(this.#history.dialect.describeFailure(error).code);
         const offset =
           this.#offsetIn(prefix + body, error, prefix.length) ??
-          (await locateFailure(this.#session, this.#history, { body, original: error, elapsedMs }));
+          (guarded ? undefined : await locateFailure(this.#session, this.#history, { body, original: error, elapsedMs }));
         throw this.#failure(step, error, offset === undefined ? undefined : bomLength + offset, false);
       }
       await this.#requireOpenTransaction(step);
@@ -221,9 +255,17 @@ export class StepRunner {
     return { status: 'done', executionTimeNs };
   }
 
+  /** The lock guard's timeout: a replay to locate it would queue behind the same lock, unguarded. */
+  #isGuardedLockTimeout(code: string | undefined): boolean {
+    return this.#guard !== undefined && code === this.#guard.code;
+  }
+
   /** Opens the step's transaction; returns what must travel in front of the script (pipelined `BEGIN`). */
   async #begin(): Promise<string> {
-    const settings = this.#settings ? `${this.#settings};\n` : '';
+    const settings = [this.#settings, this.#guard?.sql]
+      .filter((sql) => sql !== undefined)
+      .map((sql) => `${sql};\n`)
+      .join('');
     if (this.#pipelined) return `${BEGIN}${settings}`;
     await this.#session.begin();
     if (settings) await this.#session.exec(settings);
@@ -353,8 +395,12 @@ export class StepRunner {
     // The previous step's lock check or history write, which travelled in front of this script.
     if (this.#lock.isLoss?.(error) || (inPrefix && ranBefore.length > 0))
       return this.#bookkeepingFailure(error, ranBefore.at(-1));
+    const guarded = this.#isGuardedLockTimeout(failure.code);
     const located =
-      offset ?? (await locateFailure(this.#session, this.#history, { body: sent.body, original: error, elapsedMs, ranBefore }));
+      offset ??
+      (guarded
+        ? undefined
+        : await locateFailure(this.#session, this.#history, { body: sent.body, original: error, elapsedMs, ranBefore }));
     return this.#failure(step, error, located === undefined ? undefined : sent.bomLength + located, false, ranBefore);
   }
 

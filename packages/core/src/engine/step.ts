@@ -13,4 +13,11 @@ export interface Step {
 }
 
 /** `already-done`: another runner applied or reverted the same version meanwhile (possible only where the lock is not exclusive). */
-export type StepOutcome = { status: 'done'; executionTimeNs: bigint } | { status: 'already-done' };
+export type StepOutcome =
+  | {
+      status: 'done';
+      executionTimeNs: bigint;
+      /** Tries the lock guard made after a lock timeout before this one succeeded; absent when none. */
+      lockRetries?: number;
+    }
+  | { status: 'already-done' };

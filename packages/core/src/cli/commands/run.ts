@@ -3,7 +3,7 @@ import { FUTURE_OPTION, futureOption } from '../future-option.js';
 import { reportJson } from '../json-shapes.js';
 import { applyPending, printReportSummary } from '../migration-runs.js';
 import { warnAboutNearMisses } from '../near-miss-warnings.js';
-import { versionOption } from '../option-parsers.js';
+import { secondsOption, versionOption } from '../option-parsers.js';
 import { ProgressRenderer } from '../progress.js';
 
 export const command: CommandDefinition = {
@@ -28,6 +28,13 @@ export const command: CommandDefinition = {
       description: 'apply pending migrations older than the newest applied one instead of refusing',
     },
     FUTURE_OPTION,
+    {
+      name: 'lock-guard',
+      type: 'string',
+      value: 'SECONDS',
+      description:
+        'PostgreSQL: each transactional migration waits at most this long for a table lock (SET LOCAL lock_timeout), then is rolled back and retried (10 times, with backoff)',
+    },
   ],
   details:
     'After a newer release migrated, its migrations are newer than every file here ("future"): run\n' +
@@ -44,6 +51,7 @@ export const command: CommandDefinition = {
       allowOutOfOrder: context.flag('allow-out-of-order'),
       ...(future ? { future } : {}),
       singleTransaction,
+      lockGuardMs: secondsOption(context, 'lock-guard'),
       onEvent: renderer.handle,
     });
     const report = await applyPending(migrator, renderer, {

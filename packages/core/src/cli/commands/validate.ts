@@ -3,19 +3,24 @@ import type { Dialect } from '../../dialects/dialect.js';
 import { DIALECTS } from '../../dialects/registry.js';
 import { isStrataError, type StrataError } from '../../errors.js';
 import { futureMigrationsError } from '../../future-migrations.js';
+import type { LintFinding } from '../../lint/finding.js';
+import { lintMigrations } from '../../lint/lint-migrations.js';
 import type { Migration } from '../../migration.js';
 import { stepFor } from '../../plan.js';
 import { type DirectorySource, readMigrationsDirectory } from '../../source/directory-source.js';
 import { describeNearMiss } from '../../source/near-misses.js';
 import type { CommandDefinition } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { parseDatabaseUrl } from '../database-url.js';
+import { offlineDialect } from '../dialect-of-url.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
 import { plural, printable, withPrintableNames } from '../format.js';
 import { FUTURE_OPTION, futureOption } from '../future-option.js';
+import { lintRuleSettings } from '../lint-config.js';
+import { findingPath } from '../lint-output.js';
 import { plainIgnored } from '../near-miss-warnings.js';
 import { driftProblems } from '../schema/drift-problems.js';
 import { UsageError } from '../usage-error.js';
+import { skipOptimisingWasm } from '../wasm-start.js';
 
 interface Problem {
   code: string;
@@ -85,6 +90,7 @@ export const command: CommandDefinition = {
       if (ignored.length > 0) warnings.push(`not migrations, ignored: ${ignored.join(', ')}`);
       for (const miss of source.nearMisses) warnings.push(describeNearMiss(miss, context.config.source));
       for (const migration of source.migrations) problems.push(...scriptProblems(migration, dialect));
+      await lintProblems(context, source.migrations, dialect, { problems, warnings });
       for (const migration of source.migrations) {
         if (source.layout === 'sqlx' && migration.upFile?.endsWith('.up.sql') && migration.down === undefined) {
           warnings.push(`${migration.upFile} has no .down.sql beside it, so it cannot be reverted`);
@@ -124,14 +130,31 @@ export const command: CommandDefinition = {
   },
 };
 
-/** Without a connection the URL's scheme still says which database's rules apply; PostgreSQL's are the stricter. */
-function offlineDialect(context: CommandContext): Dialect {
-  const url = context.config.databaseUrl;
-  if (!url) return DIALECTS.postgres;
+/** `strata lint`'s findings: errors are problems, warnings warnings; what scriptProblems reports is not said twice. */
+async function lintProblems(
+  context: CommandContext,
+  migrations: readonly Migration[],
+  dialect: Dialect,
+  { problems, warnings }: { problems: Problem[]; warnings: string[] },
+): Promise<void> {
+  let findings: LintFinding[];
   try {
-    return DIALECTS[parseDatabaseUrl(url, context.io.cwd).kind];
-  } catch {
-    return DIALECTS.postgres;
+    skipOptimisingWasm();
+    const rules = {
+      ...lintRuleSettings(context.io.cwd, undefined),
+      'refused-in-transaction': 'off',
+      'transaction-control': 'off',
+    } as const;
+    ({ findings } = await lintMigrations(migrations, { database: dialect.name, rules }));
+  } catch (error) {
+    if (!isStrataError(error, 'LINT_PARSER_MISSING')) throw error;
+    warnings.push(`lint skipped: ${error.message}`);
+    return;
+  }
+  for (const finding of findings) {
+    const message = `${findingPath(context.config.source, finding)}:${finding.line}:${finding.column} [${finding.rule}] ${finding.message}`;
+    if (finding.severity === 'warning') warnings.push(message);
+    else problems.push({ code: 'LINT', message, version: finding.version, ...(finding.file ? { file: finding.file } : {}) });
   }
 }
 

@@ -100,4 +100,5 @@ export const postgresDialect: Dialect = {
   isAlreadyExists: (error) => ['42P07', '42710', '42P06', '42701', '42723'].includes(codeOf(error) ?? ''),
   replayLimitSql: (ms) => `SET LOCAL statement_timeout = ${Math.ceil(ms)}`,
   readSchema: readPostgresSchema,
+  lockTimeout: { sql: (ms) => `SET LOCAL lock_timeout = ${Math.ceil(ms)}`, code: '55P03' },
 };
