@@ -187,7 +187,8 @@ async function databaseProblems(
         code: 'MIGRATION_MODIFIED',
         message:
           `migration ${version}${at} was previously applied but has been modified: ` +
-          `applied checksum ${toHex(line.history.checksum)}, file checksum ${toHex(line.migration!.checksum)}`,
+          `applied checksum ${toHex(line.history.checksum)}, file checksum ${toHex(line.migration!.checksum)}; ` +
+          `an edit on purpose that changes nothing it does is recorded with \`strata repair --version ${version}\``,
         version,
         ...(file ? { file } : {}),
       });
