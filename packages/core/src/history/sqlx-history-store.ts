@@ -1,3 +1,4 @@
+import { foreignHistoryOr } from '../adopt/foreign-history.js';
 import type { Connection } from '../dialects/connection.js';
 import type { Dialect, HistoryTableName } from '../dialects/dialect.js';
 import type { Step } from '../engine/step.js';
@@ -75,14 +76,20 @@ export class SqlxHistoryStore implements HistoryStore {
 
   /** The whole history, for status and reports; undefined when the table does not exist yet. */
   async rows(on: Connection): Promise<HistoryRow[] | undefined> {
-    const rows = await this.#ifPresent(() => on.query(`SELECT ${ROW_COLUMNS} FROM ${this.#qualified} ORDER BY version`));
-    return rows?.rows.map((row) => toHistoryRow(row as never, this.displayName));
+    return this.#ifPresent(on, async () =>
+      (await on.query(`SELECT ${ROW_COLUMNS} FROM ${this.#qualified} ORDER BY version`)).rows.map((row) =>
+        toHistoryRow(row as never, this.displayName),
+      ),
+    );
   }
 
   /** Version, success and checksum of every row, as raw arrays: at 10,000 migrations this is the no-op check. */
   async entries(on: Connection): Promise<HistoryEntry[] | undefined> {
-    const rows = await this.#ifPresent(() => on.values(`SELECT ${ENTRY_COLUMNS} FROM ${this.#qualified} ORDER BY version`));
-    return rows?.map(([version, success, checksum]) => toHistoryEntry({ version, success, checksum }, this.displayName));
+    return this.#ifPresent(on, async () =>
+      (await on.values(`SELECT ${ENTRY_COLUMNS} FROM ${this.#qualified} ORDER BY version`)).map(([version, success, checksum]) =>
+        toHistoryEntry({ version, success, checksum }, this.displayName),
+      ),
+    );
   }
 
   /** The history folded into one row: by the database where it can hash, else here in one pass. */
@@ -90,7 +97,7 @@ export class SqlxHistoryStore implements HistoryStore {
     const sql = this.dialect.summarySql?.(this.#qualified);
     if (sql) {
       try {
-        const result = await this.#ifPresent(() => on.query(sql));
+        const result = await this.#ifPresent(on, () => on.query(sql));
         const row = result?.rows[0];
         return row ? { count: Number(row.count), clean: row.clean === true, digest: String(row.digest) } : undefined;
       } catch (error) {
@@ -98,7 +105,7 @@ export class SqlxHistoryStore implements HistoryStore {
         if (isStrataError(error) || this.dialect.isTransient(error)) throw error;
       }
     }
-    const rows = await this.#ifPresent(() => on.values(`SELECT ${ENTRY_COLUMNS} FROM ${this.#qualified} ORDER BY version`));
+    const rows = await this.#ifPresent(on, () => on.values(`SELECT ${ENTRY_COLUMNS} FROM ${this.#qualified} ORDER BY version`));
     if (!rows) return undefined;
     const digest = new HistoryDigest();
     let clean = true;
@@ -267,13 +274,15 @@ export class SqlxHistoryStore implements HistoryStore {
     );
   }
 
-  async #ifPresent<T>(read: () => Promise<T>): Promise<T | undefined> {
+  async #ifPresent<T>(on: Connection, read: () => Promise<T>): Promise<T | undefined> {
     try {
       return await read();
     } catch (error) {
       if (this.dialect.isMissingTable(error)) return undefined;
-      if (this.dialect.isMissingColumn(error)) throw historyUnusable(this.displayName, error);
-      throw error;
+      const unusable = this.dialect.isMissingColumn(error) ? historyUnusable(this.displayName, error) : error;
+      // Another tool's table (knex_migrations, flyway_schema_history, ...) is named as such, not corrupt.
+      if (isStrataError(unusable, 'HISTORY_CORRUPT')) throw await foreignHistoryOr(on, this.dialect, this.name, unusable);
+      throw unusable;
     }
   }
 }
