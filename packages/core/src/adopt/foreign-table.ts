@@ -68,7 +68,16 @@ export async function recogniseTool(on: Connection, dialect: Dialect, qualified:
   for (const tool of Object.values(FOREIGN_TOOLS)) {
     if (tool.name === 'sqlx' || !tool.dialects.includes(dialect.name)) continue;
     if (best && best.columns.length >= tool.columns.length) continue;
-    if ((await hasColumns(on, dialect, qualified, tool.columns)) === true) best = tool;
+    if ((await hasColumns(on, dialect, qualified, tool.columns)) === true && !(await hasAnyOf(on, dialect, qualified, tool))) {
+      best = tool;
+    }
   }
   return best;
+}
+
+async function hasAnyOf(on: Connection, dialect: Dialect, qualified: string, tool: ForeignTool): Promise<boolean> {
+  for (const column of tool.notColumns ?? []) {
+    if ((await hasColumns(on, dialect, qualified, [column])) === true) return true;
+  }
+  return false;
 }

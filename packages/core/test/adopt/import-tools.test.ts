@@ -1,41 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresDatabase } from '../../../../test-support/databases.js';
+import { FOREIGN_TOOLS } from '../../src/adopt/tools/index.js';
 import { type ImportReport, Migrator } from '../../src/index.js';
-import { CASES, FIXTURES, type Kind, type Place, rowsOn, writeFiles } from './support/foreign-histories.js';
-
-/** A fresh project directory and database; the handle strata is given, and how to drop them. */
-async function openPlace(kind: Kind): Promise<{ place: Place; handle: object; close(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'strata-import-'));
-  if (kind === 'sqlite') {
-    const { default: Database } = await import('better-sqlite3');
-    const place: Place = { kind, dir, sqlitePath: join(dir, 'app.db') };
-    const handle = new Database(place.sqlitePath!);
-    return {
-      place,
-      handle,
-      async close() {
-        handle.close();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const database = await createPostgresDatabase('import');
-  const pool = new pg.Pool({ connectionString: database.url, max: 3 });
-  pool.on('error', () => {});
-  return {
-    place: { kind, dir, pgUrl: database.url },
-    handle: pool,
-    async close() {
-      await pool.end();
-      await database.drop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+import { CASES, FIXTURES, rowsOn, writeFiles } from './support/foreign-histories.js';
+import { openPlace } from './support/places.js';
 
 const versions = (report: ImportReport, list: 'recorded' | 'planned' | 'matched') => report[list].map((m) => String(m.version));
 
@@ -53,11 +21,11 @@ describe.each(CASES)('import --from %s on %s, its history made by the tool itsel
     await fixture.create(place);
     await writeFiles(place.dir, { ...fixture.strataFiles, [fixture.next.file]: fixture.next.content });
     const [v1, v2, v3] = fixture.versions;
-    const foreignTable = await import('../../src/adopt/tools/index.js').then(({ FOREIGN_TOOLS }) => {
+    const foreignTable = (() => {
       const t = FOREIGN_TOOLS[tool];
       const schema = t.schema?.[kind];
       return schema ? `"${schema}"."${t.table}"` : `"${t.table}"`;
-    });
+    })();
     const foreignBefore = await rowsOn(place, `SELECT * FROM ${foreignTable}`);
     expect(foreignBefore.length).toBeGreaterThan(0);
 

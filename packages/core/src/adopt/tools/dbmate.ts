@@ -11,6 +11,7 @@ export const dbmate: ForeignTool = {
   table: 'schema_migrations',
   dialects: ['postgres', 'sqlite'],
   columns: ['version'],
+  notColumns: ['dirty', 'run_on', 'success', 'checksum', 'description', 'id', 'name'],
   matchBy: 'version',
   rule: 'version: the file’s leading digits (20260601000001_create_users.sql), the version of its up half split into a strata .up.sql',
   resolveHint: 'dbmate records only committed migrations',

@@ -11,6 +11,7 @@ export const golangMigrate: ForeignTool = {
   table: 'schema_migrations',
   dialects: ['postgres', 'sqlite'],
   columns: ['version', 'dirty'],
+  notColumns: ['success', 'checksum', 'description'],
   matchBy: 'version',
   rule: 'version: its one row is the current version; the strata migration with that version and every older one count as applied (the same N_name.up.sql files)',
   resolveHint: 'repair the schema by hand, then `migrate -path DIR -database URL force V` (V: the last version fully applied)',

@@ -50,6 +50,11 @@ export interface ForeignTool {
   readonly dialects: readonly DialectName[];
   /** Columns the tool's table always has: a table with all of them looks like this tool's. */
   readonly columns: readonly string[];
+  /**
+   * Columns the tool's table never has: a bare `version` column is dbmate's only while the table
+   * has none of these (golang-migrate's `dirty`, strata's own `success`, ...).
+   */
+  readonly notColumns?: readonly string[];
   /** How an entry finds its strata migration: by the version its key carries, or by the file's SHA-256. */
   readonly matchBy: 'version' | 'sha256';
   /** The matching rule in one sentence, for help and reports. */
