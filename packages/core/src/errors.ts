@@ -23,6 +23,10 @@ export type StrataErrorCode =
   | 'MIGRATION_OUT_OF_ORDER'
   | 'MIGRATIONS_NOT_BUNDLED'
   | 'HISTORY_CORRUPT'
+  /** strata's history table is another tool's (knex, Diesel, Flyway, ...): the message gives the `strata import` command. */
+  | 'FOREIGN_HISTORY'
+  /** `import` found a failed or unfinished entry in the other tool's history: resolved with that tool first. */
+  | 'FOREIGN_HISTORY_DIRTY'
   /** `baseline` on a history that already records migrations (unless `skipApplied`). */
   | 'HISTORY_NOT_EMPTY'
   /** The history table cannot be created (no privilege, a read-only connection). */

@@ -1,6 +1,8 @@
 export type { AdoptionReport, RecordedMigration } from './adopt/adoption.js';
 export type { BaselineOptions } from './adopt/baseline.js';
+export type { ForeignNote, ImportMatch, ImportOptions, ImportReport } from './adopt/import-plan.js';
 export type { RepairOptions, RepairReport } from './adopt/repair.js';
+export type { ToolName } from './adopt/tools/tool.js';
 export type { Connection, QueryResult, Session, TransactionState } from './dialects/connection.js';
 export type { Database } from './dialects/database.js';
 export type { DatabaseFailure, Dialect, DialectCapabilities, DialectName, HistoryTableName } from './dialects/dialect.js';

@@ -1,6 +1,9 @@
 import type { AdoptionReport, RecordedMigration } from './adopt/adoption.js';
 import { type BaselineOptions, planBaseline, withAdoptionHint } from './adopt/baseline.js';
+import { importReport, prepareImport, readForeignHistory } from './adopt/import-history.js';
+import { type ImportOptions, type ImportReport, planImport } from './adopt/import-plan.js';
 import { planRepair, type RepairOptions, type RepairReport, repairReport } from './adopt/repair.js';
+import type { Connection } from './dialects/connection.js';
 import type { Database } from './dialects/database.js';
 import { checkDirectUrl } from './dialects/postgres/direct-connection.js';
 import { type DatabaseHandle, openDatabase } from './dialects/registry.js';
@@ -443,6 +446,40 @@ export class Migrator {
       version: String(version),
       recorded: result.recorded.length,
     });
+    return result;
+  }
+
+  /**
+   * Adopts a database another tool migrated: reads that tool's history table (never changing it),
+   * matches its entries to the source's migrations by the tool's rule, and records the matched ones
+   * as applied, as `baseline` does, each with an audit row `imported from <tool>`. Refuses while the
+   * tool's history holds a failed or unfinished entry (FOREIGN_HISTORY_DIRTY).
+   */
+  async importHistory(options: ImportOptions): Promise<ImportReport> {
+    const dialect = this.#database.dialect;
+    const { tool, at } = prepareImport(options, dialect, this.#history.name);
+    const dryRun = options.dryRun ?? false;
+    const migrations = await this.migrations();
+    const table = this.#validation().historyTable;
+    const plan = async (on: Connection, history: readonly HistoryEntry[]) =>
+      planImport(tool, at.displayName, await readForeignHistory(on, dialect, tool, at), migrations, history, table);
+    if (dryRun) {
+      const reader = this.#database.reader;
+      return importReport(tool, at, await plan(reader, (await this.#history.entries(reader)) ?? []), true, false);
+    }
+    const done = await this.#executor.underLock(this.#lockRequest(), async ({ session, history }) => {
+      const chosen = await plan(session, (await history.entries(session)) ?? []);
+      if (chosen.record.length > 0) await history.recordApplied(session, chosen.record, `imported from ${tool.name}`);
+      return importReport(tool, at, chosen, false, true);
+    });
+    const result = done!.value;
+    this.#logger.info(
+      `import: recorded ${result.recorded.length} migration(s) from ${at.displayName} (${tool.name}) as applied`,
+      {
+        from: tool.name,
+        recorded: result.recorded.length,
+      },
+    );
     return result;
   }
 

@@ -20,6 +20,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'lint', summary: 'report migrations that would lock, rewrite or break a database under traffic' },
   { name: 'resolve', summary: 'mark a dirty (partially applied) migration as applied or rolled back' },
   { name: 'baseline', summary: 'adopt a database whose schema already exists: record migrations up to V as applied' },
+  { name: 'import', summary: 'adopt a database another tool migrated: record what its history holds as applied' },
   { name: 'repair', summary: 'record the new checksum of an applied migration whose file was changed on purpose' },
   { name: 'embed', summary: 'generate a module that embeds the migrations into the build' },
   { name: 'database', summary: 'create, drop, reset or set up the database the URL names' },

@@ -34,9 +34,7 @@ export class DieselHistoryStore extends HistoryTable implements HistoryStore {
   }
 
   async rows(on: Connection): Promise<HistoryRow[] | undefined> {
-    const result = await readIfPresent(this.dialect, this.displayName, () =>
-      on.query(`SELECT version, run_on FROM ${this.qualified}`),
-    );
+    const result = await readIfPresent(on, this, () => on.query(`SELECT version, run_on FROM ${this.qualified}`));
     return result?.rows
       .map((row) => ({
         version: this.#version(row.version),
@@ -50,7 +48,7 @@ export class DieselHistoryStore extends HistoryTable implements HistoryStore {
   }
 
   async entries(on: Connection): Promise<HistoryEntry[] | undefined> {
-    const rows = await readIfPresent(this.dialect, this.displayName, () => on.values(`SELECT version FROM ${this.qualified}`));
+    const rows = await readIfPresent(on, this, () => on.values(`SELECT version FROM ${this.qualified}`));
     return rows?.map(([version]) => ({ version: this.#version(version), success: true, checksum: undefined })).sort(byVersion);
   }
 

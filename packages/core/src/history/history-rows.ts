@@ -1,4 +1,6 @@
-import type { Dialect } from '../dialects/dialect.js';
+import { foreignHistoryOr } from '../adopt/foreign-history.js';
+import type { Connection } from '../dialects/connection.js';
+import type { Dialect, HistoryTableName } from '../dialects/dialect.js';
 import { isStrataError, StrataError } from '../errors.js';
 import type { HistoryEntry, HistoryRow } from './history-entry.js';
 
@@ -107,13 +109,23 @@ export async function ensureOrExplain(dialect: Dialect, table: string, create: (
   }
 }
 
-/** A read of the history table: undefined while the table does not exist, HISTORY_CORRUPT when a column is missing. */
-export async function readIfPresent<T>(dialect: Dialect, table: string, read: () => Promise<T>): Promise<T | undefined> {
+/**
+ * A read of the history table: undefined while the table does not exist, HISTORY_CORRUPT when a
+ * column is missing — or FOREIGN_HISTORY when the table is another tool's (knex_migrations,
+ * flyway_schema_history, ...), which is not corrupt but someone else's.
+ */
+export async function readIfPresent<T>(
+  on: Connection,
+  table: { dialect: Dialect; name: HistoryTableName; displayName: string },
+  read: () => Promise<T>,
+): Promise<T | undefined> {
   try {
     return await read();
   } catch (error) {
-    if (dialect.isMissingTable(error)) return undefined;
-    if (dialect.isMissingColumn(error)) throw historyUnusable(table, error);
-    throw error;
+    if (table.dialect.isMissingTable(error)) return undefined;
+    const unusable = table.dialect.isMissingColumn(error) ? historyUnusable(table.displayName, error) : error;
+    // Rows that are not strata's (a checksum that is an integer) may be another tool's too.
+    if (isStrataError(unusable, 'HISTORY_CORRUPT')) throw await foreignHistoryOr(on, table.dialect, table.name, unusable);
+    throw unusable;
   }
 }

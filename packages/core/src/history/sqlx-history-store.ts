@@ -1,3 +1,4 @@
+import { foreignHistoryOr } from '../adopt/foreign-history.js';
 import type { Connection } from '../dialects/connection.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { Step } from '../engine/step.js';
@@ -44,14 +45,20 @@ export class SqlxHistoryStore extends HistoryTable implements HistoryStore {
 
   /** The whole history, for status and reports; undefined when the table does not exist yet. */
   async rows(on: Connection): Promise<HistoryRow[] | undefined> {
-    const rows = await this.#ifPresent(() => on.query(`SELECT ${ROW_COLUMNS} FROM ${this.qualified} ORDER BY version`));
-    return rows?.rows.map((row) => toHistoryRow(row as never, this.displayName));
+    return this.#ifPresent(on, async () =>
+      (await on.query(`SELECT ${ROW_COLUMNS} FROM ${this.qualified} ORDER BY version`)).rows.map((row) =>
+        toHistoryRow(row as never, this.displayName),
+      ),
+    );
   }
 
   /** Version, success and checksum of every row, as raw arrays: at 10,000 migrations this is the no-op check. */
   async entries(on: Connection): Promise<HistoryEntry[] | undefined> {
-    const rows = await this.#ifPresent(() => on.values(`SELECT ${ENTRY_COLUMNS} FROM ${this.qualified} ORDER BY version`));
-    return rows?.map(([version, success, checksum]) => toHistoryEntry({ version, success, checksum }, this.displayName));
+    return this.#ifPresent(on, async () =>
+      (await on.values(`SELECT ${ENTRY_COLUMNS} FROM ${this.qualified} ORDER BY version`)).map(([version, success, checksum]) =>
+        toHistoryEntry({ version, success, checksum }, this.displayName),
+      ),
+    );
   }
 
   /** The history folded into one row: by the database where it can hash, else here in one pass. */
@@ -59,7 +66,7 @@ export class SqlxHistoryStore extends HistoryTable implements HistoryStore {
     const sql = this.dialect.summarySql?.(this.qualified);
     if (sql) {
       try {
-        const result = await this.#ifPresent(() => on.query(sql));
+        const result = await this.#ifPresent(on, () => on.query(sql));
         const row = result?.rows[0];
         return row ? { count: Number(row.count), clean: row.clean === true, digest: String(row.digest) } : undefined;
       } catch (error) {
@@ -67,7 +74,7 @@ export class SqlxHistoryStore extends HistoryTable implements HistoryStore {
         if (isStrataError(error) || this.dialect.isTransient(error)) throw error;
       }
     }
-    const rows = await this.#ifPresent(() => on.values(`SELECT ${ENTRY_COLUMNS} FROM ${this.qualified} ORDER BY version`));
+    const rows = await this.#ifPresent(on, () => on.values(`SELECT ${ENTRY_COLUMNS} FROM ${this.qualified} ORDER BY version`));
     if (!rows) return undefined;
     const digest = new HistoryDigest();
     let clean = true;
@@ -236,7 +243,7 @@ export class SqlxHistoryStore extends HistoryTable implements HistoryStore {
     );
   }
 
-  #ifPresent<T>(read: () => Promise<T>): Promise<T | undefined> {
-    return readIfPresent(this.dialect, this.displayName, read);
+  #ifPresent<T>(on: Connection, read: () => Promise<T>): Promise<T | undefined> {
+    return readIfPresent(on, this, read);
   }
 }

@@ -1,0 +1,43 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createPostgresDatabase } from '../../../../../test-support/databases.js';
+import type { Kind, Place } from './foreign-histories.js';
+
+export interface OpenedPlace {
+  place: Place;
+  /** What strata is given: a better-sqlite3 Database or a pg.Pool. */
+  handle: object;
+  close(): Promise<void>;
+}
+
+/** A fresh project directory and database; the handle strata is given, and how to drop them. */
+export async function openPlace(kind: Kind): Promise<OpenedPlace> {
+  const dir = await mkdtemp(join(tmpdir(), 'strata-import-'));
+  if (kind === 'sqlite') {
+    const { default: Database } = await import('better-sqlite3');
+    const place: Place = { kind, dir, sqlitePath: join(dir, 'app.db') };
+    const handle = new Database(place.sqlitePath!);
+    return {
+      place,
+      handle,
+      async close() {
+        handle.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const database = await createPostgresDatabase('import');
+  const pool = new pg.Pool({ connectionString: database.url, max: 3 });
+  pool.on('error', () => {});
+  return {
+    place: { kind, dir, pgUrl: database.url },
+    handle: pool,
+    async close() {
+      await pool.end();
+      await database.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
