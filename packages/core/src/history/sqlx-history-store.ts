@@ -1,4 +1,3 @@
-import { foreignHistoryOr } from '../adopt/foreign-history.js';
 import type { Connection } from '../dialects/connection.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { Step } from '../engine/step.js';
