@@ -1,82 +1,32 @@
 import { StrataError } from '../../errors.js';
 import type { LockWaitOptions } from '../../lock/run-lock.js';
-import { every, pollWithBackoff } from '../../poll-with-backoff.js';
-import type { QueryResult, Session, SyncConnection, TransactionState } from '../connection.js';
+import type { QueryResult, SyncConnection, TransactionState } from '../connection.js';
+import { InProcessConnection } from '../in-process-connection.js';
 import type { SqliteDatabaseLike, SqliteStatementLike } from './sqlite-handle.js';
-
-const FIRST_POLL_MS = 5;
-const MAX_POLL_MS = 250;
-const WAIT_REPORT_EVERY_MS = 5_000;
 
 /**
  * The caller's better-sqlite3 Database as the engine's connection; reads and runs share it (a
- * SQLite handle is one session). better-sqlite3 answers synchronously, so the work is done by
- * `sync` and the async surface only wraps it. Statements are prepared once and reused: preparing
- * the same bookkeeping SQL 500 times is measurable. Integers are read as bigints (versions reach
- * 18 digits).
+ * SQLite handle is one session). Integers are read as bigints (versions reach 18 digits).
  */
-export class SqliteConnection implements Session {
-  readonly broken = false;
+export class SqliteConnection extends InProcessConnection {
   readonly sync: SqliteSyncConnection;
   readonly #db: SqliteDatabaseLike;
-  readonly #wait: LockWaitOptions;
 
   constructor(db: SqliteDatabaseLike, wait: LockWaitOptions = {}) {
+    super(wait, { label: 'SQLite', database: db.name });
     this.#db = db;
-    this.#wait = wait;
     this.sync = new SqliteSyncConnection(db);
-  }
-
-  async query(sql: string, params?: readonly unknown[]): Promise<QueryResult> {
-    return this.sync.query(sql, params);
-  }
-
-  async values(sql: string, params?: readonly unknown[]): Promise<unknown[][]> {
-    return this.sync.values(sql, params);
-  }
-
-  async exec(script: string): Promise<void> {
-    this.sync.exec(script);
-  }
-
-  /**
-   * Takes SQLite's write lock with `BEGIN IMMEDIATE`, polled with an async pause so a busy
-   * database never blocks the event loop (probes keep answering while another process migrates).
-   */
-  async begin(): Promise<void> {
-    // The common case, a free write lock, costs one attempt and no waiting machinery.
-    if (this.sync.tryBegin()) return;
-    await pollWithBackoff((): true | undefined => (this.sync.tryBegin() ? true : undefined), {
-      firstMs: FIRST_POLL_MS,
-      maxMs: MAX_POLL_MS,
-      timeoutMs: this.#wait.timeoutMs,
-      timedOut: (waited) =>
-        new StrataError(
-          'LOCK_TIMEOUT',
-          `gave up waiting for the SQLite write lock after ${Math.round(waited)} ms: another connection holds a write transaction on ${this.#db.name}`,
-        ),
-      onWait: every(WAIT_REPORT_EVERY_MS, (waited) => this.#wait.onWait?.(waited, undefined), WAIT_REPORT_EVERY_MS),
-    });
-  }
-
-  async commit(): Promise<void> {
-    this.sync.commit();
-  }
-
-  async rollback(): Promise<void> {
-    this.sync.rollback();
   }
 
   transactionState(): TransactionState {
     return this.#db.inTransaction ? 'open' : 'idle';
   }
-
-  async close(): Promise<void> {
-    // The handle is the caller's: strata never closes it.
-  }
 }
 
-/** The same handle, answering at once: what the step runner uses between its awaits. */
+/**
+ * The same handle, answering at once. Statements are prepared once and reused: preparing the same
+ * bookkeeping SQL 500 times is measurable.
+ */
 class SqliteSyncConnection implements SyncConnection {
   readonly #db: SqliteDatabaseLike;
   /** A statement's modes stick, so rows-as-objects and rows-as-arrays each have their own cache. */
