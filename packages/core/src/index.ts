@@ -1,4 +1,4 @@
-export type { Connection, QueryResult, Session, TransactionState } from './dialects/connection.js';
+export type { Connection, QueryResult, Session, SyncConnection, TransactionState } from './dialects/connection.js';
 export type { Database } from './dialects/database.js';
 export type { DatabaseFailure, Dialect, DialectCapabilities, DialectName, HistoryTableName } from './dialects/dialect.js';
 export type { PgClientLike, PgPoolLike } from './dialects/postgres/pg-handles.js';
