@@ -3,7 +3,7 @@ export type { BaselineOptions } from './adopt/baseline.js';
 export type { ForeignNote, ImportMatch, ImportOptions, ImportReport } from './adopt/import-plan.js';
 export type { RepairOptions, RepairReport } from './adopt/repair.js';
 export type { ToolName } from './adopt/tools/tool.js';
-export type { Connection, QueryResult, Session, TransactionState } from './dialects/connection.js';
+export type { Connection, QueryResult, Session, SyncConnection, TransactionState } from './dialects/connection.js';
 export type { Database } from './dialects/database.js';
 export type { DatabaseFailure, Dialect, DialectCapabilities, DialectName, HistoryTableName } from './dialects/dialect.js';
 export type { PgClientLike, PgPoolLike } from './dialects/postgres/pg-handles.js';

@@ -23,3 +23,21 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
   }
   return out;
 }
+
+/** The parts of a connection string a message may show: never the password. */
+export function urlParts(
+  connectionString: string | undefined,
+): { user?: string; host?: string; port?: number; database?: string } | undefined {
+  if (!connectionString) return undefined;
+  try {
+    const url = new URL(connectionString);
+    return {
+      ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+      ...(url.hostname ? { host: url.hostname } : {}),
+      ...(url.port ? { port: Number(url.port) } : {}),
+      ...(url.pathname.length > 1 ? { database: decodeURIComponent(url.pathname.slice(1)) } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -20,6 +20,22 @@ export interface Connection {
   rollback(): Promise<void>;
   /** undefined when the driver cannot tell. */
   transactionState(): TransactionState | undefined;
+  /**
+   * The same session answering synchronously, where the database runs in-process (SQLite): a
+   * step's dozen operations then cost no promise each (measurable over hundreds of migrations).
+   */
+  readonly sync?: SyncConnection | undefined;
+}
+
+/** A connection's operations answered at once; `tryBegin` never waits for another writer. */
+export interface SyncConnection {
+  query(sql: string, params?: readonly unknown[]): QueryResult;
+  values(sql: string, params?: readonly unknown[]): unknown[][];
+  exec(script: string): void;
+  /** One attempt at the write transaction: false when another connection holds the write lock. */
+  tryBegin(): boolean;
+  commit(): void;
+  rollback(): void;
 }
 
 export interface QueryResult {

@@ -1,5 +1,5 @@
 import { hrtime } from 'node:process';
-import type { Session } from '../dialects/connection.js';
+import type { QueryResult, Session } from '../dialects/connection.js';
 import type { SettingOutsideTransaction } from '../dialects/dialect.js';
 import { isStrataError, StrataError } from '../errors.js';
 import { historyUnusable } from '../history/history-rows.js';
@@ -9,6 +9,7 @@ import { splitStatements } from '../sql/split-statements.js';
 import { offsetOfCodePoint, withoutBom } from '../sql/text-position.js';
 import { locateFailure } from './locate-failure.js';
 import { type LockGuard, retryDelayMs } from './lock-guard.js';
+import { drive, type Protocol, quietly, settle } from './protocol.js';
 import type { Step, StepOutcome } from './step.js';
 import {
   dirtyElsewhere,
@@ -31,6 +32,15 @@ export interface StepRunnerOptions {
   lockGuard?: LockGuard | undefined;
 }
 
+/** The session's operations as the protocol calls them: answered at once where the connection can (SQLite). */
+interface Operations {
+  query(sql: string, params?: readonly unknown[]): QueryResult | Promise<QueryResult>;
+  values(sql: string, params?: readonly unknown[]): unknown[][] | Promise<unknown[][]>;
+  exec(script: string): void | Promise<void>;
+  commit(): void | Promise<void>;
+  rollback(): void | Promise<void>;
+}
+
 /** Called by a single-transaction run around each of its steps, as they happen (before the commit). */
 export interface BatchProgress {
   started(step: Step): void;
@@ -44,6 +54,7 @@ export interface BatchProgress {
  */
 export class StepRunner {
   readonly #session: Session;
+  readonly #io: Operations;
   readonly #history: HistoryStore;
   /** The run lock does not exclude every writer: each step re-reads its own row under the write lock. */
   readonly #recheck: boolean;
@@ -57,6 +68,7 @@ export class StepRunner {
 
   constructor(session: Session, history: HistoryStore, options: StepRunnerOptions) {
     this.#session = session;
+    this.#io = session.sync ?? session;
     this.#history = history;
     this.#lock = options.lock;
     this.#settings = options.settings;
@@ -76,11 +88,8 @@ export class StepRunner {
 
   apply(step: Step): Promise<StepOutcome> {
     this.#used = true;
-    if (!step.transactional) return this.#applyOutsideTransaction(step);
-    const setting = this.#history.dialect.settingOutsideTransaction?.(step.script);
-    const once = () =>
-      setting ? this.#withSetting(setting, () => this.#applyInTransaction(step, setting)) : this.#applyInTransaction(step);
-    return this.#guard ? this.#retryingLockTimeouts(step, this.#guard, once) : once();
+    const once = () => drive(this.#apply(step));
+    return this.#guard && step.transactional ? this.#retryingLockTimeouts(step, this.#guard, once) : once();
   }
 
   /**
@@ -104,52 +113,62 @@ export class StepRunner {
     }
   }
 
+  *#apply(step: Step): Protocol<StepOutcome> {
+    if (!step.transactional) return yield* this.#applyOutsideTransaction(step);
+    const setting = this.#history.dialect.settingOutsideTransaction?.(step.script);
+    return setting
+      ? yield* this.#withSetting(setting, this.#applyInTransaction(step, setting))
+      : yield* this.#applyInTransaction(step);
+  }
+
   /** Applies a setting the script asks for before the step's transaction, and restores the caller's value after. */
-  async #withSetting<T>(setting: SettingOutsideTransaction, run: () => Promise<T>): Promise<T> {
-    const [row] = await this.#session.values(setting.read);
-    await this.#session.exec(setting.apply);
+  *#withSetting<T>(setting: SettingOutsideTransaction, run: Protocol<T>): Protocol<T> {
+    const [row] = yield* settle(this.#io.values(setting.read));
+    yield* settle(this.#io.exec(setting.apply));
     try {
-      return await run();
+      return yield* run;
     } finally {
-      await this.#session.exec(setting.restore(row?.[0])).catch(() => {});
+      yield* quietly(() => this.#io.exec(setting.restore(row?.[0])));
     }
   }
 
   /** Before COMMIT: the check the setting calls for (PRAGMA foreign_key_check) must find nothing. */
-  async #check(step: Step, setting: SettingOutsideTransaction): Promise<void> {
-    const rows = await this.#session.values(setting.check);
+  *#check(step: Step, setting: SettingOutsideTransaction): Protocol<void> {
+    const rows = yield* settle(this.#io.values(setting.check));
     if (rows.length === 0) return;
-    await this.#session.rollback().catch(() => {});
+    yield* quietly(() => this.#io.rollback());
     throw settingCheckFailed(step, setting, rows);
   }
 
-  async #applyInTransaction(step: Step, setting?: SettingOutsideTransaction): Promise<StepOutcome> {
+  *#applyInTransaction(step: Step, setting?: SettingOutsideTransaction): Protocol<StepOutcome> {
     const { body, bomLength } = withoutBom(step.script);
     try {
-      const prefix = await this.#begin();
-      if (this.#recheck && (await this.#alreadyDone(step))) {
-        await this.#session.rollback();
+      const prefix = yield* this.#begin();
+      if (this.#recheck && (yield* this.#alreadyDone(step))) {
+        yield* settle(this.#io.rollback());
         return { status: 'already-done' };
       }
       const started = hrtime.bigint();
       try {
-        await this.#session.exec(prefix + body);
+        yield* settle(this.#io.exec(prefix + body));
       } catch (error) {
         const elapsedMs = Number(hrtime.bigint() - started) / 1e6;
-        await this.#session.rollback().catch(() => {});
+        yield* quietly(() => this.#io.rollback());
         const guarded = this.#isGuardedLockTimeout(this.#history.dialect.describeFailure(error).code);
         const offset =
           this.#offsetIn(prefix + body, error, prefix.length) ??
-          (guarded ? undefined : await locateFailure(this.#session, this.#history, { body, original: error, elapsedMs }));
+          (guarded
+            ? undefined
+            : yield* settle(locateFailure(this.#session, this.#history, { body, original: error, elapsedMs })));
         throw this.#failure(step, error, offset === undefined ? undefined : bomLength + offset, false);
       }
-      await this.#requireOpenTransaction(step);
-      if (setting) await this.#check(step, setting);
+      yield* this.#requireOpenTransaction(step);
+      if (setting) yield* this.#check(step, setting);
       const executionTimeNs = hrtime.bigint() - started;
-      await this.#commit(await this.#record(step, executionTimeNs), step);
+      yield* this.#commit(yield* this.#record(step, executionTimeNs), step);
       return { status: 'done', executionTimeNs };
     } catch (error) {
-      await this.#session.rollback().catch(() => {});
+      yield* quietly(() => this.#io.rollback());
       throw error;
     }
   }
@@ -158,8 +177,12 @@ export class StepRunner {
    * Every step (all transactional) and its history change in ONE transaction, committed once after
    * the last: all or nothing. Pipelined, each history write travels with the next script.
    */
-  async applyAll(steps: readonly Step[], progress: BatchProgress): Promise<StepOutcome[]> {
+  applyAll(steps: readonly Step[], progress: BatchProgress): Promise<StepOutcome[]> {
     this.#used = true;
+    return drive(this.#applyAll(steps, progress));
+  }
+
+  *#applyAll(steps: readonly Step[], progress: BatchProgress): Protocol<StepOutcome[]> {
     const { dialect } = this.#history;
     const needing = steps.filter((step) => dialect.settingOutsideTransaction?.(step.script));
     if (needing.length > 0) {
@@ -174,10 +197,10 @@ export class StepRunner {
     const ran: Step[] = [];
     const batchStarted = hrtime.bigint();
     try {
-      let prefix = await this.#begin();
+      let prefix = yield* this.#begin();
       for (const step of steps) {
         progress.started(step);
-        if (this.#recheck && (await this.#alreadyDone(step))) {
+        if (this.#recheck && (yield* this.#alreadyDone(step))) {
           outcomes.push({ status: 'already-done' });
           progress.finished(step, { status: 'already-done' });
           continue;
@@ -185,24 +208,24 @@ export class StepRunner {
         const { body, bomLength } = withoutBom(step.script);
         const started = hrtime.bigint();
         try {
-          await this.#session.exec(prefix + body);
+          yield* settle(this.#io.exec(prefix + body));
         } catch (error) {
-          throw await this.#batchFailure(step, ran, error, { prefix, body, bomLength }, batchStarted);
+          throw yield* this.#batchFailure(step, ran, error, { prefix, body, bomLength }, batchStarted);
         }
-        await this.#requireOpenTransaction(step, ran);
+        yield* this.#requireOpenTransaction(step, ran);
         const executionTimeNs = hrtime.bigint() - started;
         // One transaction: the lock is checked once, before the COMMIT, not with every step (a
         // check per step would scan a lock table that grows with every table the batch creates).
-        prefix = await this.#write(step, executionTimeNs);
+        prefix = yield* this.#write(step, executionTimeNs);
         ran.push(step);
         const outcome: StepOutcome = { status: 'done', executionTimeNs };
         outcomes.push(outcome);
         progress.finished(step, outcome);
       }
       // undefined: the check names the whole batch rather than its last step.
-      await this.#commit(ran.length > 0 ? `${prefix}${await this.#lockCheck(undefined)}` : prefix, undefined);
+      yield* this.#commit(ran.length > 0 ? `${prefix}${yield* this.#lockCheck(undefined)}` : prefix, undefined);
     } catch (error) {
-      await this.#session.rollback().catch(() => {});
+      yield* quietly(() => this.#io.rollback());
       throw error;
     }
     return outcomes;
@@ -213,24 +236,24 @@ export class StepRunner {
    * crash part-way leaves a record the next run refuses to pass) and the script runs statement by
    * statement, so a failure names its statement and nothing is ever run twice.
    */
-  async #applyOutsideTransaction(step: Step): Promise<StepOutcome> {
+  *#applyOutsideTransaction(step: Step): Protocol<StepOutcome> {
     if (this.#recheck) {
-      await this.#session.begin();
+      yield* this.#beginTransaction();
       try {
-        if (await this.#alreadyDone(step)) {
-          await this.#session.rollback();
+        if (yield* this.#alreadyDone(step)) {
+          yield* settle(this.#io.rollback());
           return { status: 'already-done' };
         }
-        await this.#history.markStarted(this.#session, step);
-        await this.#session.commit();
+        yield* settle(this.#history.markStarted(this.#session, step));
+        yield* settle(this.#io.commit());
       } catch (error) {
-        await this.#session.rollback().catch(() => {});
+        yield* quietly(() => this.#io.rollback());
         throw error;
       }
     } else {
-      await this.#history.markStarted(this.#session, step);
+      yield* settle(this.#history.markStarted(this.#session, step));
     }
-    if (this.#settings) await this.#session.exec(this.#settings);
+    if (this.#settings) yield* settle(this.#io.exec(this.#settings));
     const { body, bomLength } = withoutBom(step.script);
     const started = hrtime.bigint();
     /** Where the statement starts after which a transaction the script opened is still open. */
@@ -238,7 +261,7 @@ export class StepRunner {
     for (const statement of splitStatements(body, this.#history.dialect.lexer)) {
       if (statement.empty) continue;
       try {
-        await this.#session.exec(statement.text);
+        yield* settle(this.#io.exec(statement.text));
       } catch (error) {
         const inStatement = this.#offsetIn(statement.text, error, 0);
         const offset = inStatement === undefined ? statement.tokenStart : statement.start + inStatement;
@@ -248,10 +271,10 @@ export class StepRunner {
       if (state === 'idle') openedBy = undefined;
       else if (openedBy === undefined && state !== undefined) openedBy = bomLength + statement.tokenStart;
     }
-    if (openedBy !== undefined) throw await this.#leftOpen(step, openedBy);
-    await this.#verifyLock(step, true);
+    if (openedBy !== undefined) throw yield* this.#leftOpen(step, openedBy);
+    yield* this.#verifyLock(step, true);
     const executionTimeNs = hrtime.bigint() - started;
-    await this.#history.markFinished(this.#session, step, executionTimeNs);
+    yield* settle(this.#history.markFinished(this.#session, step, executionTimeNs));
     return { status: 'done', executionTimeNs };
   }
 
@@ -261,48 +284,56 @@ export class StepRunner {
   }
 
   /** Opens the step's transaction; returns what must travel in front of the script (pipelined `BEGIN`). */
-  async #begin(): Promise<string> {
+  *#begin(): Protocol<string> {
     const settings = [this.#settings, this.#guard?.sql]
       .filter((sql) => sql !== undefined)
       .map((sql) => `${sql};\n`)
       .join('');
     if (this.#pipelined) return `${BEGIN}${settings}`;
-    await this.#session.begin();
-    if (settings) await this.#session.exec(settings);
+    yield* this.#beginTransaction();
+    if (settings) yield* settle(this.#io.exec(settings));
     return '';
+  }
+
+  /** The write transaction: one attempt at once where the connection can, else (or when busy) the waiting path. */
+  *#beginTransaction(): Protocol<void> {
+    if (this.#session.sync?.tryBegin()) return;
+    yield* settle(this.#session.begin());
   }
 
   /**
    * Writes the history change, after checking the lock is still held: now, or (pipelined) returned
    * to travel, check first, in front of the next script or the COMMIT.
    */
-  async #record(step: Step, executionTimeNs: bigint): Promise<string> {
-    return `${await this.#lockCheck(step)}${await this.#write(step, executionTimeNs)}`;
+  *#record(step: Step, executionTimeNs: bigint): Protocol<string> {
+    return `${yield* this.#lockCheck(step)}${yield* this.#write(step, executionTimeNs)}`;
   }
 
   /** The history change of a finished step: written now, or (pipelined) returned to travel with what comes next. */
-  async #write(step: Step, executionTimeNs: bigint): Promise<string> {
+  *#write(step: Step, executionTimeNs: bigint): Protocol<string> {
     if (this.#pipelined) return `${this.#history.finishedLiteral(step, executionTimeNs)};\n`;
     const change = this.#history.finished(step, executionTimeNs);
-    await this.#session.query(change.sql, change.params).catch((error: unknown) => {
+    try {
+      yield* settle(this.#io.query(change.sql, change.params));
+    } catch (error) {
       throw historyUnusable(this.#history.displayName, error);
-    });
+    }
     return '';
   }
 
   /** Checks the lock is still held: now, or (pipelined) as a statement returned to travel in front of the history write. */
-  async #lockCheck(step: Step | undefined): Promise<string> {
+  *#lockCheck(step: Step | undefined): Protocol<string> {
     const verifySql = this.#pipelined ? this.#lock.verifySql?.() : undefined;
     if (verifySql) return `${verifySql};\n`;
-    await this.#verifyLock(step, false);
+    yield* this.#verifyLock(step, false);
     return '';
   }
 
   /** `step`: the one whose history write travels with the COMMIT. */
-  async #commit(pending: string, step: Step | undefined): Promise<void> {
+  *#commit(pending: string, step: Step | undefined): Protocol<void> {
     try {
-      if (pending) await this.#session.exec(`${pending}COMMIT`);
-      else await this.#session.commit();
+      if (pending) yield* settle(this.#io.exec(`${pending}COMMIT`));
+      else yield* settle(this.#io.commit());
     } catch (error) {
       throw this.#bookkeepingFailure(error, step);
     }
@@ -334,9 +365,9 @@ export class StepRunner {
   }
 
   /** `step` undefined: the check closes a single-transaction batch. */
-  async #verifyLock(step: Step | undefined, leftDirty: boolean): Promise<void> {
+  *#verifyLock(step: Step | undefined, leftDirty: boolean): Protocol<void> {
     try {
-      await this.#lock.verify(this.#session);
+      yield* settle(this.#lock.verify(this.#session));
     } catch (error) {
       if (!isStrataError(error, 'LOCK_LOST')) throw error;
       throw step ? lockLostDuring(step, error, leftDirty, this.#history) : lostDuringBatch(error);
@@ -349,22 +380,23 @@ export class StepRunner {
    * have its history row written outside any transaction, saying applied for work that may be
    * gone or half-kept. Nothing is recorded; what is still open is rolled back.
    */
-  async #requireOpenTransaction(step: Step, ranBefore?: readonly Step[]): Promise<void> {
+  *#requireOpenTransaction(step: Step, ranBefore?: readonly Step[]): Protocol<void> {
     const state = this.#session.transactionState();
     if (state === undefined || state === 'open') return;
-    await this.#session.rollback().catch(() => {});
+    yield* quietly(() => this.#io.rollback());
     throw transactionEndedEarly(step, state, ranBefore ?? [], this.#history.displayName);
   }
 
   /** A `-- no-transaction` script left a transaction open: roll it back, name the statement that opened it, keep the row dirty. */
-  async #leftOpen(step: Step, offset: number): Promise<StrataError> {
-    await this.#session.rollback().catch(() => {});
+  *#leftOpen(step: Step, offset: number): Protocol<StrataError> {
+    yield* quietly(() => this.#io.rollback());
     return transactionLeftOpen(step, offset, this.#history);
   }
 
   /** Another runner may have done this step between our plan and our turn at the write lock. */
-  async #alreadyDone(step: Step): Promise<boolean> {
-    const row = await this.#history.stepRow(this.#session, step.migration);
+  *#alreadyDone(step: Step): Protocol<boolean> {
+    const { sql, params } = this.#history.stepRow(step.migration);
+    const row = this.#history.stepRowState(yield* settle(this.#io.values(sql, params)));
     if (row === 'dirty') throw dirtyElsewhere(step);
     return step.direction === 'up' ? row !== undefined : row === undefined;
   }
@@ -376,15 +408,15 @@ export class StepRunner {
   }
 
   /** A step of a single-transaction run failed: the error for it, located, once the batch is rolled back. */
-  async #batchFailure(
+  *#batchFailure(
     step: Step,
     ranBefore: readonly Step[],
     error: unknown,
     sent: { prefix: string; body: string; bomLength: number },
     batchStarted: bigint,
-  ): Promise<unknown> {
+  ): Protocol<unknown> {
     const elapsedMs = Number(hrtime.bigint() - batchStarted) / 1e6;
-    await this.#session.rollback().catch(() => {});
+    yield* quietly(() => this.#io.rollback());
     const failure = this.#history.dialect.describeFailure(error);
     const offset = this.#offsetIn(sent.prefix + sent.body, error, sent.prefix.length);
     const { name } = this.#history;
@@ -400,7 +432,7 @@ export class StepRunner {
       offset ??
       (guarded
         ? undefined
-        : await locateFailure(this.#session, this.#history, { body: sent.body, original: error, elapsedMs, ranBefore }));
+        : yield* settle(locateFailure(this.#session, this.#history, { body: sent.body, original: error, elapsedMs, ranBefore })));
     return this.#failure(step, error, located === undefined ? undefined : sent.bomLength + located, false, ranBefore);
   }
 

@@ -57,10 +57,15 @@ export class DieselHistoryStore extends HistoryTable implements HistoryStore {
     return undefined;
   }
 
-  async stepRow(on: Connection, migration: Migration): Promise<'applied' | 'dirty' | undefined> {
-    const rows = await on.values(`SELECT 1 FROM ${this.qualified} WHERE version = ${this.dialect.placeholder(1)}`, [
-      dieselVersion(migration),
-    ]);
+  stepRow(migration: Migration): BookkeepingStatement {
+    return {
+      sql: `SELECT 1 FROM ${this.qualified} WHERE version = ${this.dialect.placeholder(1)}`,
+      params: [dieselVersion(migration)],
+    };
+  }
+
+  /** Diesel's table has no dirty rows: a row means applied. */
+  stepRowState(rows: readonly unknown[][]): 'applied' | 'dirty' | undefined {
     return rows.length > 0 ? 'applied' : undefined;
   }
 

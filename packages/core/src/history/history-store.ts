@@ -38,8 +38,10 @@ export interface HistoryStore {
   entries(on: Connection): Promise<HistoryEntry[] | undefined>;
   /** The history folded into one row for the no-op check; undefined when absent or when this table cannot be folded. */
   summary(on: Connection): Promise<HistorySummary | undefined>;
-  /** A step's own row, read inside its transaction. */
-  stepRow(on: Connection, migration: Migration): Promise<'applied' | 'dirty' | undefined>;
+  /** The read of a step's own row inside its transaction; `stepRowState` reads its answer. */
+  stepRow(migration: Migration): BookkeepingStatement;
+  /** 'dirty' when a runner stopped part-way through the step; undefined when it has no row. */
+  stepRowState(rows: readonly unknown[][]): 'applied' | 'dirty' | undefined;
   /** The history change a finished step makes in its transaction. */
   finished(step: Step, executionTimeNs: bigint): BookkeepingStatement;
   /** The same change as literals, to travel inside a pipelined script. */

@@ -22,6 +22,9 @@ const ENTRY_COLUMNS = 'version, success, checksum';
 export class SqlxHistoryStore extends HistoryTable implements HistoryStore {
   readonly keepsChecksums = true;
   readonly keepsDirtyRows = true;
+  #stepRowSql: string | undefined;
+  #insertSql: string | undefined;
+  #deleteSql: string | undefined;
 
   async ensure(on: Connection): Promise<void> {
     await ensureOrExplain(this.dialect, this.displayName, () => this.#create(on, this.dialect.types));
@@ -86,11 +89,15 @@ export class SqlxHistoryStore extends HistoryTable implements HistoryStore {
     return { count: rows.length, clean, digest: digest.hex() };
   }
 
-  /** A step's own row, read inside its transaction: 'dirty' when a runner stopped part-way through it. */
-  async stepRow(on: Connection, migration: Migration): Promise<'applied' | 'dirty' | undefined> {
-    const [row] = await on.values(`SELECT success FROM ${this.qualified} WHERE version = ${this.dialect.placeholder(1)}`, [
-      migration.version,
-    ]);
+  /** The read of a step's own row inside its transaction; `stepRowState` reads its answer. */
+  stepRow(migration: Migration): BookkeepingStatement {
+    this.#stepRowSql ??= `SELECT success FROM ${this.qualified} WHERE version = ${this.dialect.placeholder(1)}`;
+    return { sql: this.#stepRowSql, params: [migration.version] };
+  }
+
+  /** 'dirty' when a runner stopped part-way through the step. */
+  stepRowState(rows: readonly unknown[][]): 'applied' | 'dirty' | undefined {
+    const [row] = rows;
     if (!row) return undefined;
     return row[0] === true || row[0] === 1n || row[0] === 1 ? 'applied' : 'dirty';
   }
@@ -98,15 +105,14 @@ export class SqlxHistoryStore extends HistoryTable implements HistoryStore {
   /** The history change a finished step makes, in its transaction: the row inserted (up) or deleted (down). */
   finished(step: Step, executionTimeNs: bigint): BookkeepingStatement {
     const { version, description, checksum } = step.migration;
-    const { dialect } = this;
+    const p = (n: number) => this.dialect.placeholder(n);
+    // Built once: the same text every step, so a driver's statement cache finds it at once.
     if (step.direction === 'down') {
-      return { sql: `DELETE FROM ${this.qualified} WHERE version = ${dialect.placeholder(1)}`, params: [version] };
+      this.#deleteSql ??= `DELETE FROM ${this.qualified} WHERE version = ${p(1)}`;
+      return { sql: this.#deleteSql, params: [version] };
     }
-    const p = (n: number) => dialect.placeholder(n);
-    return {
-      sql: `${this.#insert} (${p(1)}, ${p(2)}, TRUE, ${p(3)}, ${p(4)})`,
-      params: [version, description, checksum, executionTimeNs],
-    };
+    this.#insertSql ??= `${this.#insert} (${p(1)}, ${p(2)}, TRUE, ${p(3)}, ${p(4)})`;
+    return { sql: this.#insertSql, params: [version, description, checksum, executionTimeNs] };
   }
 
   /** The same change as literals, to travel inside a pipelined script (a multi-statement query takes no parameters). */

@@ -112,8 +112,9 @@ export class LeaseLock implements RunLock {
       );
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      // 23505 / 42P07: a concurrent CREATE won the race (pg_type's unique index or the relation).
-      if (code !== '23505' && code !== '42P07') throw error;
+      // A concurrent CREATE won the race: 23505 (pg_type's unique index), 42P07 (the relation) or
+      // 42710 (`type "…_lease" already exists`: its row type was committed first).
+      if (code !== '23505' && code !== '42P07' && code !== '42710') throw error;
     }
   }
 

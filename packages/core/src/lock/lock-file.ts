@@ -96,7 +96,7 @@ export class LockFile implements RunLock {
     }
   }
 
-  async verify(): Promise<void> {
+  verify(): void {
     if (!this.#lockDb) throw lockLost('it was never taken');
     if (this.#currentIdentity() !== this.#identity) {
       throw lockLost(`${this.path} was deleted or replaced while this run held it`);
@@ -159,5 +159,5 @@ export class NoLock implements RunLock {
     return 0;
   }
   async release(): Promise<void> {}
-  async verify(): Promise<void> {}
+  verify(): void {}
 }

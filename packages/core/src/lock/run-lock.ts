@@ -40,9 +40,10 @@ export interface RunLock {
   release(session: Session): Promise<void>;
   /**
    * Throws LOCK_LOST when this run no longer holds the lock (a migration released it, or its file
-   * was deleted). Called before each history write.
+   * was deleted). Called before each history write; a check that needs no database (the lock
+   * file's identity) answers at once, throwing rather than rejecting.
    */
-  verify(session: Session): Promise<void>;
+  verify(session: Session): void | Promise<void>;
   /**
    * The same check as one statement, to travel inside a pipelined script before the history write;
    * it fails with an error `isLoss` recognises. Undefined: `verify` is called instead.

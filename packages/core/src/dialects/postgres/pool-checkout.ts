@@ -1,3 +1,4 @@
+import { withinDeadline } from '../../deadline.js';
 import type { PgPoolClient, PgPoolLike, PgQueryable } from './pg-handles.js';
 
 /** Why a checkout gave up: the server did not answer, or every connection of the pool was in use. */
@@ -30,28 +31,12 @@ export function checkout(
   const pending = pool.connect();
   // pg-pool creates the client synchronously inside connect() when it has room for one.
   const created = before ? (pool as PoolInternals)._clients?.find((client) => !before.has(client)) : undefined;
-  return new Promise<PgPoolClient>((resolve, reject) => {
-    let abandoned = false;
-    const timer = setTimeout(() => {
-      abandoned = true;
+  return withinDeadline(pending, timeoutMs, {
+    expired: () => {
       (created as ConnectingClient | undefined)?.connection?.stream?.destroy?.();
-      reject(timedOut(before && !created ? { kind: 'pool-busy', size: before.size } : { kind: 'no-answer' }));
-    }, timeoutMs);
-    pending.then(
-      (client) => {
-        if (abandoned) {
-          client.release(true);
-          return;
-        }
-        clearTimeout(timer);
-        resolve(client);
-      },
-      (error: unknown) => {
-        if (abandoned) return;
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
+      return timedOut(before && !created ? { kind: 'pool-busy', size: before.size } : { kind: 'no-answer' });
+    },
+    late: (client) => client.release(true),
   });
 }
 

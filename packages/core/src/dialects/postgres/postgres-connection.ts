@@ -1,6 +1,7 @@
 import type { Connection, QueryResult, Session, TransactionState } from '../connection.js';
+import type { RoundTripWatch } from '../round-trip-watch.js';
 import type { PgQueryable } from './pg-handles.js';
-import { type BackendIdentity, type StallVerdict, StallWatch } from './stall-watch.js';
+import { type BackendIdentity, type StallVerdict, stallWatch } from './stall-watch.js';
 
 /** pg's ReadyForQuery status: I idle, T in a transaction, E in a failed transaction. */
 const STATES: Record<string, TransactionState> = { I: 'idle', T: 'open', E: 'failed' };
@@ -104,7 +105,7 @@ export class PostgresConnection implements Connection {
 export class PostgresSession extends PostgresConnection implements Session {
   #broken = false;
   #closed = false;
-  #watch: StallWatch | undefined;
+  #watch: RoundTripWatch<StallVerdict> | undefined;
   #pg: (PgQueryable & PgEvents) | undefined;
   /** Set once the watch judged the session stalled: what every failure on it then reports. */
   #stalled: unknown;
@@ -155,14 +156,14 @@ export class PostgresSession extends PostgresConnection implements Session {
   }
 
   /**
-   * Watches every later round trip for a stalled network (see StallWatch); `failure` is the error
+   * Watches every later round trip for a stalled network (see stallWatch); `failure` is the error
    * the round trip that waited then fails with.
    */
   watchForStalls(
     backend: BackendIdentity,
     options: { stallMs: number; look: PgQueryable; failure: (verdict: StallVerdict) => unknown },
   ): void {
-    this.#watch = new StallWatch(backend, {
+    this.#watch = stallWatch(backend, {
       stallMs: options.stallMs,
       look: options.look,
       stalled: (verdict) => {

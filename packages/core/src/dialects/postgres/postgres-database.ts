@@ -3,6 +3,7 @@ import { AdvisoryLock } from '../../lock/advisory/advisory-lock.js';
 import type { Companion } from '../../lock/advisory/pooler-check.js';
 import { LeaseLock } from '../../lock/lease-lock.js';
 import type { RunLock } from '../../lock/run-lock.js';
+import { urlParts } from '../../redact.js';
 import type { Session } from '../connection.js';
 import { connectionFailed, connectTimedOut, isDriverConnectTimeout, stalledSession } from '../connection-errors.js';
 import type { Database, ScratchDatabase, SessionSettings } from '../database.js';
@@ -80,7 +81,7 @@ export class PostgresDatabase implements Database {
 
   describe(): string {
     const params = isPgPool(this.handle) ? this.handle.options : (this.handle as PgClientLike).connectionParameters;
-    const fromUrl = parseConnectionString((params as { connectionString?: string } | undefined)?.connectionString);
+    const fromUrl = urlParts((params as { connectionString?: string } | undefined)?.connectionString);
     const user = params?.user ?? fromUrl?.user;
     const host = params?.host ?? fromUrl?.host ?? 'localhost';
     const port = params?.port ?? fromUrl?.port ?? 5432;
@@ -297,22 +298,4 @@ export class PostgresDatabase implements Database {
 /** `SET name = value` for each setting, as one script. */
 function assignments(settings: Map<string, number>, scope: 'SET' | 'SET LOCAL'): string {
   return [...settings].map(([name, value]) => `${scope} ${name} = ${value}`).join(';\n');
-}
-
-/** The parts of a connection string a message may show: never the password. */
-function parseConnectionString(
-  connectionString: string | undefined,
-): { user?: string; host?: string; port?: number; database?: string } | undefined {
-  if (!connectionString) return undefined;
-  try {
-    const url = new URL(connectionString);
-    return {
-      ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
-      ...(url.hostname ? { host: url.hostname } : {}),
-      ...(url.port ? { port: Number(url.port) } : {}),
-      ...(url.pathname.length > 1 ? { database: decodeURIComponent(url.pathname.slice(1)) } : {}),
-    };
-  } catch {
-    return undefined;
-  }
 }

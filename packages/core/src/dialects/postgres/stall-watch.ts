@@ -1,3 +1,4 @@
+import { RoundTripWatch } from '../round-trip-watch.js';
 import type { PgQueryable } from './pg-handles.js';
 
 /** Which backend a session is: a pid alone may be reused by another backend once this one ends. */
@@ -38,81 +39,40 @@ export interface StallWatchOptions {
 }
 
 /**
- * Watches the round trips of one session for a stalled network: the request or its answer lost
- * on the way, with nothing cut, so the client would wait for the kernel's TCP timeouts (about
- * 15 minutes on Linux). Once a round trip has waited `stallMs`, the server is asked on another
- * connection, every few seconds while it keeps waiting: a backend that is gone (the server ended
- * it, as `idle_in_transaction_session_timeout` does) or that has sat idle for `stallMs` while
- * strata waited for its answer is stalled. Then the backend is terminated (its locks go now, if
- * the server has not ended it already) and the session is cut, so the run fails instead of
- * hanging. A backend that is busy (`active`: the migration's own long statement, a lock wait) is
- * never judged stalled. When the server cannot be asked either, nothing is concluded.
+ * A RoundTripWatch asking PostgreSQL: a backend that is gone (the server ended it, as
+ * `idle_in_transaction_session_timeout` does) or that has sat idle for `stallMs` while strata
+ * waited for its answer is stalled. Then the backend is terminated (its locks go now, if the
+ * server has not ended it already) and the session is cut, so the run fails instead of hanging. A
+ * backend that is busy (`active`: the migration's own long statement, a lock wait) is never judged
+ * stalled. When the server cannot be asked either, nothing is concluded.
  */
-export class StallWatch {
-  readonly #options: StallWatchOptions;
-  readonly #backend: BackendIdentity;
-  readonly #everyMs: number;
-  #fired = false;
-
-  constructor(backend: BackendIdentity, options: StallWatchOptions) {
-    this.#backend = backend;
-    this.#options = options;
-    this.#everyMs = Math.min(5_000, Math.max(1_000, Math.round(options.stallMs / 4)));
-  }
-
-  /** `pending` (one round trip on the watched session), watched until it settles. */
-  during<T>(pending: Promise<T>): Promise<T> {
-    if (this.#fired) return pending;
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const check = async (): Promise<void> => {
-      const verdict = await this.#ask().catch(() => undefined);
-      if (settled || this.#fired) return;
-      if (verdict) {
-        this.#fire(verdict);
-        return;
+export function stallWatch(backend: BackendIdentity, options: StallWatchOptions): RoundTripWatch<StallVerdict> {
+  const { stallMs, look } = options;
+  const same = [backend.pid, backend.startedUs];
+  return new RoundTripWatch<StallVerdict>({
+    stallMs,
+    everyMs: Math.min(5_000, Math.max(1_000, Math.round(stallMs / 4))),
+    async ask() {
+      const { rows } = await look.query(
+        `SELECT state, extract(epoch FROM clock_timestamp() - state_change) * 1000 AS idle_ms
+           FROM pg_catalog.pg_stat_activity WHERE ${SAME_BACKEND}`,
+        same,
+      );
+      const row = rows[0];
+      if (!row) return { kind: 'gone' };
+      const idleMs = Number(row.idle_ms);
+      const idle = typeof row.state === 'string' && IDLE_STATES.has(row.state) && idleMs >= stallMs;
+      return idle ? { kind: 'idle', idleMs } : undefined;
+    },
+    stalled(verdict) {
+      options.stalled(verdict);
+      if (verdict.kind === 'idle') {
+        // Its transaction and locks go now, not whenever the server's own timeout would end it.
+        look
+          .query(`SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE ${SAME_BACKEND}`, same)
+          .catch(() => {});
       }
-      timer = setTimeout(check, this.#everyMs);
-      timer.unref?.();
-    };
-    timer = setTimeout(check, this.#options.stallMs);
-    timer.unref?.();
-    const stop = () => {
-      settled = true;
-      clearTimeout(timer);
-    };
-    pending.then(stop, stop);
-    return pending;
-  }
-
-  /** Undefined while the backend is busy, or when the server cannot tell (or cannot be asked). */
-  async #ask(): Promise<StallVerdict | undefined> {
-    const { rows } = await this.#options.look.query(
-      `SELECT state, extract(epoch FROM clock_timestamp() - state_change) * 1000 AS idle_ms
-         FROM pg_catalog.pg_stat_activity WHERE ${SAME_BACKEND}`,
-      [this.#backend.pid, this.#backend.startedUs],
-    );
-    const row = rows[0];
-    if (!row) return { kind: 'gone' };
-    const idleMs = Number(row.idle_ms);
-    if (typeof row.state === 'string' && IDLE_STATES.has(row.state) && idleMs >= this.#options.stallMs) {
-      return { kind: 'idle', idleMs };
-    }
-    return undefined;
-  }
-
-  #fire(verdict: StallVerdict): void {
-    this.#fired = true;
-    this.#options.stalled(verdict);
-    if (verdict.kind === 'idle') {
-      // Its transaction and locks go now, not whenever the server's own timeout would end it.
-      this.#options.look
-        .query(`SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE ${SAME_BACKEND}`, [
-          this.#backend.pid,
-          this.#backend.startedUs,
-        ])
-        .catch(() => {});
-    }
-    this.#options.cut();
-  }
+      options.cut();
+    },
+  });
 }
