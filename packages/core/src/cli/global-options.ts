@@ -6,8 +6,9 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     name: 'database-url',
     type: 'string',
     value: 'URL',
-    description: 'database to use (else $DATABASE_URL, else DATABASE_URL in ./.env)',
+    description: 'database to use (else $DATABASE_URL, else DATABASE_URL in .env, looked up to the project root)',
   },
+  { name: 'no-dotenv', type: 'boolean', description: 'do not read .env' },
   {
     name: 'direct-url',
     type: 'string',
