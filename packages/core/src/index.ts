@@ -20,7 +20,7 @@ export {
   type RevertOptions,
   type VersionLike,
 } from './migrator.js';
-export type { MigrationReport, MigratorEvent, PlannedStep, StepReport } from './report.js';
+export type { MigrationReport, MigratorEvent, PlannedStep, RedoReport, StepReport } from './report.js';
 export { type DirectoryLayout, type DirectorySource, readMigrationsDirectory } from './source/directory-source.js';
 export type { EmbeddedMigrations, MigrationSource } from './source/resolve-source.js';
 export { migrationsFromValues } from './source/value-source.js';

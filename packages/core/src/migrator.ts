@@ -12,13 +12,21 @@ import { type Logger, silentLogger } from './logger.js';
 import type { Migration } from './migration.js';
 import {
   type Plan,
+  planRedo,
   planRevert,
   planRun,
   type RevertTarget,
   requireSingleTransactionPossible,
   type ValidationOptions,
 } from './plan.js';
-import type { MigrationReport, MigratorEvent, PlannedStep, StepReport } from './report.js';
+import {
+  type MigrationReport,
+  type MigratorEvent,
+  type PlannedStep,
+  type RedoReport,
+  type StepReport,
+  splitRedoReport,
+} from './report.js';
 import { describeNearMiss } from './source/near-misses.js';
 import { type MigrationSource, resolveSource, statedSummary } from './source/resolve-source.js';
 import { sourceDigest } from './source-digest.js';
@@ -351,6 +359,25 @@ export class Migrator {
   }
 
   /**
+   * Diesel's redo: reverts the migrations `revert()` would (the newest by default), then applies the
+   * same ones again, under one lock. Where every step can run in a transaction, all of them run in
+   * ONE, so a failed redo (a down script that does not undo its up script) changes nothing. A
+   * `-- no-transaction` step makes it run step by step: a failure then leaves what finished (see
+   * `status()`). With the `singleTransaction` option that case is refused up front instead.
+   */
+  async redo(options: RevertOptions = {}): Promise<RedoReport> {
+    const target = this.#revertTarget(options as PlanOptions);
+    const report = await this.#execute(
+      'down',
+      options.dryRun ?? false,
+      (migrations, history) => planRedo(migrations, history, target, this.#validation(), this.#database.dialect),
+      false,
+      this.#options.singleTransaction ? 'required' : 'when-possible',
+    );
+    return splitRedoReport(report);
+  }
+
+  /**
    * Records the way out of a dirty row once a person has repaired the database: `applied` marks
    * it successful, `rolled-back` removes it so the next run applies it again.
    */
@@ -365,14 +392,17 @@ export class Migrator {
     dryRun: boolean,
     makePlan: (migrations: Migration[], history: HistoryEntry[]) => Plan,
     stopWaitingWhenUpToDate = false,
+    together: 'required' | 'when-possible' | 'never' = this.#options.singleTransaction ? 'required' : 'never',
   ): Promise<MigrationReport> {
     const started = performance.now();
-    const singleTransaction = this.#options.singleTransaction === true;
     const planned = (migrations: Migration[], history: HistoryEntry[]): Plan => {
       const plan = makePlan(migrations, history);
-      if (singleTransaction) requireSingleTransactionPossible(plan.steps);
+      if (together === 'required') requireSingleTransactionPossible(plan.steps);
       return plan;
     };
+    const asOne = (steps: readonly Step[]): boolean =>
+      together === 'required' || (together === 'when-possible' && steps.every((step) => this.#canJoinBatch(step)));
+    let singleTransaction = together === 'required';
     const [migrations, history] = await Promise.all([this.migrations(), this.#history.entries(this.#database.reader)]);
     let fastPlan: Plan | undefined;
     try {
@@ -383,7 +413,7 @@ export class Migrator {
       if (dryRun || !isStrataError(error, 'MIGRATION_DIRTY')) throw error;
     }
     const report: MigrationReport = {
-      ...emptyReport(direction, dryRun, singleTransaction),
+      ...emptyReport(direction, dryRun, fastPlan ? asOne(fastPlan.steps) : singleTransaction),
       planned: fastPlan?.steps.map(plannedStep) ?? [],
       beyondTarget: fastPlan?.beyondTarget ?? [],
       future: fastPlan?.future ?? [],
@@ -407,6 +437,8 @@ export class Migrator {
           report.planned = plan.steps.map(plannedStep);
           report.beyondTarget = plan.beyondTarget;
           report.future = plan.future;
+          singleTransaction = asOne(plan.steps);
+          report.singleTransaction = singleTransaction;
           if (singleTransaction && plan.steps.length > 0) await this.#applyAsOne(run, plan.steps, report);
           else await this.#applyEach(run, plan.steps, report);
         },
@@ -496,6 +528,11 @@ export class Migrator {
     report.applied.push(...ran);
     report.skipped.push(...skipped);
     for (const step of ran) this.#logStep(step);
+  }
+
+  /** Whether a step can share one transaction with others: transactional, needing no setting outside one. */
+  #canJoinBatch(step: Step): boolean {
+    return step.transactional && !this.#database.dialect.settingOutsideTransaction?.(step.script);
   }
 
   #logStep(step: StepReport): void {

@@ -174,6 +174,22 @@ export function planRevert(
 }
 
 /**
+ * Diesel's redo: the revert's down steps, newest first, then the same migrations' up steps, oldest
+ * first. One plan, so the whole redo runs under one lock (and, where it can, in one transaction).
+ */
+export function planRedo(
+  migrations: readonly Migration[],
+  history: readonly HistoryEntry[],
+  target: RevertTarget,
+  options: ValidationOptions,
+  dialect: Dialect,
+): Plan {
+  const revert = planRevert(migrations, history, target, options, dialect);
+  const up = [...revert.steps].reverse().map((step) => stepFor(step.migration, 'up', dialect));
+  return { ...revert, steps: [...revert.steps, ...up] };
+}
+
+/**
  * singleTransaction: a step that must run outside a transaction cannot be part of the run's one
  * transaction, and running the others around it would not be all or nothing. Refused before
  * anything runs, naming each such migration and a way to split the deploy.
