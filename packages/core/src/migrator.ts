@@ -370,7 +370,8 @@ export class Migrator {
     const report = await this.#execute(
       'down',
       options.dryRun ?? false,
-      (migrations, history) => planRedo(migrations, history, target, this.#validation(), this.#database.dialect),
+      (migrations, history) =>
+        planRedo(planRevert(migrations, history, target, this.#validation(), this.#database.dialect), this.#database.dialect),
       false,
       this.#options.singleTransaction ? 'required' : 'when-possible',
     );

@@ -174,17 +174,10 @@ export function planRevert(
 }
 
 /**
- * Diesel's redo: the revert's down steps, newest first, then the same migrations' up steps, oldest
+ * Diesel's redo: a revert plan's down steps, newest first, then the same migrations' up steps, oldest
  * first. One plan, so the whole redo runs under one lock (and, where it can, in one transaction).
  */
-export function planRedo(
-  migrations: readonly Migration[],
-  history: readonly HistoryEntry[],
-  target: RevertTarget,
-  options: ValidationOptions,
-  dialect: Dialect,
-): Plan {
-  const revert = planRevert(migrations, history, target, options, dialect);
+export function planRedo(revert: Plan, dialect: Dialect): Plan {
   const up = [...revert.steps].reverse().map((step) => stepFor(step.migration, 'up', dialect));
   return { ...revert, steps: [...revert.steps, ...up] };
 }
