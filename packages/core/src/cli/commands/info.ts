@@ -78,7 +78,7 @@ function printStatusTable(statuses: readonly MigrationStatus[], style: Palette, 
       line.history && line.state !== 'dirty' ? formatDuration(nsToMs(line.history.executionTimeNs)) : '',
     ];
   });
-  const table = formatTable([['Version', 'Description', 'State', 'Installed on', 'Duration'].map(style.bold), ...rows]);
+  const table = formatTable([['Version', 'Description', 'State', 'Installed on', 'Execution time'].map(style.bold), ...rows]);
   print(table[0]!);
   statuses.forEach((line, i) => {
     print(table[i + 1]!);
