@@ -84,7 +84,11 @@ export class PostgresDatabase implements Database {
     const host = params?.host ?? fromUrl?.host ?? 'localhost';
     const port = params?.port ?? fromUrl?.port ?? 5432;
     const database = params?.database ?? fromUrl?.database ?? '';
-    return `postgres://${user ? `${user}@` : ''}${host}:${port}/${database}`;
+    // One rule for every message: a password that exists shows as *** (as redactUrl writes it), so
+    // the reader knows one was sent; none shows as none.
+    const password = (params as { password?: unknown } | undefined)?.password ?? fromUrl?.password;
+    const secret = password !== undefined && password !== null && password !== '' ? ':***' : '';
+    return `postgres://${user ? `${user}${secret}@` : ''}${host}:${port}/${database}`;
   }
 
   async openSession(): Promise<PostgresSession> {
@@ -294,15 +298,17 @@ function assignments(settings: Map<string, number>, scope: 'SET' | 'SET LOCAL'):
   return [...settings].map(([name, value]) => `${scope} ${name} = ${value}`).join(';\n');
 }
 
-/** The parts of a connection string a message may show: never the password. */
+/** The parts of a connection string a message may show: never the password, only whether there is one. */
 function parseConnectionString(
   connectionString: string | undefined,
-): { user?: string; host?: string; port?: number; database?: string } | undefined {
+): { user?: string; password?: true; host?: string; port?: number; database?: string } | undefined {
   if (!connectionString) return undefined;
   try {
     const url = new URL(connectionString);
     return {
       ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+      // Only whether there is one: the value never leaves here.
+      ...(url.password ? { password: true as const } : {}),
       ...(url.hostname ? { host: url.hostname } : {}),
       ...(url.port ? { port: Number(url.port) } : {}),
       ...(url.pathname.length > 1 ? { database: decodeURIComponent(url.pathname.slice(1)) } : {}),
