@@ -7,6 +7,7 @@ import type { Session } from '../connection.js';
 import { connectionFailed, connectTimedOut, isDriverConnectTimeout, stalledSession } from '../connection-errors.js';
 import type { Database, SessionSettings } from '../database.js';
 import type { HistoryTableName } from '../dialect.js';
+import { strataApplicationName } from './application-name.js';
 import { openDirect } from './direct-connection.js';
 import { isPgPool, type PgClientLike, type PgPoolClient, type PgPoolLike, type PgQueryable } from './pg-handles.js';
 import { boundedPool, type CheckoutTimeout, checkout } from './pool-checkout.js';
@@ -206,6 +207,7 @@ export class PostgresDatabase implements Database {
       // Servers before 14 do not know the setting; only a broken connection is a failure.
       if (session.broken) throw error;
     }
+    const named = await nameSession(session);
     // The idle timeouts at once (a stall may come before the first step), the statement timeout
     // with the steps alone.
     const settings = await this.#setIdleTimeouts(session);
@@ -218,6 +220,7 @@ export class PostgresDatabase implements Database {
         if (session.broken) return;
         // Apart: a server older than 14 refuses this one, and a failing statement undoes the whole script.
         await session.exec('RESET client_connection_check_interval').catch(() => {});
+        if (named) await session.exec('RESET application_name').catch(() => {});
         if (settings.size > 0)
           await session.exec([...settings.keys()].map((name) => `RESET ${name}`).join(';\n')).catch(() => {});
       },
@@ -315,5 +318,23 @@ function parseConnectionString(
     };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Names a run's session `strata <host>:<pid>` while it holds the lock, so those waiting can tell
+ * which process holds it, when the caller's connection has no name (an app's pool often has none);
+ * a name the caller set is theirs and stays. Returns whether it was named (and must be reset).
+ */
+async function nameSession(session: Session): Promise<boolean> {
+  try {
+    const { rows } = await session.query(
+      "SELECT pg_catalog.set_config('application_name', $1, false) AS name WHERE pg_catalog.current_setting('application_name') = ''",
+      [strataApplicationName()],
+    );
+    return rows.length > 0;
+  } catch (error) {
+    if (session.broken) throw error;
+    return false;
   }
 }
