@@ -8,7 +8,7 @@ import { type FuturePolicy, isFuturePolicy } from './future-migrations.js';
 import type { HistoryEntry, HistorySummary } from './history/history-entry.js';
 import { HistoryStore } from './history/history-store.js';
 import { describeLockHolder, type LockHolder } from './lock/run-lock.js';
-import { type Logger, silentLogger } from './logger.js';
+import { type Logger, readableLogger } from './logger.js';
 import type { Migration } from './migration.js';
 import {
   type Plan,
@@ -239,7 +239,7 @@ export class Migrator {
       throw new StrataError('INVALID_OPTIONS', 'logger must be an object with info, warn and error methods');
     }
     this.#options = options;
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = readableLogger(options.logger);
     this.#table = options.table ?? DEFAULT_TABLE;
     this.#database = openDatabase(options.db, {
       statementTimeout: options.statementTimeout,
