@@ -54,6 +54,8 @@ export type StrataErrorCode =
   | 'UNSUPPORTED_DATABASE'
   | 'DRIVER_NOT_INSTALLED'
   | 'INVALID_OPTIONS'
+  /** strata.config.* or sqlx.toml cannot be read, or holds a key or value strata does not take. */
+  | 'INVALID_CONFIG'
   | 'NOT_FOUND';
 
 export interface StrataErrorDetails {

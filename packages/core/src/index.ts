@@ -1,3 +1,5 @@
+export { type ConfigOptions, type FindConfigOptions, loadConfig } from './config/load-config.js';
+export { defineConfig, type StrataConfig } from './config/strata-config.js';
 export type { Connection, QueryResult, Session, TransactionState } from './dialects/connection.js';
 export type { Database } from './dialects/database.js';
 export type { DatabaseFailure, Dialect, DialectCapabilities, DialectName, HistoryTableName } from './dialects/dialect.js';

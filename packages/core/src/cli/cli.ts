@@ -8,6 +8,7 @@ import type { CliIo } from './io.js';
 import { migrateHelp, unwrapMigrate } from './migrate-namespace.js';
 import { Output } from './output.js';
 import { packageVersion } from './package-version.js';
+import { readProjectConfig } from './project-config.js';
 import { findCommand, loadCommand, suggestCommand } from './registry.js';
 import { reportError } from './report-error.js';
 import { UsageError } from './usage-error.js';
@@ -42,7 +43,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       name: entry.name,
       values: parsed.values,
       positionals: parsed.positionals,
-      config: resolveConfig(parsed.values, io.env, io.cwd),
+      config: resolveConfig(parsed.values, io.env, io.cwd, await readProjectConfig(parsed.values, io.cwd, out)),
       out,
       io,
     });

@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import type { ProjectConfig } from '../config/load-config.js';
+import { findProjectRoot } from '../config/project-root.js';
 import { type EnvFile, envFileValue, findEnvFile } from './env-file.js';
 import type { OptionValues } from './option-values.js';
-import { findProjectRoot } from './project-root.js';
 import { UsageError } from './usage-error.js';
 
 /** The global options, resolved: where the database and the migrations are. */
 export interface GlobalConfig {
   databaseUrl: string | undefined;
   /** Where the URL came from, for messages. */
-  databaseUrlFrom: '--direct-url' | '--database-url' | 'DIRECT_URL' | 'DATABASE_URL' | '.env' | undefined;
+  databaseUrlFrom: '--direct-url' | '--database-url' | 'DIRECT_URL' | 'DATABASE_URL' | '.env' | 'strata.config' | undefined;
   /** What a relative SQLite path in the URL is relative to: the working directory, or the directory of the .env it came from. */
   databaseUrlBase: string;
   /** The nearest directory at or above the working directory holding package.json or .git. */
@@ -30,9 +31,20 @@ export interface GlobalConfig {
   lock: 'advisory' | 'lease' | undefined;
   /** --stall-timeout: the Migrator's stallTimeout; 0 sets nothing. Undefined: the default. */
   stallTimeoutMs: number | undefined;
+  /** strata.config's `telemetry`: OpenTelemetry spans and metrics, when @opentelemetry/api is installed. */
+  telemetry: boolean;
 }
 
-export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string): GlobalConfig {
+/**
+ * Flags win over the environment (.env included), which wins over the config file (strata.config,
+ * then sqlx.toml), which wins over the defaults.
+ */
+export function resolveConfig(
+  values: OptionValues,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  project: ProjectConfig = { files: [] },
+): GlobalConfig {
   const projectRoot = findProjectRoot(cwd);
   const envFile = values['no-dotenv'] === true ? undefined : findEnvFile(cwd, projectRoot);
   // The CLI migrates, so a direct URL (Prisma's DIRECT_URL, past a pooler) wins over the pooled one
@@ -43,6 +55,7 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd:
     ['DIRECT_URL', () => env.DIRECT_URL || undefined],
     ['DATABASE_URL', () => env.DATABASE_URL || undefined],
     ['.env', () => envFileValue(envFile, 'DIRECT_URL') ?? envFileValue(envFile, 'DATABASE_URL')],
+    ['strata.config', () => project.databaseUrl],
   ];
   let databaseUrl: string | undefined;
   let databaseUrlFrom: GlobalConfig['databaseUrlFrom'];
@@ -53,35 +66,44 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd:
       break;
     }
   }
-  const source = sourceDirectory(stringOption(values, 'source'), cwd, projectRoot);
+  const source = sourceDirectory(stringOption(values, 'source'), cwd, projectRoot, project.migrations);
   return {
     databaseUrl,
     databaseUrlFrom,
     // sqlite://app.db in the project's .env names the project's file, wherever the command is typed.
-    databaseUrlBase: databaseUrlFrom === '.env' && envFile ? envFile.directory : cwd,
+    databaseUrlBase:
+      databaseUrlFrom === '.env' && envFile
+        ? envFile.directory
+        : databaseUrlFrom === 'strata.config'
+          ? (project.configDirectory ?? cwd)
+          : cwd,
     projectRoot,
     dotenv: values['no-dotenv'] === true ? undefined : describeDotenv(envFile, cwd, projectRoot),
     ...source,
-    table: nonEmpty(values, 'table'),
-    schema: nonEmpty(values, 'schema'),
-    lockTimeoutMs: seconds('lock-timeout', stringOption(values, 'lock-timeout'), 0),
-    statementTimeoutMs: seconds('statement-timeout', stringOption(values, 'statement-timeout'), Number.MIN_VALUE),
-    connectTimeoutMs: seconds('connect-timeout', stringOption(values, 'connect-timeout'), 0),
-    lock: lockKind(stringOption(values, 'lock')),
-    stallTimeoutMs: stallSeconds(stringOption(values, 'stall-timeout')),
+    table: nonEmpty(values, 'table') ?? project.table,
+    schema: nonEmpty(values, 'schema') ?? project.schema,
+    lockTimeoutMs: seconds('lock-timeout', stringOption(values, 'lock-timeout'), 0) ?? project.lockTimeout,
+    statementTimeoutMs:
+      seconds('statement-timeout', stringOption(values, 'statement-timeout'), Number.MIN_VALUE) ?? project.statementTimeout,
+    connectTimeoutMs: seconds('connect-timeout', stringOption(values, 'connect-timeout'), 0) ?? project.connectTimeout,
+    lock: lockKind(stringOption(values, 'lock')) ?? project.lock,
+    stallTimeoutMs: stallSeconds(stringOption(values, 'stall-timeout')) ?? project.stallTimeout,
+    telemetry: project.telemetry === true,
   };
 }
 
 /**
- * --source is relative to the working directory. Without it, `migrations` there; failing that, the
- * project root's, so `strata info` typed in a subdirectory of the project finds the project's.
+ * --source is relative to the working directory; a config file's `migrations` to the file. Without
+ * either, `migrations` in the working directory; failing that, the project root's, so `strata info` typed in a subdirectory of the project finds the project's.
  */
 function sourceDirectory(
   given: string | undefined,
   cwd: string,
   projectRoot: string | undefined,
+  configured: string | undefined,
 ): { source: string; sourcePath: string } {
   if (given !== undefined) return { source: given, sourcePath: resolve(cwd, given) };
+  if (configured !== undefined) return { source: relative(cwd, configured) || '.', sourcePath: configured };
   const here = resolve(cwd, 'migrations');
   if (projectRoot === undefined || existsSync(here)) return { source: 'migrations', sourcePath: here };
   const atRoot = resolve(projectRoot, 'migrations');

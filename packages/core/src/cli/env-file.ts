@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { directoriesUpToRoot } from './project-root.js';
+import { directoriesUpToRoot } from '../config/project-root.js';
 
 /** A `.env` file found for this invocation, parsed (dotenv syntax). */
 export interface EnvFile {

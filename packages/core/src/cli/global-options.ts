@@ -10,6 +10,12 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'no-dotenv', type: 'boolean', description: 'do not read .env' },
   {
+    name: 'config',
+    type: 'string',
+    value: 'FILE',
+    description: 'read this config file (default: strata.config.{ts,mjs,js,json}, then sqlx.toml, up to the project root)',
+  },
+  {
     name: 'direct-url',
     type: 'string',
     value: 'URL',
