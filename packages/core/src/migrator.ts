@@ -31,6 +31,8 @@ import { describeNearMiss } from './source/near-misses.js';
 import { type MigrationSource, resolveSource, statedSummary } from './source/resolve-source.js';
 import { sourceDigest } from './source-digest.js';
 import { computeStatus, type MigrationStatus } from './status.js';
+import { loadOtelApi } from './telemetry/otel-api.js';
+import { currentRun, RunTelemetry } from './telemetry/run-telemetry.js';
 import { toVersion } from './version.js';
 
 export const DEFAULT_TABLE = '_strata_migrations';
@@ -121,6 +123,13 @@ export interface MigratorOptions {
   leaseTtl?: number;
   /** Progress events, for a CLI or a UI. */
   onEvent?: (event: MigratorEvent) => void;
+  /**
+   * OpenTelemetry: spans for each run, revert and redo (the run, the lock wait, each migration step
+   * with its version and outcome) and metrics (steps, step duration, lock wait), through
+   * `@opentelemetry/api` (an optional peer: install it and register an SDK). Imported only when
+   * this is true; without the package the logger says so once. Default false.
+   */
+  telemetry?: boolean;
 }
 
 export type VersionLike = bigint | string | number;
@@ -166,6 +175,9 @@ export class Migrator {
     }
     if (options.table !== undefined && (typeof options.table !== 'string' || options.table.length === 0)) {
       throw new StrataError('INVALID_OPTIONS', 'the `table` option must be a non-empty string');
+    }
+    if (options.telemetry !== undefined && typeof options.telemetry !== 'boolean') {
+      throw new StrataError('INVALID_OPTIONS', `telemetry must be true or false, not ${JSON.stringify(options.telemetry)}`);
     }
     if (options.singleTransaction !== undefined && typeof options.singleTransaction !== 'boolean') {
       throw new StrataError(
@@ -311,7 +323,11 @@ export class Migrator {
   }
 
   /** Applies pending migrations in version order, each in its own transaction (or all in one: `singleTransaction`). */
-  async run(options: { target?: VersionLike; dryRun?: boolean } = {}): Promise<MigrationReport> {
+  run(options: { target?: VersionLike; dryRun?: boolean } = {}): Promise<MigrationReport> {
+    return this.#observed('run', options.dryRun ?? false, () => this.#run(options));
+  }
+
+  async #run(options: { target?: VersionLike; dryRun?: boolean }): Promise<MigrationReport> {
     const started = performance.now();
     const target = this.#runTarget(options.target);
     if (target.target === undefined && (await this.#upToDate())) {
@@ -351,10 +367,12 @@ export class Migrator {
   }
 
   /** Runs down scripts newest first: the newest one by default, or down to a target, `steps` or `all`. */
-  async revert(options: RevertOptions = {}): Promise<MigrationReport> {
+  revert(options: RevertOptions = {}): Promise<MigrationReport> {
     const target = this.#revertTarget(options as PlanOptions);
-    return this.#execute('down', options.dryRun ?? false, (migrations, history) =>
-      planRevert(migrations, history, target, this.#validation(), this.#database.dialect),
+    return this.#observed('revert', options.dryRun ?? false, () =>
+      this.#execute('down', options.dryRun ?? false, (migrations, history) =>
+        planRevert(migrations, history, target, this.#validation(), this.#database.dialect),
+      ),
     );
   }
 
@@ -367,13 +385,15 @@ export class Migrator {
    */
   async redo(options: RevertOptions = {}): Promise<RedoReport> {
     const target = this.#revertTarget(options as PlanOptions);
-    const report = await this.#execute(
-      'down',
-      options.dryRun ?? false,
-      (migrations, history) =>
-        planRedo(planRevert(migrations, history, target, this.#validation(), this.#database.dialect), this.#database.dialect),
-      false,
-      this.#options.singleTransaction ? 'required' : 'when-possible',
+    const report = await this.#observed('redo', options.dryRun ?? false, () =>
+      this.#execute(
+        'down',
+        options.dryRun ?? false,
+        (migrations, history) =>
+          planRedo(planRevert(migrations, history, target, this.#validation(), this.#database.dialect), this.#database.dialect),
+        false,
+        this.#options.singleTransaction ? 'required' : 'when-possible',
+      ),
     );
     return splitRedoReport(report);
   }
@@ -559,7 +579,36 @@ export class Migrator {
   }
 
   #emit(event: MigratorEvent): void {
+    currentRun.getStore()?.observe(event);
     this.#options.onEvent?.(event);
+  }
+
+  /** With `telemetry`, the work runs inside its spans and metrics; otherwise as it is, importing nothing. */
+  async #observed<T>(operation: 'run' | 'revert' | 'redo', dryRun: boolean, work: () => Promise<T>): Promise<T> {
+    const api = this.#options.telemetry ? await loadOtelApi(this.#logger) : undefined;
+    if (!api) return work();
+    const dialect = this.#database.dialect.name;
+    const described = this.describe();
+    const telemetry = new RunTelemetry(
+      api,
+      operation,
+      {
+        system: dialect === 'postgres' ? 'postgresql' : dialect,
+        namespace:
+          dialect === 'postgres'
+            ? described.slice(described.lastIndexOf('/') + 1) || undefined
+            : described.replace(/^sqlite:\/\//, ''),
+      },
+      dryRun,
+    );
+    try {
+      const result = await currentRun.run(telemetry, work);
+      telemetry.succeeded();
+      return result;
+    } catch (error) {
+      telemetry.failed(error);
+      throw error;
+    }
   }
 
   #validation(): ValidationOptions {

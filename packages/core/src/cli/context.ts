@@ -85,6 +85,7 @@ export class CommandContext {
       ...(choices.future ? { future: choices.future } : {}),
       ...(choices.singleTransaction ? { singleTransaction: true } : {}),
       ...(choices.onEvent ? { onEvent: choices.onEvent } : {}),
+      ...(this.config.telemetry ? { telemetry: true } : {}),
       logger: this.logger(),
     });
   }
