@@ -4,6 +4,8 @@ import type { OptionSpec } from './command.js';
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'database-url',
+    // -D: sqlx-cli's short form.
+    short: 'D',
     type: 'string',
     value: 'URL',
     description: 'database to use (else $DATABASE_URL, else DATABASE_URL in .env, looked up to the project root)',

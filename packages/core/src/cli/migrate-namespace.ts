@@ -9,12 +9,20 @@ import { UsageError } from './usage-error.js';
  * belong here; `database` and `embed` keep their own names, as in sqlx-cli.
  */
 export const MIGRATE = 'migrate';
+/** Diesel's spelling of the same namespace: `diesel migration run`, `diesel migration generate x`. */
+const DIESEL_NAMESPACE = 'migration';
 const MIGRATE_COMMANDS: readonly string[] = ['add', 'run', 'revert', 'redo', 'info', 'list', 'pending', 'validate', 'resolve'];
+/** Inside the namespace only: Diesel's `migration generate` is `add`. */
+const NAMESPACE_ALIASES: Readonly<Record<string, string>> = { generate: 'add' };
 
-/** `migrate <command> ...` becomes `<command> ...`; anything else is returned as it was split. */
+/** `migrate <command> ...` (or `migration <command> ...`) becomes `<command> ...`; anything else is returned as it was split. */
 export function unwrapMigrate(split: SplitArgs): SplitArgs & { namespaced: boolean } {
-  if (split.command !== MIGRATE) return { ...split, namespaced: false };
-  const inner = splitCommand(split.rest);
+  if (split.command !== MIGRATE && split.command !== DIESEL_NAMESPACE) return { ...split, namespaced: false };
+  const typed = splitCommand(split.rest);
+  const inner =
+    typed.command !== undefined && NAMESPACE_ALIASES[typed.command]
+      ? { ...typed, command: NAMESPACE_ALIASES[typed.command] }
+      : typed;
   if (inner.command !== undefined && !MIGRATE_COMMANDS.includes(inner.command)) {
     throw new UsageError(`"${inner.command}" is not a \`strata migrate\` command`, {
       code: 'UNKNOWN_COMMAND',
@@ -37,6 +45,7 @@ export function migrateHelp(): string {
     'Commands:',
     ...formatTable(rows, '  '),
     '',
+    "`strata migration <command>` (Diesel's spelling) is the same, and `strata migration generate <name>` is `add`.",
     'Run `strata migrate <command> --help` for the options of one command.',
   ].join('\n');
 }

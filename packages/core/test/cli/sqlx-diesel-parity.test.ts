@@ -142,4 +142,60 @@ describe.each(KINDS)('Diesel and sqlx habits against %s', (kind) => {
     expect(await db.tableExists('posts')).toBe(true);
     expect(await db.tableExists('users')).toBe(false);
   });
+
+  it("a sqlx-cli user's commands, verbatim: migrate add -r, run --dry-run, run -D --connect-timeout --no-dotenv, info, revert --target-version --ignore-missing", async () => {
+    const fresh = await createProject({ '.env': 'DATABASE_URL=sqlite://not-this-one.db?mode=rwc\n' });
+    try {
+      const sqlx = (...args: string[]) => strata(args, { cwd: fresh.dir });
+      const added = await sqlx('migrate', 'add', '-r', 'create_users');
+      expect(added.code, added.stderr).toBe(0);
+      const up = (await fresh.list()).find((file) => file.endsWith('.up.sql'))!;
+      await fresh.write({
+        [`migrations/${up}`]: 'CREATE TABLE users (id INTEGER PRIMARY KEY);\n',
+        [`migrations/${up.replace('.up.', '.down.')}`]: 'DROP TABLE users;\n',
+      });
+      const url = kind === 'sqlite' ? `sqlite://${join(project.dir, 'app.db')}?mode=rwc` : db.url;
+      const dry = await sqlx('migrate', 'run', '--source', 'migrations', '--dry-run', '-D', url, '--no-dotenv');
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain('Dry run: would apply 1 migration');
+      const run = await sqlx('migrate', 'run', '-D', url, '--connect-timeout', '5', '--no-dotenv');
+      expect(run.code, run.stderr).toBe(0);
+      const info = await sqlx('migrate', 'info', '--source', 'migrations', '--database-url', url, '--no-dotenv');
+      expect(info.stdout).toMatch(/^\d{14}\s+create users\s+applied/m);
+      const revert = await sqlx('migrate', 'revert', '--target-version', '0', '--ignore-missing', '-D', url, '--no-dotenv');
+      expect(revert.code, revert.stderr).toBe(0);
+      expect(revert.stdout).toContain('Reverted 1 migration');
+      expect(existsSync(join(fresh.dir, 'not-this-one.db'))).toBe(false);
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+
+  it("a Diesel user's commands, verbatim: migration generate, run, list, pending, redo, revert --all", async () => {
+    const fresh = await createProject({ 'migrations/.keep': '' });
+    try {
+      const diesel = (...args: string[]) =>
+        strata(args, {
+          cwd: fresh.dir,
+          env: { DATABASE_URL: kind === 'sqlite' ? `sqlite://${join(project.dir, 'app.db')}?mode=rwc` : db.url },
+        });
+      expect((await diesel('migration', 'generate', 'create_users', '--layout', 'diesel')).code).toBe(0);
+      const [dir] = (await fresh.list()).filter((name) => name !== '.keep');
+      expect(dir).toMatch(/^\d{4}-\d{2}-\d{2}-\d{6}_create_users$/);
+      await fresh.write({
+        [`migrations/${dir}/up.sql`]: 'CREATE TABLE users (id INTEGER PRIMARY KEY);\n',
+        [`migrations/${dir}/down.sql`]: 'DROP TABLE users;\n',
+      });
+      expect((await diesel('migration', 'pending')).stdout).toContain('1 migration pending.');
+      expect((await diesel('migration', 'run')).code).toBe(0);
+      expect((await diesel('migration', 'list')).stdout).toMatch(/^ {2}\[X\] \d{14} create users$/m);
+      const redo = await diesel('migration', 'redo');
+      expect(redo.code, redo.stderr).toBe(0);
+      expect(redo.stdout).toContain('Redid 1 migration (reverted and re-applied) in one transaction');
+      expect((await diesel('migration', 'revert', '--all')).code).toBe(0);
+      expect((await diesel('migration', 'list')).stdout).toMatch(/^ {2}\[ \] \d{14} create users$/m);
+    } finally {
+      await fresh.cleanup();
+    }
+  });
 });
