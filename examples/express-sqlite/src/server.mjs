@@ -2,6 +2,7 @@
 //   npm start                  (from the repository root: builds, then runs this)
 //   PORT=8080 DATA_DIR=/tmp/x node src/server.mjs
 import { mkdirSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrateOnBoot } from '@strata/express';
@@ -38,8 +39,15 @@ app.use(migrations);
 app.use(express.json());
 app.use(routes(db));
 app.use((error, _req, res, _next) => {
-  log.error(`request failed: ${error.message}`);
-  res.status(500).json({ error: 'internal error' });
+  // The client's mistake (malformed JSON, a body too large: body-parser sets a 4xx status) is a
+  // problem document (RFC 9457) saying what was wrong; anything else is ours, logged, and opaque.
+  const status = Number.isInteger(error.status) && error.status >= 400 && error.status < 500 ? error.status : 500;
+  if (status === 500) log.error(`request failed: ${error.message}`);
+  const detail = error.type === 'entity.parse.failed' ? 'the request body is not valid JSON' : error.message;
+  res
+    .status(status)
+    .type('application/problem+json')
+    .json({ type: 'about:blank', title: STATUS_CODES[status], status, ...(status < 500 ? { detail } : {}) });
 });
 
 const server = app.listen(port, () => {

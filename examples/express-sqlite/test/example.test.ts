@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type NodeProcess, startNode } from '../../../packages/express/test/support/node-process.js';
@@ -39,10 +41,58 @@ function post(body: unknown): RequestInit {
 describe('examples/express-sqlite', () => {
   it('is what `npm start` runs', async () => {
     const root = JSON.parse(await readFile(`${ROOT}/package.json`, 'utf8'));
-    expect(root.scripts.start).toBe('npm run build && npm start -w @strata/example-express-sqlite');
+    // `exec`: npm's shell becomes the server, so the signal npm forwards reaches it (a nested
+    // `npm start -w` behind `sh -c` never passed SIGTERM on).
+    expect(root.scripts.start).toBe('npm run build && exec node examples/express-sqlite/src/server.mjs');
     const example = JSON.parse(await readFile(`${EXAMPLE}/package.json`, 'utf8'));
     expect(example.name).toBe('@strata/example-express-sqlite');
     expect(example.scripts.start).toBe('node src/server.mjs');
+  });
+
+  it('`npm start` stops on SIGTERM: npm forwards it to the server, which drains and exits', async () => {
+    const root = JSON.parse(await readFile(`${ROOT}/package.json`, 'utf8'));
+    // The root script after its build step (the build is the suite's own, done before the tests),
+    // run by npm through its shell as \`npm start\` runs it, from a scratch package.
+    const serve = root.scripts.start.replace('npm run build && ', '').replace('examples/', `${ROOT}/examples/`);
+    await writeFile(join(data.path, 'package.json'), JSON.stringify({ name: 'npm-start-probe', scripts: { start: serve } }));
+    const npm = spawn('npm', ['start'], {
+      cwd: data.path,
+      env: { ...process.env, PORT: '0', DATA_DIR: join(data.path, 'data') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    npm.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => npm.on('close', resolve));
+    const deadline = Date.now() + 30_000;
+    while (!/listening on http:\/\/localhost:(\d+)/.test(out) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const port = /listening on http:\/\/localhost:(\d+)/.exec(out)?.[1];
+    expect(port, out).toBeDefined();
+    npm.kill('SIGTERM');
+    const timer = setTimeout(() => npm.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+    expect(out).toContain('draining: readiness now answers 503');
+    await expect(fetch(`http://127.0.0.1:${port}/livez`)).rejects.toThrow();
+  });
+
+  it('malformed JSON is a 400 problem document, not a 500', async () => {
+    const { base } = await start();
+    const response = await fetch(`${base}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email": ',
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await response.json()).toEqual({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'the request body is not valid JSON',
+    });
   });
 
   it('migrates on first boot, serves its JSON routes and probes, and finds the schema up to date next time', async () => {

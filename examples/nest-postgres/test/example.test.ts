@@ -3,6 +3,7 @@
  * PostgreSQL, and talks to it over HTTP.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -93,6 +94,14 @@ async function exerciseUsers(url: string): Promise<void> {
 }
 
 describe('examples/nest-postgres', () => {
+  it("the README's PostgreSQL URLs name a database of the app's own, never the maintenance database", async () => {
+    const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const urls = [...readme.matchAll(/postgres:\/\/[^\s`'"]+/g)].map((match) => new URL(match[0].replace(/[.,;:)]+$/, '')));
+    const named = urls.filter((url) => url.pathname.length > 1);
+    expect(named.length).toBeGreaterThan(0);
+    for (const url of named) expect(url.pathname, url.href).not.toBe('/postgres');
+  });
+
   it('runs on SQLite via DATABASE_URL=sqlite://…, migrating once across restarts', async () => {
     const dir = await tempDir('nest-example');
     cleanups.push(() => dir.cleanup());

@@ -64,6 +64,8 @@ export type StrataErrorCode =
   | 'INVALID_OPTIONS'
   /** The operation does not apply to this kind of history (repair on a table without checksums). */
   | 'NOT_SUPPORTED'
+  /** strata.config.* or sqlx.toml cannot be read, or holds a key or value strata does not take. */
+  | 'INVALID_CONFIG'
   | 'NOT_FOUND';
 
 export interface StrataErrorDetails {

@@ -3,6 +3,8 @@ export type { BaselineOptions } from './adopt/baseline.js';
 export type { ForeignNote, ImportMatch, ImportOptions, ImportReport } from './adopt/import-plan.js';
 export type { RepairOptions, RepairReport } from './adopt/repair.js';
 export type { ToolName } from './adopt/tools/tool.js';
+export { type ConfigOptions, type FindConfigOptions, loadConfig } from './config/load-config.js';
+export { defineConfig, type StrataConfig } from './config/strata-config.js';
 export type { Connection, QueryResult, Session, SyncConnection, TransactionState } from './dialects/connection.js';
 export type { Database } from './dialects/database.js';
 export type { DatabaseFailure, Dialect, DialectCapabilities, DialectName, HistoryTableName } from './dialects/dialect.js';
@@ -25,7 +27,7 @@ export {
   type RevertOptions,
   type VersionLike,
 } from './migrator.js';
-export type { MigrationReport, MigratorEvent, PlannedStep, StepReport } from './report.js';
+export type { MigrationReport, MigratorEvent, PlannedStep, RedoReport, StepReport } from './report.js';
 export { type DirectoryLayout, type DirectorySource, readMigrationsDirectory } from './source/directory-source.js';
 export type { EmbeddedMigrations, MigrationSource } from './source/resolve-source.js';
 export { migrationsFromValues } from './source/value-source.js';

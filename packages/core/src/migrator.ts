@@ -18,21 +18,31 @@ import type { HistoryStore } from './history/history-store.js';
 import { SqlxHistoryStore } from './history/sqlx-history-store.js';
 import { describeLockHolder, type LockHolder } from './lock/run-lock.js';
 import { type LockGuardOption, resolveLockGuard } from './lock-guard-option.js';
-import { type Logger, silentLogger } from './logger.js';
+import { type Logger, readableLogger } from './logger.js';
 import type { Migration } from './migration.js';
 import {
   type Plan,
+  planRedo,
   planRevert,
   planRun,
   type RevertTarget,
   requireSingleTransactionPossible,
   type ValidationOptions,
 } from './plan.js';
-import type { MigrationReport, MigratorEvent, PlannedStep, StepReport } from './report.js';
+import {
+  type MigrationReport,
+  type MigratorEvent,
+  type PlannedStep,
+  type RedoReport,
+  type StepReport,
+  splitRedoReport,
+} from './report.js';
 import { describeNearMiss } from './source/near-misses.js';
 import { type MigrationSource, resolveSource, statedSummary } from './source/resolve-source.js';
 import { sourceDigest } from './source-digest.js';
 import { computeStatus, type MigrationStatus } from './status.js';
+import { loadOtelApi } from './telemetry/otel-api.js';
+import { currentRun, RunTelemetry } from './telemetry/run-telemetry.js';
 import { toVersion } from './version.js';
 
 export const DEFAULT_TABLE = '_strata_migrations';
@@ -141,6 +151,13 @@ export interface MigratorOptions {
   lockGuard?: LockGuardOption;
   /** Progress events, for a CLI or a UI. */
   onEvent?: (event: MigratorEvent) => void;
+  /**
+   * OpenTelemetry: spans for each run, revert and redo (the run, the lock wait, each migration step
+   * with its version and outcome) and metrics (steps, step duration, lock wait), through
+   * `@opentelemetry/api` (an optional peer: install it and register an SDK). Imported only when
+   * this is true; without the package the logger says so once. Default false.
+   */
+  telemetry?: boolean;
 }
 
 export type VersionLike = bigint | string | number;
@@ -186,6 +203,9 @@ export class Migrator {
     }
     if (options.table !== undefined && (typeof options.table !== 'string' || options.table.length === 0)) {
       throw new StrataError('INVALID_OPTIONS', 'the `table` option must be a non-empty string');
+    }
+    if (options.telemetry !== undefined && typeof options.telemetry !== 'boolean') {
+      throw new StrataError('INVALID_OPTIONS', `telemetry must be true or false, not ${JSON.stringify(options.telemetry)}`);
     }
     if (options.singleTransaction !== undefined && typeof options.singleTransaction !== 'boolean') {
       throw new StrataError(
@@ -263,7 +283,7 @@ export class Migrator {
       throw new StrataError('INVALID_OPTIONS', 'logger must be an object with info, warn and error methods');
     }
     this.#options = options;
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = readableLogger(options.logger);
     const diesel = options.history === 'diesel';
     this.#table = options.table ?? (diesel ? DIESEL_TABLE : DEFAULT_TABLE);
     this.#database = openDatabase(options.db, {
@@ -360,7 +380,11 @@ export class Migrator {
   }
 
   /** Applies pending migrations in version order, each in its own transaction (or all in one: `singleTransaction`). */
-  async run(options: { target?: VersionLike; dryRun?: boolean } = {}): Promise<MigrationReport> {
+  run(options: { target?: VersionLike; dryRun?: boolean } = {}): Promise<MigrationReport> {
+    return this.#observed('run', options.dryRun ?? false, () => this.#run(options));
+  }
+
+  async #run(options: { target?: VersionLike; dryRun?: boolean }): Promise<MigrationReport> {
     const started = performance.now();
     const target = this.#runTarget(options.target);
     if (target.target === undefined && (await this.#upToDate())) {
@@ -400,11 +424,35 @@ export class Migrator {
   }
 
   /** Runs down scripts newest first: the newest one by default, or down to a target, `steps` or `all`. */
-  async revert(options: RevertOptions = {}): Promise<MigrationReport> {
+  revert(options: RevertOptions = {}): Promise<MigrationReport> {
     const target = this.#revertTarget(options as PlanOptions);
-    return this.#execute('down', options.dryRun ?? false, (migrations, history) =>
-      planRevert(migrations, history, target, this.#validation(), this.#database.dialect),
+    return this.#observed('revert', options.dryRun ?? false, () =>
+      this.#execute('down', options.dryRun ?? false, (migrations, history) =>
+        planRevert(migrations, history, target, this.#validation(), this.#database.dialect),
+      ),
     );
+  }
+
+  /**
+   * Diesel's redo: reverts the migrations `revert()` would (the newest by default), then applies the
+   * same ones again, under one lock. Where every step can run in a transaction, all of them run in
+   * ONE, so a failed redo (a down script that does not undo its up script) changes nothing. A
+   * `-- no-transaction` step makes it run step by step: a failure then leaves what finished (see
+   * `status()`). With the `singleTransaction` option that case is refused up front instead.
+   */
+  async redo(options: RevertOptions = {}): Promise<RedoReport> {
+    const target = this.#revertTarget(options as PlanOptions);
+    const report = await this.#observed('redo', options.dryRun ?? false, () =>
+      this.#execute(
+        'down',
+        options.dryRun ?? false,
+        (migrations, history) =>
+          planRedo(planRevert(migrations, history, target, this.#validation(), this.#database.dialect), this.#database.dialect),
+        false,
+        this.#options.singleTransaction ? 'required' : 'when-possible',
+      ),
+    );
+    return splitRedoReport(report);
   }
 
   /**
@@ -521,14 +569,17 @@ export class Migrator {
     dryRun: boolean,
     makePlan: (migrations: Migration[], history: HistoryEntry[]) => Plan,
     stopWaitingWhenUpToDate = false,
+    together: 'required' | 'when-possible' | 'never' = this.#options.singleTransaction ? 'required' : 'never',
   ): Promise<MigrationReport> {
     const started = performance.now();
-    const singleTransaction = this.#options.singleTransaction === true;
     const planned = (migrations: Migration[], history: HistoryEntry[]): Plan => {
       const plan = makePlan(migrations, history);
-      if (singleTransaction) requireSingleTransactionPossible(plan.steps);
+      if (together === 'required') requireSingleTransactionPossible(plan.steps);
       return plan;
     };
+    const asOne = (steps: readonly Step[]): boolean =>
+      together === 'required' || (together === 'when-possible' && steps.every((step) => this.#canJoinBatch(step)));
+    let singleTransaction = together === 'required';
     const [migrations, history] = await Promise.all([this.migrations(), this.#history.entries(this.#database.reader)]);
     let fastPlan: Plan | undefined;
     try {
@@ -539,7 +590,7 @@ export class Migrator {
       if (dryRun || !isStrataError(error, 'MIGRATION_DIRTY')) throw error;
     }
     const report: MigrationReport = {
-      ...emptyReport(direction, dryRun, singleTransaction),
+      ...emptyReport(direction, dryRun, fastPlan ? asOne(fastPlan.steps) : singleTransaction),
       planned: fastPlan?.steps.map(plannedStep) ?? [],
       beyondTarget: fastPlan?.beyondTarget ?? [],
       future: fastPlan?.future ?? [],
@@ -566,6 +617,8 @@ export class Migrator {
           report.planned = plan.steps.map(plannedStep);
           report.beyondTarget = plan.beyondTarget;
           report.future = plan.future;
+          singleTransaction = asOne(plan.steps);
+          report.singleTransaction = singleTransaction;
           if (singleTransaction && plan.steps.length > 0) await this.#applyAsOne(run, plan.steps, report);
           else await this.#applyEach(run, plan.steps, report);
         },
@@ -665,6 +718,11 @@ export class Migrator {
     for (const step of ran) this.#logStep(step);
   }
 
+  /** Whether a step can share one transaction with others: transactional, needing no setting outside one. */
+  #canJoinBatch(step: Step): boolean {
+    return step.transactional && !this.#database.dialect.settingOutsideTransaction?.(step.script);
+  }
+
   #logStep(step: StepReport): void {
     const verb = step.direction === 'up' ? 'applied' : 'reverted';
     this.#logger.info(`${verb} migration ${step.version} ${step.description} (${step.durationMs.toFixed(1)} ms)`, {
@@ -688,7 +746,36 @@ export class Migrator {
   }
 
   #emit(event: MigratorEvent): void {
+    currentRun.getStore()?.observe(event);
     this.#options.onEvent?.(event);
+  }
+
+  /** With `telemetry`, the work runs inside its spans and metrics; otherwise as it is, importing nothing. */
+  async #observed<T>(operation: 'run' | 'revert' | 'redo', dryRun: boolean, work: () => Promise<T>): Promise<T> {
+    const api = this.#options.telemetry ? await loadOtelApi(this.#logger) : undefined;
+    if (!api) return work();
+    const dialect = this.#database.dialect.name;
+    const described = this.describe();
+    const telemetry = new RunTelemetry(
+      api,
+      operation,
+      {
+        system: dialect === 'postgres' ? 'postgresql' : dialect,
+        namespace:
+          dialect === 'postgres'
+            ? described.slice(described.lastIndexOf('/') + 1) || undefined
+            : described.replace(/^sqlite:\/\//, ''),
+      },
+      dryRun,
+    );
+    try {
+      const result = await currentRun.run(telemetry, work);
+      telemetry.succeeded();
+      return result;
+    } catch (error) {
+      telemetry.failed(error);
+      throw error;
+    }
   }
 
   #validation(): ValidationOptions {

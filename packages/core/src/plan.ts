@@ -138,9 +138,12 @@ export function planRevert(
 ): Plan {
   const statuses = computeStatus(migrations, history);
   validateHistory(statuses, { ...options, ignoreMissing: true });
-  const applied = statuses
-    .filter((line) => line.state === 'applied' || line.state === 'missing' || line.state === 'future')
-    .reverse();
+  // ignoreMissing (sqlx-cli's --ignore-missing): a migration missing from the middle of the source is
+  // passed over, so the newest ones that can be reverted are; otherwise reaching one is refused below.
+  // A future one is refused either way: reverting under it would break the newest-first order.
+  const revertible = (line: MigrationStatus<HistoryEntry>) =>
+    line.state === 'applied' || line.state === 'future' || (line.state === 'missing' && !options.ignoreMissing);
+  const applied = statuses.filter(revertible).reverse();
   let chosen: MigrationStatus<HistoryEntry>[];
   if ('all' in target) chosen = applied;
   else if ('steps' in target) {
@@ -159,7 +162,8 @@ export function planRevert(
     if (!line.migration) {
       throw new StrataError(
         'MIGRATION_MISSING',
-        `cannot revert migration ${line.version}: it was applied but is missing in the resolved migrations, so its down script is unknown`,
+        `cannot revert migration ${line.version}: it was applied but is missing in the resolved migrations, so its down script is unknown ` +
+          '(ignoreMissing, `strata revert --ignore-missing`, passes over it)',
         { version: String(line.version) },
       );
     }
@@ -173,6 +177,15 @@ export function planRevert(
     return stepFor(line.migration, 'down', dialect);
   });
   return { direction: 'down', steps, beyondTarget: [], future: [] };
+}
+
+/**
+ * Diesel's redo: a revert plan's down steps, newest first, then the same migrations' up steps, oldest
+ * first. One plan, so the whole redo runs under one lock (and, where it can, in one transaction).
+ */
+export function planRedo(revert: Plan, dialect: Dialect): Plan {
+  const up = [...revert.steps].reverse().map((step) => stepFor(step.migration, 'up', dialect));
+  return { ...revert, steps: [...revert.steps, ...up] };
 }
 
 /**

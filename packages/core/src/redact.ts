@@ -24,15 +24,17 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
   return out;
 }
 
-/** The parts of a connection string a message may show: never the password. */
+/** The parts of a connection string a message may show: never the password, only whether there is one. */
 export function urlParts(
   connectionString: string | undefined,
-): { user?: string; host?: string; port?: number; database?: string } | undefined {
+): { user?: string; password?: true; host?: string; port?: number; database?: string } | undefined {
   if (!connectionString) return undefined;
   try {
     const url = new URL(connectionString);
     return {
       ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+      // Only whether there is one: the value never leaves here.
+      ...(url.password ? { password: true as const } : {}),
       ...(url.hostname ? { host: url.hostname } : {}),
       ...(url.port ? { port: Number(url.port) } : {}),
       ...(url.pathname.length > 1 ? { database: decodeURIComponent(url.pathname.slice(1)) } : {}),

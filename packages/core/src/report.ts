@@ -48,6 +48,28 @@ export interface MigrationReport {
 }
 
 /**
+ * What a redo did: the revert (down steps, newest first) and the re-apply (up steps, oldest first).
+ * `singleTransaction` true: both ran in one transaction, so a failure anywhere changed nothing.
+ */
+export interface RedoReport {
+  reverted: MigrationReport;
+  applied: MigrationReport;
+  singleTransaction: boolean;
+}
+
+/** Splits the one report of a redo's run into its two halves. */
+export function splitRedoReport(report: MigrationReport): RedoReport {
+  const half = (direction: Direction): MigrationReport => ({
+    ...report,
+    direction,
+    applied: report.applied.filter((step) => step.direction === direction),
+    planned: report.planned.filter((step) => step.direction === direction),
+    skipped: report.skipped.filter((step) => step.direction === direction),
+  });
+  return { reverted: half('down'), applied: half('up'), singleTransaction: report.singleTransaction };
+}
+
+/**
  * Progress, as it happens. `step-done` fires when a step's script and history write have run; with
  * `singleTransaction` that is inside the run's one open transaction, which commits after the last
  * step: a run that then fails rolls back every step it reported done (the error's

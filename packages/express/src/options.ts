@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type Logger, type MigrationSource, StrataError, silentLogger } from '@strata/core';
+import { type Logger, type MigrationSource, StrataError } from '@strata/core';
 import {
   DEFAULT_PROBE_PATHS,
   type HealthProbeOptions,
@@ -8,6 +8,7 @@ import {
   type ReadinessGateOptions,
   type ResolvedGateOptions,
   type ResolvedProbePaths,
+  readableLogger,
   resolveGateOptions,
   resolveProbePaths,
 } from '@strata/core/boot';
@@ -89,7 +90,7 @@ export function resolveOptions(options: MigrateOnBootOptions): ResolvedOptions {
     background,
     gate: background ? resolveGateOptions<Request>(gate) : undefined,
     paths: resolveProbePaths(paths),
-    logger: boot.logger ?? silentLogger,
+    logger: readableLogger(boot.logger),
     onError,
   };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FactoryProvider, InjectionToken, Provider } from '@nestjs/common';
-import { Scope } from '@nestjs/common';
+import { Logger, Scope } from '@nestjs/common';
 import { type DatabaseHandle, StrataError, silentLogger } from '@strata/core';
 import { HealthProbes, MigrationBoot, type ResolvedGateOptions, resolveGateOptions, startBoot } from '@strata/core/boot';
 import {
@@ -61,7 +61,15 @@ export function bootProvider(optionsToken: InjectionToken): FactoryProvider<Prom
       const { connection: _connection, logger: loggerOption, background, health: _health, gate: _gate, ...rest } = options;
       const logger = loggerOption === false ? silentLogger : (loggerOption ?? nestLogger());
       const boot = new MigrationBoot(connection, { ...rest, logger });
-      await startBoot(boot, { logger, background: background === true, gated: gate !== null });
+      try {
+        await startBoot(boot, { logger, background: background === true, gated: gate !== null });
+      } catch (error) {
+        // With no logger of ours speaking (logger: false, or Nest's own logger off), Nest would end
+        // the process with status 1 and not a word: say why, once, as the CLI would.
+        const unheard = loggerOption === false || (loggerOption === undefined && !Logger.isLevelEnabled('error'));
+        if (unheard) process.stderr.write(`[strata] migrations failed, so the app does not start: ${describeError(error)}\n`);
+        throw error;
+      }
       return boot;
     },
   };
@@ -123,4 +131,11 @@ export function healthProbesProvider(optionsToken: InjectionToken): FactoryProvi
 
 function describeToken(token: InjectionToken): string {
   return typeof token === 'function' ? token.name : String(token);
+}
+
+/** As the CLI prints it: `error[CODE]: message`. */
+function describeError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' ? `error[${code}]: ${message}` : message;
 }

@@ -123,4 +123,22 @@ describe('Nest processes (built @strata/nest)', () => {
     const users = await database.rows('SELECT * FROM users');
     expect(users).toEqual([]);
   });
+
+  it("with Nest's logger off (logger: false), a failed migration still says why, in one line on stderr", async () => {
+    const migrations = await tree({
+      'migrations/0001_broken.sql': 'CREATE TABLE users (id INT PRIMARY KEY);\nSELECT * FROM nowhere;\n',
+    });
+    const run = await spawnNode([FIXTURE, JSON.stringify({ url: database.url, migrations, nestLogger: false })], {
+      timeoutMs: 30_000,
+      env: { NO_COLOR: '1' },
+    });
+    expect(run.code, explain(run)).toBe(1);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.split('\n').filter((line) => line.includes('[strata]'));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^\[strata\] migrations failed, so the app does not start: error\[MIGRATION_FAILED\]: migration 1 failed at 0001_broken\.sql:2:15: relation "nowhere" does not exist \[42P01\]$/,
+      ),
+    ]);
+  });
 });

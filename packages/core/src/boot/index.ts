@@ -4,6 +4,8 @@
  * gate answers as `{ status, headers, body }`, the options they take, and the log lines they write.
  * Framework-free: Node's own http types at most.
  */
+
+export { readableLogger } from '../logger.js';
 export { describeBoot } from './boot-summary.js';
 export { gateMiddleware } from './gate-middleware.js';
 export {

@@ -12,8 +12,8 @@ import {
   type MigratorEvent,
   type MigratorOptions,
   StrataError,
-  silentLogger,
 } from '../index.js';
+import { readableLogger } from '../logger.js';
 import { countOf } from './plural.js';
 import { retryConnection } from './retry-connection.js';
 import { type VersionCounts, VersionPicture } from './version-picture.js';
@@ -105,7 +105,7 @@ export class MigrationBoot {
     }
     this.mode = mode;
     this.#options = options;
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = readableLogger(options.logger);
     const onEvent = options.onEvent;
     // The Migrator refuses a value that is neither; until then, whatever was given is passed on.
     this.future = options.future ?? 'ignore';

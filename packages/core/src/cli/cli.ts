@@ -5,8 +5,10 @@ import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { GLOBAL_OPTIONS, VERSION_OPTION } from './global-options.js';
 import { commandHelp, mainHelp } from './help.js';
 import type { CliIo } from './io.js';
+import { migrateHelp, unwrapMigrate } from './migrate-namespace.js';
 import { Output } from './output.js';
 import { packageVersion } from './package-version.js';
+import { readProjectConfig } from './project-config.js';
 import { findCommand, loadCommand, suggestCommand } from './registry.js';
 import { reportError } from './report-error.js';
 import { UsageError } from './usage-error.js';
@@ -18,8 +20,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let out = new Output(io, early);
   let context: CommandContext | undefined;
   try {
-    const { command: word, rest } = splitCommand(argv);
-    if (word === undefined) return topLevel(rest, out);
+    const { command: word, rest, namespaced } = unwrapMigrate(splitCommand(argv));
+    if (word === undefined) return namespaced ? namespaceLevel(rest, out) : topLevel(rest, out);
 
     const entry = findCommand(word);
     if (!entry) {
@@ -41,7 +43,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       name: entry.name,
       values: parsed.values,
       positionals: parsed.positionals,
-      config: resolveConfig(parsed.values, io.env, io.cwd),
+      config: resolveConfig(parsed.values, io.env, io.cwd, await readProjectConfig(parsed.values, io.cwd, out)),
       out,
       io,
     });
@@ -67,6 +69,17 @@ function topLevel(rest: string[], out: Output): number {
     return EXIT_OK;
   }
   out.note(mainHelp(version));
+  return EXIT_USAGE;
+}
+
+/** `strata migrate` alone: its help, as a usage error unless --help asked for it. */
+function namespaceLevel(rest: string[], out: Output): number {
+  const parsed = parseCommandArgs(rest, GLOBAL_OPTIONS, 'strata migrate');
+  if (parsed.values.help) {
+    out.line(migrateHelp());
+    return EXIT_OK;
+  }
+  out.note(migrateHelp());
   return EXIT_USAGE;
 }
 

@@ -1,5 +1,8 @@
-import { resolve } from 'node:path';
-import { readEnvFileValue } from './env-file.js';
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import type { ProjectConfig } from '../config/load-config.js';
+import { findProjectRoot } from '../config/project-root.js';
+import { type EnvFile, envFileValue, findEnvFile } from './env-file.js';
 import type { OptionValues } from './option-values.js';
 import { UsageError } from './usage-error.js';
 
@@ -7,7 +10,13 @@ import { UsageError } from './usage-error.js';
 export interface GlobalConfig {
   databaseUrl: string | undefined;
   /** Where the URL came from, for messages. */
-  databaseUrlFrom: '--direct-url' | '--database-url' | 'DIRECT_URL' | 'DATABASE_URL' | '.env' | undefined;
+  databaseUrlFrom: '--direct-url' | '--database-url' | 'DIRECT_URL' | 'DATABASE_URL' | '.env' | 'strata.config' | undefined;
+  /** What a relative SQLite path in the URL is relative to: the working directory, or the directory of the .env it came from. */
+  databaseUrlBase: string;
+  /** The nearest directory at or above the working directory holding package.json or .git. */
+  projectRoot: string | undefined;
+  /** Where .env is (or would be) read, for messages; undefined with --no-dotenv. */
+  dotenv: string | undefined;
   /** The migrations directory as typed (for display) and resolved against the working directory. */
   source: string;
   sourcePath: string;
@@ -24,18 +33,31 @@ export interface GlobalConfig {
   lock: 'advisory' | 'lease' | undefined;
   /** --stall-timeout: the Migrator's stallTimeout; 0 sets nothing. Undefined: the default. */
   stallTimeoutMs: number | undefined;
+  /** strata.config's `telemetry`: OpenTelemetry spans and metrics, when @opentelemetry/api is installed. */
+  telemetry: boolean;
 }
 
-export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string): GlobalConfig {
-  const source = stringOption(values, 'source') ?? 'migrations';
+/**
+ * Flags win over the environment (.env included), which wins over the config file (strata.config,
+ * then sqlx.toml), which wins over the defaults.
+ */
+export function resolveConfig(
+  values: OptionValues,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  project: ProjectConfig = { files: [] },
+): GlobalConfig {
+  const projectRoot = findProjectRoot(cwd);
+  const envFile = values['no-dotenv'] === true ? undefined : findEnvFile(cwd, projectRoot);
   // The CLI migrates, so a direct URL (Prisma's DIRECT_URL, past a pooler) wins over the pooled one
-  // at the same level; a flag wins over the environment, which wins over ./.env.
+  // at the same level; a flag wins over the environment, which wins over .env.
   const candidates: [GlobalConfig['databaseUrlFrom'], () => string | undefined][] = [
     ['--direct-url', () => stringOption(values, 'direct-url')],
     ['--database-url', () => stringOption(values, 'database-url')],
     ['DIRECT_URL', () => env.DIRECT_URL || undefined],
     ['DATABASE_URL', () => env.DATABASE_URL || undefined],
-    ['.env', () => readEnvFileValue(cwd, 'DIRECT_URL') ?? readEnvFileValue(cwd, 'DATABASE_URL')],
+    ['.env', () => envFileValue(envFile, 'DIRECT_URL') ?? envFileValue(envFile, 'DATABASE_URL')],
+    ['strata.config', () => project.databaseUrl],
   ];
   let databaseUrl: string | undefined;
   let databaseUrlFrom: GlobalConfig['databaseUrlFrom'];
@@ -46,20 +68,56 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd:
       break;
     }
   }
+  const source = sourceDirectory(stringOption(values, 'source'), cwd, projectRoot, project.migrations);
   return {
     databaseUrl,
     databaseUrlFrom,
-    source,
-    sourcePath: resolve(cwd, source),
-    table: nonEmpty(values, 'table'),
+    // sqlite://app.db in the project's .env names the project's file, wherever the command is typed.
+    databaseUrlBase:
+      databaseUrlFrom === '.env' && envFile
+        ? envFile.directory
+        : databaseUrlFrom === 'strata.config'
+          ? (project.configDirectory ?? cwd)
+          : cwd,
+    projectRoot,
+    dotenv: values['no-dotenv'] === true ? undefined : describeDotenv(envFile, cwd, projectRoot),
+    ...source,
+    table: nonEmpty(values, 'table') ?? project.table,
     history: historyKind(stringOption(values, 'history')),
-    schema: nonEmpty(values, 'schema'),
-    lockTimeoutMs: seconds('lock-timeout', stringOption(values, 'lock-timeout'), 0),
-    statementTimeoutMs: seconds('statement-timeout', stringOption(values, 'statement-timeout'), Number.MIN_VALUE),
-    connectTimeoutMs: seconds('connect-timeout', stringOption(values, 'connect-timeout'), 0),
-    lock: lockKind(stringOption(values, 'lock')),
-    stallTimeoutMs: stallSeconds(stringOption(values, 'stall-timeout')),
+    schema: nonEmpty(values, 'schema') ?? project.schema,
+    lockTimeoutMs: seconds('lock-timeout', stringOption(values, 'lock-timeout'), 0) ?? project.lockTimeout,
+    statementTimeoutMs:
+      seconds('statement-timeout', stringOption(values, 'statement-timeout'), Number.MIN_VALUE) ?? project.statementTimeout,
+    connectTimeoutMs: seconds('connect-timeout', stringOption(values, 'connect-timeout'), 0) ?? project.connectTimeout,
+    lock: lockKind(stringOption(values, 'lock')) ?? project.lock,
+    stallTimeoutMs: stallSeconds(stringOption(values, 'stall-timeout')) ?? project.stallTimeout,
+    telemetry: project.telemetry === true,
   };
+}
+
+/**
+ * --source is relative to the working directory; a config file's `migrations` to the file. Without
+ * either, `migrations` in the working directory; failing that, the project root's, so `strata info` typed in a subdirectory of the project finds the project's.
+ */
+function sourceDirectory(
+  given: string | undefined,
+  cwd: string,
+  projectRoot: string | undefined,
+  configured: string | undefined,
+): { source: string; sourcePath: string } {
+  if (given !== undefined) return { source: given, sourcePath: resolve(cwd, given) };
+  if (configured !== undefined) return { source: relative(cwd, configured) || '.', sourcePath: configured };
+  const here = resolve(cwd, 'migrations');
+  if (projectRoot === undefined || existsSync(here)) return { source: 'migrations', sourcePath: here };
+  const atRoot = resolve(projectRoot, 'migrations');
+  if (!existsSync(atRoot)) return { source: 'migrations', sourcePath: here };
+  return { source: relative(cwd, atRoot), sourcePath: atRoot };
+}
+
+function describeDotenv(found: EnvFile | undefined, cwd: string, projectRoot: string | undefined): string {
+  if (found) return relative(cwd, found.path) || '.env';
+  if (projectRoot === undefined || projectRoot === cwd) return './.env';
+  return `.env (here or up to ${relative(cwd, projectRoot)}/)`;
 }
 
 /** 0 sets nothing; otherwise at least a second, as the Migrator requires. */

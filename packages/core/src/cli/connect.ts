@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DialectName } from '../dialects/dialect.js';
+import { strataApplicationName } from '../dialects/postgres/application-name.js';
 import type { DatabaseHandle } from '../dialects/registry.js';
 import { StrataError } from '../errors.js';
 import type { DatabaseTarget, PostgresTarget, SqliteTarget } from './database-url.js';
@@ -12,8 +13,11 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-/** The name PostgreSQL shows in pg_stat_activity, so a lock wait elsewhere can say who holds the lock. */
-export const APPLICATION_NAME = 'strata';
+/**
+ * The name PostgreSQL shows in pg_stat_activity, so a lock wait elsewhere can say who holds the
+ * lock: `strata <host>:<pid>`, unless the URL names one (`?application_name=`, which pg lets win).
+ */
+export const APPLICATION_NAME = strataApplicationName();
 
 /**
  * TCP keepalive on every connection the CLI opens: a connection idle this long (waiting for an

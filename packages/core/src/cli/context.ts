@@ -54,12 +54,12 @@ export class CommandContext {
     if (this.#target) return this.#target;
     const url = this.config.databaseUrl;
     if (!url) {
-      throw new UsageError('no database URL: pass --database-url, set DATABASE_URL, or add DATABASE_URL=... to ./.env', {
+      throw new UsageError(noDatabaseUrlMessage(this.config), {
         code: 'NO_DATABASE_URL',
         hint: 'for example DATABASE_URL=sqlite://app.db?mode=rwc or DATABASE_URL=postgres://user@localhost/app',
       });
     }
-    const target = parseDatabaseUrl(url, this.io.cwd, this.config.connectTimeoutMs);
+    const target = parseDatabaseUrl(url, this.config.databaseUrlBase, this.config.connectTimeoutMs);
     if ('password' in target) this.out.addSecret(target.password);
     this.#target = target;
     return target;
@@ -89,6 +89,7 @@ export class CommandContext {
       ...(choices.singleTransaction ? { singleTransaction: true } : {}),
       ...(choices.lockGuardMs !== undefined ? { lockGuard: { lockTimeout: choices.lockGuardMs } } : {}),
       ...(choices.onEvent ? { onEvent: choices.onEvent } : {}),
+      ...(this.config.telemetry ? { telemetry: true } : {}),
       logger: this.logger(),
     });
   }
@@ -115,4 +116,10 @@ function safeJson(value: unknown): string {
   } catch {
     return '';
   }
+}
+
+/** Where the URL was looked for, so the person knows where to put one. */
+function noDatabaseUrlMessage(config: GlobalConfig): string {
+  const dotenv = config.dotenv ? `, or add DATABASE_URL=... to ${config.dotenv}` : ' (.env is not read: --no-dotenv)';
+  return `no database URL: pass --database-url, set DATABASE_URL${dotenv}`;
 }

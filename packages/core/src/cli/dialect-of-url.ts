@@ -8,7 +8,7 @@ export function offlineDialect(context: CommandContext): Dialect {
   const url = context.config.databaseUrl;
   if (!url) return DIALECTS.postgres;
   try {
-    return DIALECTS[parseDatabaseUrl(url, context.io.cwd).kind];
+    return DIALECTS[parseDatabaseUrl(url, context.config.databaseUrlBase).kind];
   } catch {
     return DIALECTS.postgres;
   }

@@ -10,6 +10,7 @@ export const EXIT_USAGE = 2;
 /** Engine errors that mean "you asked for something that cannot be", not "the database said no". */
 const USAGE_CODES = new Set<StrataErrorCode>([
   'INVALID_OPTIONS',
+  'INVALID_CONFIG',
   'TARGET_NOT_FOUND',
   'SOURCE_NOT_FOUND',
   'DRIVER_NOT_INSTALLED',

@@ -4,9 +4,18 @@ import type { OptionSpec } from './command.js';
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'database-url',
+    // -D: sqlx-cli's short form.
+    short: 'D',
     type: 'string',
     value: 'URL',
-    description: 'database to use (else $DATABASE_URL, else DATABASE_URL in ./.env)',
+    description: 'database to use (else $DATABASE_URL, else DATABASE_URL in .env, looked up to the project root)',
+  },
+  { name: 'no-dotenv', type: 'boolean', description: 'do not read .env' },
+  {
+    name: 'config',
+    type: 'string',
+    value: 'FILE',
+    description: 'read this config file (default: strata.config.{ts,mjs,js,json}, then sqlx.toml, up to the project root)',
   },
   {
     name: 'direct-url',

@@ -5,7 +5,13 @@ import { COMMANDS, type CommandEntry } from './registry.js';
 
 export function mainHelp(version: string): string {
   const commands = formatTable(
-    COMMANDS.map((entry) => [entry.aliases?.length ? `${entry.name} (${entry.aliases.join(', ')})` : entry.name, entry.summary]),
+    [
+      ...COMMANDS.map((entry) => [
+        entry.aliases?.length ? `${entry.name} (${entry.aliases.join(', ')})` : entry.name,
+        entry.summary,
+      ]),
+      ['migrate <command>', "sqlx-cli's spelling of the commands above: strata migrate add | run | revert | info | ..."],
+    ],
     '  ',
   );
   return [

@@ -1,6 +1,6 @@
 import { describeLockHolder } from '../lock/run-lock.js';
 import type { MigratorEvent, PlannedStep } from '../report.js';
-import { formatDuration, printable } from './format.js';
+import { formatDuration, nsToMs, printable } from './format.js';
 import type { Output } from './output.js';
 
 /**
@@ -56,8 +56,10 @@ export class ProgressRenderer {
       }
       case 'step-done':
         this.#current = undefined;
+        // Two different times, both labelled: the step's wall time (history write and round trips
+        // included) and the script's own, which history records and `info` shows.
         this.#out.line(
-          `${style.green('✓')} ${verb(event.step, 'ed')} ${label(event.step)} ${style.dim(`(${formatDuration(event.step.durationMs)}${retries(event.step.lockRetries)})`)}`,
+          `${style.green('✓')} ${verb(event.step, 'ed')} ${label(event.step)} ${style.dim(`(${formatDuration(event.step.durationMs)}; execution time ${formatDuration(nsToMs(event.step.executionTimeNs))}${retries(event.step.lockRetries)})`)}`,
         );
         return;
       case 'lock-retry':

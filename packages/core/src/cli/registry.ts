@@ -16,6 +16,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'revert', summary: 'revert the newest applied migration, or down to a target' },
   { name: 'redo', summary: 'revert and re-apply migrations, to prove their down scripts' },
   { name: 'info', aliases: ['status'], summary: 'list migrations with their state, install time and duration' },
+  { name: 'list', summary: "Diesel's migration list: every migration, [X] applied or [ ] not" },
+  { name: 'pending', summary: 'the migrations `run` would apply (with --exit-code: exit 1 when any)' },
   { name: 'validate', summary: 'check the migrations directory (and, given a database, checksums and order)' },
   { name: 'lint', summary: 'report migrations that would lock, rewrite or break a database under traffic' },
   { name: 'resolve', summary: 'mark a dirty (partially applied) migration as applied or rolled back' },

@@ -60,6 +60,16 @@ export function migrationFailed(failure: SqlFailure): StrataError {
 
 /** What a failed single-transaction run lost, for the message: everything it had done. */
 export function batchRolledBack(step: Step, ranBefore: readonly Step[]): string {
+  // A redo's batch holds down steps, then up steps: it is undone back to where it started.
+  if (ranBefore.some((before) => before.direction !== step.direction)) {
+    const down = ranBefore.filter((before) => before.direction === 'down');
+    const up = ranBefore.filter((before) => before.direction === 'up');
+    const reapplied = up.length > 0 ? ` and re-applied ${listVersions(up)}` : '';
+    return (
+      `the redo was a single transaction and it was rolled back as a whole: nothing of it was kept (it had reverted ${listVersions(down)}${reapplied}). ` +
+      'Every migration it was redoing is still applied, as before.'
+    );
+  }
   const up = step.direction === 'up';
   const verb = up ? 'applied' : 'reverted';
   const before =

@@ -115,7 +115,8 @@ describe('PostgreSQL URLs and passwords', () => {
       expect(allOutput(result)).toContain('CONNECTION_FAILED');
     }
     const text = await strata(['run'], { cwd: project.dir, env: { DATABASE_URL: url } });
-    expect(text.stderr).toContain('cannot reach the database at postgres://someone@127.0.0.1:1/app');
+    // The README's one rule: the user, and *** where the password was.
+    expect(text.stderr).toContain('cannot reach the database at postgres://someone:***@127.0.0.1:1/app');
   });
 
   it('postgresql:// is the same as postgres://', async () => {

@@ -48,6 +48,22 @@ describe('strata database on SQLite', () => {
     expect(again.stdout).toContain('does not exist; nothing to drop');
   });
 
+  it("create makes the file's missing directories, as sqlx-cli does", async () => {
+    const result = await strata(['--database-url', 'sqlite://data/sub/deeper/app.db', 'database', 'create'], {
+      cwd: project.dir,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(join(project.dir, 'data/sub/deeper/app.db'))).toBe(true);
+  });
+
+  it("drop -y after a run also removes strata's lock files beside the database", async () => {
+    expect((await run('database', 'setup')).code).toBe(0);
+    for (const suffix of ['.strata-lock', '.strata-lock.holder']) expect(existsSync(`${file()}${suffix}`)).toBe(true);
+    const result = await run('database', 'drop', '-y');
+    expect(result.code, result.stderr).toBe(0);
+    expect((await project.list('data')).filter((name) => name.startsWith('app.db'))).toEqual([]);
+  });
+
   it('setup creates the file if missing and runs the migrations; run again it only runs', async () => {
     const result = await run('database', 'setup');
     expect(result.code, result.stderr).toBe(0);

@@ -4,7 +4,9 @@ import { createProject, type Project } from './helpers/project.js';
 import { jsonOf, strata } from './helpers/strata.js';
 
 const GLOBAL = [
-  '--database-url URL',
+  '-D, --database-url URL',
+  '--no-dotenv',
+  '--config FILE',
   '--source DIR',
   '--table NAME',
   '--schema NAME',
@@ -17,7 +19,7 @@ const GLOBAL = [
 
 /** Every option of every command the issue names, as `strata <command> --help` must list it. */
 const COMMAND_OPTIONS: Record<string, string[]> = {
-  add: ['-r, --reversible', '--sequential', '--timestamp', '--layout sqlx|diesel', '<name>'],
+  add: ['-r, --reversible', '-s, --sequential', '-t, --timestamp', '--layout sqlx|diesel', '<name>'],
   run: [
     '--target-version V',
     '--dry-run',
@@ -26,8 +28,9 @@ const COMMAND_OPTIONS: Record<string, string[]> = {
     '--allow-out-of-order',
     '--future ignore|error',
   ],
-  revert: ['--target-version V', '--all', '-n, --number N', '--dry-run', '--single-transaction'],
-  redo: ['-n, --number N', '--all'],
+  revert: ['--target-version V', '--all', '-n, --number N', '--dry-run', '--single-transaction', '--ignore-missing'],
+  pending: ['--exit-code'],
+  redo: ['-n, --number N', '--all', '--target-version V', '--dry-run'],
   info: ['--exit-code', '--future ignore|error'],
   validate: ['--offline', '--ignore-missing', '--allow-out-of-order', '--future ignore|error'],
   resolve: ['<version>', '--applied', '--rolled-back'],
@@ -45,7 +48,19 @@ describe('help and version', () => {
   it('strata --help lists every command and global option, and exits 0', async () => {
     const result = await run('--help');
     expect(result.code).toBe(0);
-    for (const name of ['add', 'run', 'revert', 'redo', 'info (status)', 'validate', 'resolve', 'embed', 'database']) {
+    for (const name of [
+      'add',
+      'run',
+      'revert',
+      'redo',
+      'info (status)',
+      'list',
+      'pending',
+      'validate',
+      'resolve',
+      'embed',
+      'database',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`^  ${name.replace(/[()]/g, '\\$&')}\\s+\\S`, 'm'));
     }
     for (const option of [...GLOBAL, '--version']) expect(result.stdout).toContain(option);

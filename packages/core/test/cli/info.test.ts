@@ -41,7 +41,7 @@ describe.each(KINDS)('strata info on %s', (kind) => {
   it('before anything ran: every migration pending, no history table needed', async () => {
     const result = await run('info');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/Version\s+Description\s+State\s+Installed on\s+Duration/);
+    expect(result.stdout).toMatch(/Version\s+Description\s+State\s+Installed on\s+Execution time/);
     expect(result.stdout).toMatch(/^1\s+a\s+pending$/m);
     expect(result.stdout).toContain('2 pending');
     expect(await info()).toEqual([

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,7 +38,35 @@ describe('--lock-timeout on PostgreSQL, with the lock held elsewhere', () => {
     expect(result.stderr).toMatch(
       /error\[LOCK_TIMEOUT\]: gave up waiting for the migration lock after \d+ ms: it is held by pid \d+ "holder-under-test"/,
     );
+    // The queries to see the holder and to end it, with its pid filled in.
+    const pid = /held by pid (\d+)/.exec(result.stderr)?.[1];
+    expect(result.stderr).toContain(
+      `see it: SELECT pid, application_name, client_addr, state, query_start, query FROM pg_stat_activity WHERE pid = ${pid};`,
+    );
+    expect(result.stderr).toContain(`end it (if it is stuck): SELECT pg_terminate_backend(${pid});`);
     expect(await db.tableExists('users')).toBe(false);
+  });
+
+  it('the holder is named by host and pid: strata <host>:<pid> on its own connections', async () => {
+    await holder.end();
+    await project.write({ 'migrations/0001_create_users.sql': 'SELECT pg_sleep(30);\n' });
+    const running = run(['run']);
+    let names: string[] = [];
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && names.length === 0) {
+      names = (
+        await db.query<{ application_name: string }>(
+          "SELECT application_name FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
+        )
+      ).map((row) => row.application_name);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(new RegExp(`^strata ${hostname().slice(0, 40)}\\S*:\\d+$`));
+    await db.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
+    );
+    await running;
   });
 
   it('proceeds once the holder lets go, saying how long it waited', async () => {
@@ -46,7 +75,7 @@ describe('--lock-timeout on PostgreSQL, with the lock held elsewhere', () => {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const { rows } = await holder.query(
-        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'strata' AND query LIKE '%pg_try_advisory_lock%'",
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'strata %' AND query LIKE '%pg_try_advisory_lock%'",
       );
       if (rows.length > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -48,15 +48,74 @@ describe.each(KINDS)('strata redo on %s', (kind) => {
     expect(await applied()).toEqual(['1', '2']);
   });
 
-  it('fails (exit 1) when the down script does not undo the up script, and says what state it left', async () => {
+  it('a down script that does not undo the up script: exit 1 and nothing changed (one transaction)', async () => {
     await project.write({ 'migrations/0002_create_posts.down.sql': 'SELECT 1;\n' });
     const result = await run('redo');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /error\[MIGRATION_FAILED\]: migration 2 failed at 0002_create_posts\.up\.sql(:1:1)?: .*already exists/,
     );
-    expect(result.stderr).toContain('The revert of 2 was done; re-applying failed');
-    expect(await applied()).toEqual(['1']);
+    expect(result.stderr).toContain('the redo was a single transaction and it was rolled back as a whole');
+    expect(result.stderr).toContain(
+      'Nothing changed: the redo ran in one transaction, which was rolled back; 2 is applied as before.',
+    );
+    expect(await applied()).toEqual(['1', '2']);
+    // The revert was undone too: the row a real revert would have dropped is still there.
+    expect(await db.query('SELECT title FROM posts')).toEqual([{ title: 'hello' }]);
+    const next = await run('run');
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).toContain('Nothing pending');
+  });
+
+  it('--all failing on its last re-apply still changes nothing', async () => {
+    await project.write({ 'migrations/0002_create_posts.down.sql': 'SELECT 1;\n' });
+    const result = await run('redo', '--all');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('✓ applied 1 create users');
+    expect(result.stderr).toContain('(it had reverted 2, 1 and re-applied 1)');
+    expect(await applied()).toEqual(['1', '2']);
+    expect(await db.query('SELECT title FROM posts')).toEqual([{ title: 'hello' }]);
+  });
+
+  it('with a -- no-transaction migration it runs step by step, and a failure says exactly what is left', async () => {
+    await project.write({
+      'migrations/0003_create_tags.up.sql': '-- no-transaction\nCREATE TABLE tags (id INTEGER PRIMARY KEY);\n',
+      'migrations/0003_create_tags.down.sql': 'SELECT 1;\n',
+    });
+    expect((await run('run')).code).toBe(0);
+    const plan = await run('redo', '-n', '2', '--dry-run');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('Dry run: would redo 2 migrations step by step');
+    const result = await run('redo', '-n', '2');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'The redo ran step by step (3 runs outside a transaction), so what finished stays. Now applied: 2; dirty: 3. ' +
+        'Fix the cause, then run `strata run` (first `strata resolve 3 --applied` or `--rolled-back` once the database is repaired by hand).',
+    );
+    expect((await run('info', '--json')).stdout).toContain('"state": "dirty"');
+  });
+
+  it('--dry-run shows the down and up steps and changes nothing; --target-version V redoes everything newer than V', async () => {
+    const plan = await run('redo', '--all', '--dry-run');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(
+      /Dry run: would redo 2 migrations in one transaction; nothing was changed\.\n\s+2\s+create posts\s+in a transaction\s+0002_create_posts\.down\.sql\n\s+1 .*\n\s+1 .*0001_create_users\.up\.sql\n\s+2 .*0002_create_posts\.up\.sql/,
+    );
+    expect(await db.query('SELECT title FROM posts')).toEqual([{ title: 'hello' }]);
+    const json = jsonOf<{ singleTransaction: boolean; reverted: { dryRun: boolean; planned: unknown[] } }>(
+      await run('redo', '--dry-run', '--json'),
+    );
+    expect(json.singleTransaction).toBe(true);
+    expect(json.reverted.dryRun).toBe(true);
+    expect(json.reverted.planned).toHaveLength(1);
+
+    const result = await run('migrate', 'redo', '--target-version', '1');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('✓ reverted 2 create posts');
+    expect(result.stdout).not.toContain('create users');
+    expect(result.stdout).toContain('Redid 1 migration (reverted and re-applied) in one transaction');
+    expect(await db.query('SELECT * FROM posts')).toEqual([]);
+    expect((await run('redo', '--target-version', '1', '-n', '1')).code).toBe(2);
   });
 
   it('with nothing applied says so and exits 0; -n with --all exits 2', async () => {

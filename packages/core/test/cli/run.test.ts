@@ -25,12 +25,20 @@ describe.each(KINDS)('strata run on %s', (kind) => {
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toBe('applying 1 create users ...');
-    expect(lines[1]).toMatch(/^✓ applied 1 create users \(\d+(\.\d)? ms\)$/);
+    expect(lines[1]).toMatch(/^✓ applied 1 create users \(\d+(\.\d)? ms; execution time \d+(\.\d)? ms\)$/);
     expect(lines[2]).toBe('applying 2 create posts ...');
     expect(lines[3]).toMatch(/^✓ applied 2 create posts \(/);
     expect(lines[4]).toMatch(/^Applied 2 migrations in \d+(\.\d)? m?s\.$/);
     expect(await appliedVersions()).toEqual(['1', '2']);
     expect(await db.tableExists('posts')).toBe(true);
+  });
+
+  it("the two times are labelled: run's execution time is the one info shows for the same migration", async () => {
+    const result = await run('run');
+    const executed = /✓ applied 1 create users \(.+; execution time (\d+(?:\.\d)? m?s)\)/.exec(result.stdout)?.[1];
+    expect(executed, result.stdout).toBeDefined();
+    const info = await run('info');
+    expect(info.stdout).toMatch(new RegExp(`^1\\s+create users\\s+applied\\s+\\S+ \\S+ UTC\\s+${executed}$`, 'm'));
   });
 
   it('--dry-run prints versions, descriptions and transaction mode, and touches nothing', async () => {

@@ -80,7 +80,9 @@ describe('live elapsed time during a long migration', () => {
     expect(result.code).toBe(0);
     // The duration is whatever this machine took, in any of the forms formatDuration writes
     // (`0.4 ms`, `812 ms`, `1.3 s`, `2m 05s`); what this test is about is the lines around it.
-    expect(result.stdout).toMatch(/^applying 1 slow \.\.\.\n✓ applied 1 slow \((\d+(\.\d)? m?s|\d+m \d\ds)\)\n/);
+    expect(result.stdout).toMatch(
+      /^applying 1 slow \.\.\.\n✓ applied 1 slow \((\d+(\.\d)? m?s|\d+m \d\ds); execution time (\d+(\.\d)? m?s|\d+m \d\ds)\)\n/,
+    );
     expect(result.stdout + result.stderr).not.toContain('\r');
     expect(result.stdout + result.stderr).not.toContain('\u001b');
   });

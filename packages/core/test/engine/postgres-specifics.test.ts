@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
@@ -18,6 +19,27 @@ describe('PostgreSQL specifics', () => {
   afterEach(async () => {
     await db.close();
     await dir.cleanup();
+  });
+
+  it("names an unnamed pool's run session strata <host>:<pid> while it holds the lock, and leaves a named one alone", async () => {
+    await writeTree(dir.path, {
+      '0001_seen.sql': "CREATE TABLE seen AS SELECT current_setting('application_name') AS name;",
+      '0002_after.sql': 'SELECT 1;',
+    });
+    await new Migrator({ db: db.pool, migrations: dir.path }).run({ target: 1 });
+    expect((await db.query('SELECT name FROM seen'))[0]).toEqual({ name: `strata ${hostname()}:${process.pid}`.slice(0, 63) });
+
+    const named = new pg.Pool({ connectionString: db.url, application_name: 'orders-api', max: 2 });
+    try {
+      await writeTree(dir.path, { '0002_after.sql': "INSERT INTO seen SELECT current_setting('application_name');" });
+      await new Migrator({ db: named, migrations: dir.path }).run();
+      expect((await db.query('SELECT name FROM seen ORDER BY name')).map((row) => row.name)).toEqual([
+        'orders-api',
+        `strata ${hostname()}:${process.pid}`.slice(0, 63),
+      ]);
+    } finally {
+      await named.end();
+    }
   });
 
   it('runs a -- no-transaction file statement by statement: CREATE INDEX CONCURRENTLY and a DO block that COMMITs', async () => {

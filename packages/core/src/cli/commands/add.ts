@@ -6,7 +6,7 @@ import { type Layout, scaffoldMigration } from '../scaffold.js';
 import { UsageError } from '../usage-error.js';
 
 export const command: CommandDefinition = {
-  usage: '[-r] [--sequential | --timestamp] [--layout sqlx|diesel] <name>',
+  usage: '[-r] [-s | -t] [--layout sqlx|diesel] <name>',
   positionals: [
     { name: 'name', required: true, description: 'what the migration does, e.g. create_users ("create users" works too)' },
   ],
@@ -17,9 +17,15 @@ export const command: CommandDefinition = {
       type: 'boolean',
       description: 'create an up/down pair (kept automatically in a directory of pairs)',
     },
-    { name: 'sequential', type: 'boolean', description: 'number it 0001, 0002, ... (default: what the directory uses)' },
+    {
+      name: 'sequential',
+      short: 's',
+      type: 'boolean',
+      description: 'number it 0001, 0002, ... (default: what the directory uses)',
+    },
     {
       name: 'timestamp',
+      short: 't',
       type: 'boolean',
       description: 'number it with the UTC time, YYYYMMDDHHMMSS (default for a new directory)',
     },

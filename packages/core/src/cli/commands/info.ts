@@ -80,7 +80,7 @@ function printStatusTable(statuses: readonly MigrationStatus[], style: Palette, 
         : '',
     ];
   });
-  const table = formatTable([['Version', 'Description', 'State', 'Installed on', 'Duration'].map(style.bold), ...rows]);
+  const table = formatTable([['Version', 'Description', 'State', 'Installed on', 'Execution time'].map(style.bold), ...rows]);
   print(table[0]!);
   statuses.forEach((line, i) => {
     print(table[i + 1]!);

@@ -9,7 +9,7 @@ import { atMostOne, countOption, versionOption } from '../option-parsers.js';
 import { ProgressRenderer } from '../progress.js';
 
 export const command: CommandDefinition = {
-  usage: '[--target-version V | --all | -n N] [--dry-run] [--single-transaction]',
+  usage: '[--target-version V | --all | -n N] [--dry-run] [--single-transaction] [--ignore-missing]',
   options: [
     {
       name: 'target-version',
@@ -24,6 +24,11 @@ export const command: CommandDefinition = {
       name: 'single-transaction',
       type: 'boolean',
       description: 'revert them all in ONE transaction: all or nothing (refused if one is -- no-transaction)',
+    },
+    {
+      name: 'ignore-missing',
+      type: 'boolean',
+      description: 'pass over applied migrations missing from the middle of the directory; revert the newest ones it holds',
     },
   ],
   details:
@@ -40,7 +45,11 @@ export const command: CommandDefinition = {
     const singleTransaction = context.flag('single-transaction');
     warnAboutNearMisses(context);
     const renderer = new ProgressRenderer(context.out, { singleTransaction });
-    const migrator = await context.migrator({ singleTransaction, onEvent: renderer.handle });
+    const migrator = await context.migrator({
+      singleTransaction,
+      ignoreMissing: context.flag('ignore-missing'),
+      onEvent: renderer.handle,
+    });
     // 0 means "before everything" unless a migration numbered 0 is applied; then it is the version that stays.
     const zero = target === 0n ? await appliedZero(migrator) : undefined;
     const all = context.flag('all') || (target === 0n && zero === undefined);

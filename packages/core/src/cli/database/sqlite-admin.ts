@@ -1,13 +1,24 @@
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { StrataError } from '../../errors.js';
 import type { SqliteTarget } from '../database-url.js';
 import { UsageError } from '../usage-error.js';
 import type { DatabaseAdmin } from './admin.js';
 
-/** The files SQLite may keep beside a database. */
-const SIDE_FILES = ['-wal', '-shm', '-journal'];
+/**
+ * The files kept beside a database: SQLite's own, and strata's run lock (a small database runs take
+ * turns on) with the note naming its holder. Once the database is gone they only mislead.
+ */
+const SIDE_FILES = [
+  '-wal',
+  '-shm',
+  '-journal',
+  '.strata-lock',
+  '.strata-lock-wal',
+  '.strata-lock-shm',
+  '.strata-lock-journal',
+  '.strata-lock.holder',
+];
 
 export function sqliteAdmin(target: SqliteTarget): DatabaseAdmin {
   if (target.memory) {
@@ -23,12 +34,8 @@ export function sqliteAdmin(target: SqliteTarget): DatabaseAdmin {
       return existsSync(path);
     },
     async create() {
-      if (!existsSync(dirname(path))) {
-        throw new StrataError(
-          'CONNECTION_FAILED',
-          `cannot create SQLite database ${path}: the directory ${dirname(path)} does not exist`,
-        );
-      }
+      // As sqlx-cli does: the file's directories are created too.
+      await mkdir(dirname(path), { recursive: true });
       // An empty file is a valid, empty SQLite database; 'wx' never truncates an existing one.
       await writeFile(path, '', { flag: 'wx' });
     },

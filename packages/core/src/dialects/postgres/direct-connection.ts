@@ -1,6 +1,7 @@
 import { StrataError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import { connectionFailed } from '../connection-errors.js';
+import { strataApplicationName } from './application-name.js';
 import { isPgPool, type PgClientLike, type PgPoolLike, type PgQueryable } from './pg-handles.js';
 
 interface ClientConstructor {
@@ -39,7 +40,7 @@ export async function openDirect(
   const client = new Client({
     connectionString: directUrl,
     ...(connectTimeoutMs ? { connectionTimeoutMillis: connectTimeoutMs } : {}),
-    ...(hasName ? {} : { application_name: 'strata' }),
+    ...(hasName ? {} : { application_name: strataApplicationName() }),
   });
   // An idle client whose server goes away emits 'error'; unheard, that ends the process.
   client.on('error', () => {});

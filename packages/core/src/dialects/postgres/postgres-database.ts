@@ -8,6 +8,7 @@ import type { Session } from '../connection.js';
 import { connectionFailed, connectTimedOut, isDriverConnectTimeout, stalledSession } from '../connection-errors.js';
 import type { Database, ScratchDatabase, SessionSettings } from '../database.js';
 import type { HistoryTableName } from '../dialect.js';
+import { strataApplicationName } from './application-name.js';
 import { openDirect } from './direct-connection.js';
 import { isPgPool, type PgClientLike, type PgPoolClient, type PgPoolLike, type PgQueryable } from './pg-handles.js';
 import { boundedPool, type CheckoutTimeout, checkout } from './pool-checkout.js';
@@ -86,7 +87,11 @@ export class PostgresDatabase implements Database {
     const host = params?.host ?? fromUrl?.host ?? 'localhost';
     const port = params?.port ?? fromUrl?.port ?? 5432;
     const database = params?.database ?? fromUrl?.database ?? '';
-    return `postgres://${user ? `${user}@` : ''}${host}:${port}/${database}`;
+    // One rule for every message: a password that exists shows as *** (as redactUrl writes it), so
+    // the reader knows one was sent; none shows as none.
+    const password = (params as { password?: unknown } | undefined)?.password ?? fromUrl?.password;
+    const secret = password !== undefined && password !== null && password !== '' ? ':***' : '';
+    return `postgres://${user ? `${user}${secret}@` : ''}${host}:${port}/${database}`;
   }
 
   async openSession(): Promise<PostgresSession> {
@@ -204,6 +209,7 @@ export class PostgresDatabase implements Database {
       // Servers before 14 do not know the setting; only a broken connection is a failure.
       if (session.broken) throw error;
     }
+    const named = await nameSession(session);
     // The idle timeouts at once (a stall may come before the first step), the statement timeout
     // with the steps alone.
     const settings = await this.#setIdleTimeouts(session);
@@ -216,6 +222,7 @@ export class PostgresDatabase implements Database {
         if (session.broken) return;
         // Apart: a server older than 14 refuses this one, and a failing statement undoes the whole script.
         await session.exec('RESET client_connection_check_interval').catch(() => {});
+        if (named) await session.exec('RESET application_name').catch(() => {});
         if (settings.size > 0)
           await session.exec([...settings.keys()].map((name) => `RESET ${name}`).join(';\n')).catch(() => {});
       },
@@ -298,4 +305,22 @@ export class PostgresDatabase implements Database {
 /** `SET name = value` for each setting, as one script. */
 function assignments(settings: Map<string, number>, scope: 'SET' | 'SET LOCAL'): string {
   return [...settings].map(([name, value]) => `${scope} ${name} = ${value}`).join(';\n');
+}
+
+/**
+ * Names a run's session `strata <host>:<pid>` while it holds the lock, so those waiting can tell
+ * which process holds it, when the caller's connection has no name (an app's pool often has none);
+ * a name the caller set is theirs and stays. Returns whether it was named (and must be reset).
+ */
+async function nameSession(session: Session): Promise<boolean> {
+  try {
+    const { rows } = await session.query(
+      "SELECT pg_catalog.set_config('application_name', $1, false) AS name WHERE pg_catalog.current_setting('application_name') = ''",
+      [strataApplicationName()],
+    );
+    return rows.length > 0;
+  } catch (error) {
+    if (session.broken) throw error;
+    return false;
+  }
 }

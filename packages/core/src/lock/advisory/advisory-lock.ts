@@ -63,7 +63,8 @@ export class AdvisoryLock implements RunLock {
             const found = await holder();
             return new StrataError(
               'LOCK_TIMEOUT',
-              `gave up waiting for the migration lock after ${Math.round(waited)} ms: it is held by ${describeLockHolder(found)}`,
+              `gave up waiting for the migration lock after ${Math.round(waited)} ms: it is held by ${describeLockHolder(found)}` +
+                holderQueries(found),
               { lockKey: String(key), holder: found },
             );
           },
@@ -143,4 +144,13 @@ function heldHereSql(key: bigint): string {
   const unsigned = BigInt.asUintN(64, key);
   return `EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid()
                    AND granted AND objsubid = 1 AND classid = '${unsigned >> 32n}'::oid AND objid = '${unsigned & 0xffffffffn}'::oid)`;
+}
+
+/** What a person types next: see what the holder is doing, or end it if it is stuck. */
+function holderQueries(holder: LockHolder | undefined): string {
+  if (holder?.pid === undefined) return '';
+  return (
+    `\n  see it: SELECT pid, application_name, client_addr, state, query_start, query FROM pg_stat_activity WHERE pid = ${holder.pid};` +
+    `\n  end it (if it is stuck): SELECT pg_terminate_backend(${holder.pid});`
+  );
 }
