@@ -202,7 +202,7 @@ describe('the database refusing connections at boot, background mode', () => {
     const error = failures[0] as Error & { code: string };
     expect(error.code).toBe('CONNECTION_FAILED');
     expect(error.message).toContain(
-      `cannot reach the database at postgres://${role.role}@127.0.0.1:${proxy.port}/${database.name}`,
+      `cannot reach the database at postgres://${role.role}:***@127.0.0.1:${proxy.port}/${database.name}`,
     );
     expect(error.message).toContain('ECONNREFUSED');
     expectNoPassword('the CONNECTION_FAILED error', [errorTexts(error)]);
@@ -283,7 +283,7 @@ describe('no password in any log line, error or probe body (in-process, every li
     texts.push(...logger.lines.map((line) => `${line.level} ${line.text}`));
     // The scan had something to find: errors and log lines name the role and the server.
     const everything = texts.join('\n');
-    expect(everything).toContain(`${role.role}@127.0.0.1:${proxy.port}`);
+    expect(everything).toContain(`${role.role}:***@127.0.0.1:${proxy.port}`);
     expect(logger.count('warn', /database not reachable/)).toBeGreaterThanOrEqual(2);
     expect(logger.count('error', /migrations failed in the background/)).toBeGreaterThanOrEqual(2);
     expectNoPassword('a log line, error or probe body', texts);

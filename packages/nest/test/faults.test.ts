@@ -204,7 +204,7 @@ describe('the database refusing connections at boot, module in background mode w
       ),
     );
     expect(logged.message).toContain(
-      `cannot reach the database at postgres://${role.role}@127.0.0.1:${proxy.port}/${database.name}`,
+      `cannot reach the database at postgres://${role.role}:***@127.0.0.1:${proxy.port}/${database.name}`,
     );
     expect(logged.context).toMatchObject({ code: 'CONNECTION_FAILED' });
     expect(service.snapshot().error).toEqual({ code: 'CONNECTION_FAILED' });
@@ -275,7 +275,7 @@ describe('no password in the Nest log, errors or probe bodies (the module loggin
     expect(log).toContain('database not reachable');
     expect(log).toContain('migrations failed in the background');
     expect(log).toContain('no_such_type_xyz');
-    expect(texts.join('\n')).toContain(`${role.role}@127.0.0.1:${proxy.port}`);
+    expect(texts.join('\n')).toContain(`${role.role}:***@127.0.0.1:${proxy.port}`);
     expectNoPassword('a Nest log line, error or probe body', texts);
   });
 

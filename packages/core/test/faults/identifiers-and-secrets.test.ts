@@ -179,7 +179,8 @@ describe('passwords never appear in errors or log lines', () => {
         const error = await catchError(call());
         expect(isStrataError(error, 'CONNECTION_FAILED'), errorTexts(error)).toBe(true);
         expect(error.message).toContain('127.0.0.1:1');
-        expect(error.message).toContain('strata@');
+        // The one rule: the user, and *** where the password was.
+        expect(error.message).toContain('strata:***@127.0.0.1:1');
         expectNoSecret(errorTexts(error), secrets);
       }
       expectNoSecret(logger.text(), secrets);

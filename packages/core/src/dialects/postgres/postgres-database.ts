@@ -204,12 +204,13 @@ export class PostgresDatabase implements Database {
     // Only once the lock is held: behind a pooler in transaction mode the advisory lock refuses, and
     // a setting made before it would stay on whichever server connection ran it.
     try {
-      await session.exec(`SET client_connection_check_interval = ${DISCONNECT_CHECK_MS}`);
+      // Naming rides in the same round trip, first, so a server that refuses the setting (before 14)
+      // leaves the name unset rather than costing a round trip of its own.
+      await session.exec(`${nameSession()};\nSET client_connection_check_interval = ${DISCONNECT_CHECK_MS}`);
     } catch (error) {
       // Servers before 14 do not know the setting; only a broken connection is a failure.
       if (session.broken) throw error;
     }
-    const named = await nameSession(session);
     // The idle timeouts at once (a stall may come before the first step), the statement timeout
     // with the steps alone.
     const settings = await this.#setIdleTimeouts(session);
@@ -221,8 +222,7 @@ export class PostgresDatabase implements Database {
       restore: async () => {
         if (session.broken) return;
         // Apart: a server older than 14 refuses this one, and a failing statement undoes the whole script.
-        await session.exec('RESET client_connection_check_interval').catch(() => {});
-        if (named) await session.exec('RESET application_name').catch(() => {});
+        await session.exec(`${unnameSession()};\nRESET client_connection_check_interval`).catch(() => {});
         if (settings.size > 0)
           await session.exec([...settings.keys()].map((name) => `RESET ${name}`).join(';\n')).catch(() => {});
       },
@@ -310,17 +310,17 @@ function assignments(settings: Map<string, number>, scope: 'SET' | 'SET LOCAL'):
 /**
  * Names a run's session `strata <host>:<pid>` while it holds the lock, so those waiting can tell
  * which process holds it, when the caller's connection has no name (an app's pool often has none);
- * a name the caller set is theirs and stays. Returns whether it was named (and must be reset).
+ * a name the caller set is theirs and stays.
  */
-async function nameSession(session: Session): Promise<boolean> {
-  try {
-    const { rows } = await session.query(
-      "SELECT pg_catalog.set_config('application_name', $1, false) AS name WHERE pg_catalog.current_setting('application_name') = ''",
-      [strataApplicationName()],
-    );
-    return rows.length > 0;
-  } catch (error) {
-    if (session.broken) throw error;
-    return false;
-  }
+function nameSession(): string {
+  return `SELECT pg_catalog.set_config('application_name', ${sqlString(strataApplicationName())}, false) WHERE pg_catalog.current_setting('application_name') = ''`;
+}
+
+/** Gives back the connection as it came: unnamed, if strata named it. */
+function unnameSession(): string {
+  return `SELECT pg_catalog.set_config('application_name', '', false) WHERE pg_catalog.current_setting('application_name') = ${sqlString(strataApplicationName())}`;
+}
+
+function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
 }
