@@ -1,0 +1,349 @@
+import type { Database } from '../dialects/database.js';
+import { type DatabaseHandle, openDatabase } from '../dialects/registry.js';
+import { isStrataError, type StrataErrorCode } from '../errors.js';
+import type { Migration } from '../migration.js';
+import { Migrator } from '../migrator.js';
+import { type MigrationSource, resolveSource } from '../source/resolve-source.js';
+import { compareVersions } from '../version.js';
+import { droppedData } from './down-data-loss.js';
+import { type DownIntent, downIntent, IRREVERSIBLE_MARKER } from './down-intent.js';
+import { readWithOptions, type SchemaReadOptions } from './dump.js';
+import { RebuildableShadow } from './rebuildable-shadow.js';
+import {
+  describeDifference,
+  type MigrationReversibility,
+  type ReversibilityFinding,
+  type ReversibilityReport,
+  splitOrderOnly,
+  summarize,
+} from './reversibility-report.js';
+import { diffSchemas } from './schema-diff.js';
+import type { SchemaModel } from './schema-model.js';
+import type { Shadow, ShadowOptions } from './shadow-database.js';
+
+export interface ReversibilityOptions extends SchemaReadOptions, ShadowOptions {
+  migrations: MigrationSource;
+  /**
+   * Check only the migrations newer than the live database's newest applied one: the shadow is
+   * first migrated (up only) to that version, as the live database is.
+   */
+  onlyPending?: boolean | undefined;
+  /** A migration without a down script (and without `-- strata:irreversible`) is an error, not a warning. */
+  requireDown?: boolean | undefined;
+  /** Called as each migration's phases start, for a progress line. */
+  onProgress?: ((progress: ReversibilityProgress) => void) | undefined;
+}
+
+export interface ReversibilityProgress {
+  /** 0-based position among the migrations checked, and their count. */
+  index: number;
+  total: number;
+  version: bigint;
+  description: string;
+  phase: 'baseline' | 'up' | 'down' | 'redo';
+}
+
+/** Failures of a migration's own scripts: findings. Anything else (a lost connection) ends the check. */
+const SCRIPT_FAILURES: ReadonlySet<StrataErrorCode> = new Set<StrataErrorCode>([
+  'MIGRATION_FAILED',
+  'STATEMENT_NOT_ALLOWED_IN_TRANSACTION',
+  'TRANSACTION_CONTROL_IN_MIGRATION',
+  'TRANSACTION_ENDED_EARLY',
+  'TRANSACTION_LEFT_OPEN',
+]);
+
+/**
+ * Diesel's `migration redo`, for every migration: on a shadow database, each migration in order
+ * is applied, reverted and applied again, and the schema after its down is compared with the one
+ * before its up. Migrations run through the Migrator, so a `-- no-transaction` script runs as it
+ * would in production and every failure carries the file, line and column a run would report.
+ * The temporary shadow is dropped on every path.
+ */
+export async function checkReversible(db: DatabaseHandle, options: ReversibilityOptions): Promise<ReversibilityReport> {
+  const started = performance.now();
+  const live = openDatabase(db, {});
+  const migrations = [...(await resolveSource(options.migrations)).migrations].sort((a, b) =>
+    compareVersions(a.version, b.version),
+  );
+  const baseline = options.onlyPending ? await newestApplied(db, options) : null;
+  const toCheck = baseline === null ? migrations : migrations.filter((migration) => migration.version > baseline);
+  const shadow = await RebuildableShadow.open(live, options);
+  try {
+    const check = new ShadowCheck(live, shadow, migrations, options, toCheck.length);
+    if (baseline !== null) await check.migrateTo(baseline, { index: 0, migration: toCheck[0], phase: 'baseline' });
+    const results: MigrationReversibility[] = [];
+    let stopped: string | undefined;
+    for (const [index, migration] of toCheck.entries()) {
+      if (stopped !== undefined) {
+        results.push({ ...identity(migration), status: 'unchecked', findings: [], durationMs: 0 });
+        continue;
+      }
+      const outcome = await check.one(migration, index);
+      results.push(outcome.result);
+      if (outcome.stop !== undefined) stopped = outcome.stop;
+      else if (outcome.rebuild) {
+        if (shadow.rebuildable) await check.rebuildThrough(migration);
+        else stopped = 'the given shadow database no longer holds what the next migration starts from';
+      }
+    }
+    const summary = summarize(results);
+    return {
+      ok: summary.broken === 0,
+      shadow: shadow.current.name,
+      baseline,
+      migrations: results,
+      summary,
+      durationMs: performance.now() - started,
+    };
+  } finally {
+    await shadow.close();
+  }
+}
+
+interface Outcome {
+  result: MigrationReversibility;
+  /** The shadow does not hold the schema "every migration up to this one applied": make a new one. */
+  rebuild?: boolean;
+  /** Why no later migration can be checked. */
+  stop?: string;
+}
+
+/** One pass over the migrations, on a shadow that may be replaced half-way. */
+class ShadowCheck {
+  readonly #live: Database;
+  readonly #shadow: RebuildableShadow;
+  readonly #migrations: Migration[];
+  readonly #options: ReversibilityOptions;
+  readonly #total: number;
+  #migrator: Migrator;
+  #database: Database;
+
+  constructor(live: Database, shadow: RebuildableShadow, migrations: Migration[], options: ReversibilityOptions, total: number) {
+    this.#live = live;
+    this.#shadow = shadow;
+    this.#migrations = migrations;
+    this.#options = options;
+    this.#total = total;
+    this.#migrator = this.#migratorFor(shadow.current);
+    this.#database = openDatabase(shadow.current.handle, {});
+  }
+
+  #migratorFor(shadow: Shadow): Migrator {
+    return new Migrator({
+      db: shadow.handle,
+      migrations: this.#migrations,
+      ...(this.#options.table !== undefined ? { table: this.#options.table } : {}),
+      ...(this.#options.schema !== undefined ? { schema: this.#options.schema } : {}),
+      // The source may be ahead of or behind the shadow's own history at every point of the check.
+      ignoreMissing: true,
+      future: 'ignore',
+      allowOutOfOrder: true,
+    });
+  }
+
+  async migrateTo(
+    version: bigint,
+    progress: { index: number; migration: Migration | undefined; phase: 'baseline' | 'up' | 'redo' },
+  ): Promise<void> {
+    if (progress.migration) this.#progress(progress.index, progress.migration, progress.phase);
+    await this.#migrator.run({ target: version });
+  }
+
+  async rebuildThrough(migration: Migration): Promise<void> {
+    const shadow = await this.#shadow.rebuild();
+    this.#migrator = this.#migratorFor(shadow);
+    this.#database = openDatabase(shadow.handle, {});
+    // The migration's own up worked the first time: the next one starts from there.
+    await this.#migrator.run({ target: migration.version });
+  }
+
+  async one(migration: Migration, index: number): Promise<Outcome> {
+    const started = performance.now();
+    const findings: ReversibilityFinding[] = [];
+    const done = (status: MigrationReversibility['status'], extra: Omit<Outcome, 'result'> = {}): Outcome => ({
+      result: { ...identity(migration), status, findings, durationMs: performance.now() - started },
+      ...extra,
+    });
+    const intent = downIntent(migration, this.#live.dialect.lexer);
+    const runsDown = intent === 'script' || intent === 'empty';
+    const before = runsDown ? await this.#read() : undefined;
+
+    this.#progress(index, migration, 'up');
+    const up = await this.#attempt(() => this.#migrator.run({ target: migration.version }));
+    if (up) {
+      findings.push(failureFinding('up-failed', up, migration.upFile, 'the up script fails'));
+      return done('broken', { stop: `migration ${migration.version} cannot be applied` });
+    }
+    if (intent === 'irreversible') return done('irreversible');
+    if (intent === 'none') {
+      const error = this.#options.requireDown === true;
+      findings.push({
+        kind: 'no-down',
+        severity: error ? 'error' : 'warning',
+        message: `migration ${migration.version} has no down script, so it cannot be reverted (add one, or mark the up with \`${IRREVERSIBLE_MARKER}\`)`,
+        ...(migration.upFile ? { file: migration.upFile } : {}),
+      });
+      return done(error ? 'broken' : 'irreversible');
+    }
+    findings.push(...this.#beforeRunningDown(migration, intent));
+
+    this.#progress(index, migration, 'down');
+    const down = await this.#attempt(() => this.#migrator.revert({ steps: 1 }));
+    if (down) {
+      findings.push(failureFinding('down-failed', down, migration.downFile, 'the down script fails'));
+      // A transactional down rolled back: the shadow is as the up left it and the check goes on.
+      return done('broken', { rebuild: !(await this.#applied(migration)) });
+    }
+    const after = await this.#read();
+    findings.push(...differenceFindings(before as SchemaModel, after, migration));
+
+    this.#progress(index, migration, 'redo');
+    const redo = await this.#attempt(() => this.#migrator.run({ target: migration.version }));
+    if (redo) {
+      findings.push(
+        failureFinding('redo-failed', redo, migration.upFile, 'the up fails when applied again after the down (redo)'),
+      );
+      return done('broken', { rebuild: true });
+    }
+    return done(findings.some((finding) => finding.severity === 'error') ? 'broken' : 'reversible');
+  }
+
+  /** What the down script's text says, before it runs: empty, or dropping data the up did not make. */
+  #beforeRunningDown(migration: Migration, intent: DownIntent): ReversibilityFinding[] {
+    const file = migration.downFile ? { file: migration.downFile } : {};
+    if (intent === 'empty') {
+      return [
+        {
+          kind: 'down-empty',
+          severity: 'error',
+          message: `the down script of migration ${migration.version} is empty or only comments: reverting it undoes nothing (write the down, or mark it \`${IRREVERSIBLE_MARKER}\` if that is intended)`,
+          ...file,
+        },
+      ];
+    }
+    return droppedData(migration.up, migration.down ?? '', this.#live.dialect.lexer).map((lost) => {
+      const what = lost.column === undefined ? `table ${lost.table}` : `column ${lost.table}.${lost.column}`;
+      return {
+        kind: 'data-loss',
+        severity: 'warning',
+        message: `the down drops ${what}, which its up did not create: reverting loses its data`,
+        ...file,
+        line: lost.at.line,
+        column: lost.at.column,
+      };
+    });
+  }
+
+  async #read(): Promise<SchemaModel> {
+    return readWithOptions(this.#database, this.#options);
+  }
+
+  async #applied(migration: Migration): Promise<boolean> {
+    const line = (await this.#migrator.status()).find((status) => status.version === migration.version);
+    return line?.state === 'applied';
+  }
+
+  /** Runs a step; a failure of the migration's own SQL is returned, anything else thrown. */
+  async #attempt(work: () => Promise<unknown>): Promise<ScriptFailure | undefined> {
+    try {
+      await work();
+      return undefined;
+    } catch (error) {
+      if (isStrataError(error) && SCRIPT_FAILURES.has(error.code)) {
+        return { code: error.code, message: error.message, details: error.details };
+      }
+      throw error;
+    }
+  }
+
+  #progress(index: number, migration: Migration, phase: ReversibilityProgress['phase']): void {
+    this.#options.onProgress?.({
+      index,
+      total: this.#total,
+      version: migration.version,
+      description: migration.description,
+      phase,
+    });
+  }
+}
+
+interface ScriptFailure {
+  code: StrataErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+function failureFinding(
+  kind: 'up-failed' | 'down-failed' | 'redo-failed',
+  failure: ScriptFailure,
+  fallbackFile: string | undefined,
+  lead: string,
+): ReversibilityFinding {
+  const { details } = failure;
+  const file = typeof details.file === 'string' ? details.file : fallbackFile;
+  return {
+    kind,
+    severity: 'error',
+    message: `${lead}: ${shadowMessage(failure.message)}`,
+    ...(file ? { file } : {}),
+    ...(typeof details.line === 'number' ? { line: details.line } : {}),
+    ...(typeof details.column === 'number' ? { column: details.column } : {}),
+    ...(typeof details.databaseCode === 'string' ? { databaseCode: details.databaseCode } : {}),
+    errorCode: failure.code,
+  };
+}
+
+/**
+ * A run's error message, kept to what holds on a shadow: the first line and the database's
+ * `detail:` / `hint:` lines. What a run adds for a live database (rolled back, resolve it, adopt
+ * it with baseline) is about a database nobody will touch again.
+ */
+function shadowMessage(message: string): string {
+  const [first = '', ...rest] = message.split('\n');
+  return [first, ...rest.filter((line) => /^\s+(detail|hint):/.test(line))].join('\n');
+}
+
+function differenceFindings(before: SchemaModel, after: SchemaModel, migration: Migration): ReversibilityFinding[] {
+  const { errors, orderOnly } = splitOrderOnly(diffSchemas(before, after));
+  const file = migration.downFile ? { file: migration.downFile } : {};
+  const findings: ReversibilityFinding[] = [];
+  if (errors.length > 0) {
+    findings.push({
+      kind: 'schema-differs',
+      severity: 'error',
+      message: `the down leaves the schema different from before the up: ${errors.flatMap(describeDifference).join('; ')}`,
+      ...file,
+      differences: errors,
+    });
+  }
+  if (orderOnly.length > 0) {
+    findings.push({
+      kind: 'column-order',
+      severity: 'warning',
+      message: `the down restores ${orderOnly.map((d) => `${d.kind} ${d.name}`).join(', ')} with its columns in another order (dropped and added again): harmless unless something selects by position`,
+      ...file,
+      differences: orderOnly,
+    });
+  }
+  return findings;
+}
+
+function identity(migration: Migration): Pick<MigrationReversibility, 'version' | 'description' | 'upFile' | 'downFile'> {
+  return {
+    version: migration.version,
+    description: migration.description,
+    ...(migration.upFile ? { upFile: migration.upFile } : {}),
+    ...(migration.downFile ? { downFile: migration.downFile } : {}),
+  };
+}
+
+/** The live history's newest successfully applied version (null when none), as drift detection reads it. */
+async function newestApplied(db: DatabaseHandle, options: ReversibilityOptions): Promise<bigint | null> {
+  const statuses = await new Migrator({
+    db,
+    migrations: options.migrations,
+    ...(options.table !== undefined ? { table: options.table } : {}),
+    ...(options.schema !== undefined ? { schema: options.schema } : {}),
+  }).status();
+  return statuses.filter((line) => line.history?.success === true).at(-1)?.version ?? null;
+}
