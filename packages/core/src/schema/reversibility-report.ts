@@ -108,7 +108,11 @@ export function splitOrderOnly(differences: readonly SchemaDifference[]): {
 } {
   const errors: SchemaDifference[] = [];
   const orderOnly: SchemaDifference[] = [];
+  // A table left behind (or dropped) takes its indexes and triggers with it: naming them too is noise.
+  const wholeTables = new Set(differences.filter((d) => d.kind === 'table' && d.change !== 'changed').map((d) => `${d.name}.`));
   for (const difference of differences) {
+    const onWholeTable = (difference.kind === 'index' || difference.kind === 'trigger') && difference.change !== 'changed';
+    if (onWholeTable && [...wholeTables].some((table) => difference.name.startsWith(table))) continue;
     const order = difference.details.filter((detail) => /^columns: order /.test(detail));
     const rest = difference.details.filter((detail) => !/^columns: order /.test(detail));
     if (difference.change === 'changed' && order.length > 0) orderOnly.push({ ...difference, details: order });

@@ -1,8 +1,12 @@
 import type { Database } from '../dialects/database.js';
+import type { Dialect } from '../dialects/dialect.js';
 import { type DatabaseHandle, openDatabase } from '../dialects/registry.js';
+import { Executor, type LockedRun } from '../engine/executor.js';
 import { isStrataError, type StrataErrorCode } from '../errors.js';
+import { SqlxHistoryStore } from '../history/sqlx-history-store.js';
 import type { Migration } from '../migration.js';
-import { Migrator } from '../migrator.js';
+import { DEFAULT_TABLE, Migrator } from '../migrator.js';
+import { stepFor } from '../plan.js';
 import { type MigrationSource, resolveSource } from '../source/resolve-source.js';
 import { compareVersions } from '../version.js';
 import { droppedData } from './down-data-loss.js';
@@ -19,7 +23,7 @@ import {
 } from './reversibility-report.js';
 import { diffSchemas } from './schema-diff.js';
 import type { SchemaModel } from './schema-model.js';
-import type { Shadow, ShadowOptions } from './shadow-database.js';
+import type { ShadowOptions } from './shadow-database.js';
 
 export interface ReversibilityOptions extends SchemaReadOptions, ShadowOptions {
   migrations: MigrationSource;
@@ -69,23 +73,9 @@ export async function checkReversible(db: DatabaseHandle, options: Reversibility
   const toCheck = baseline === null ? migrations : migrations.filter((migration) => migration.version > baseline);
   const shadow = await RebuildableShadow.open(live, options);
   try {
-    const check = new ShadowCheck(live, shadow, migrations, options, toCheck.length);
-    if (baseline !== null) await check.migrateTo(baseline, { index: 0, migration: toCheck[0], phase: 'baseline' });
-    const results: MigrationReversibility[] = [];
-    let stopped: string | undefined;
-    for (const [index, migration] of toCheck.entries()) {
-      if (stopped !== undefined) {
-        results.push({ ...identity(migration), status: 'unchecked', findings: [], durationMs: 0 });
-        continue;
-      }
-      const outcome = await check.one(migration, index);
-      results.push(outcome.result);
-      if (outcome.stop !== undefined) stopped = outcome.stop;
-      else if (outcome.rebuild) {
-        if (shadow.rebuildable) await check.rebuildThrough(migration);
-        else stopped = 'the given shadow database no longer holds what the next migration starts from';
-      }
-    }
+    const check = new ShadowCheck(live.dialect, shadow, migrations, options, toCheck.length);
+    if (baseline !== null) await check.migrateTo(baseline, toCheck[0]);
+    const results = await check.all(toCheck);
     const summary = summarize(results);
     return {
       ok: summary.broken === 0,
@@ -104,75 +94,121 @@ interface Outcome {
   result: MigrationReversibility;
   /** The shadow does not hold the schema "every migration up to this one applied": make a new one. */
   rebuild?: boolean;
-  /** Why no later migration can be checked. */
-  stop?: string;
+  /** No later migration can be checked: this one's up does not apply. */
+  stop?: boolean;
 }
 
-/** One pass over the migrations, on a shadow that may be replaced half-way. */
+/**
+ * One pass over the migrations. Every up, down and redo runs under one lock on one session (the
+ * engine's Executor and StepRunner, as a run applies steps), so the check costs what applying the
+ * migrations three times costs, plus the schema reads; a session a failure broke, or a shadow
+ * that must be rebuilt, starts a new one.
+ */
 class ShadowCheck {
-  readonly #live: Database;
+  readonly #dialect: Dialect;
   readonly #shadow: RebuildableShadow;
   readonly #migrations: Migration[];
   readonly #options: ReversibilityOptions;
   readonly #total: number;
-  #migrator: Migrator;
   #database: Database;
 
-  constructor(live: Database, shadow: RebuildableShadow, migrations: Migration[], options: ReversibilityOptions, total: number) {
-    this.#live = live;
+  constructor(
+    dialect: Dialect,
+    shadow: RebuildableShadow,
+    migrations: Migration[],
+    options: ReversibilityOptions,
+    total: number,
+  ) {
+    this.#dialect = dialect;
     this.#shadow = shadow;
     this.#migrations = migrations;
     this.#options = options;
     this.#total = total;
-    this.#migrator = this.#migratorFor(shadow.current);
     this.#database = openDatabase(shadow.current.handle, {});
   }
 
-  #migratorFor(shadow: Shadow): Migrator {
-    return new Migrator({
-      db: shadow.handle,
+  /** Applies the source up to `version` as a run would (the `onlyPending` starting point, or after a rebuild). */
+  async migrateTo(version: bigint, announce: Migration | undefined): Promise<void> {
+    if (announce) this.#progress(0, announce, 'baseline');
+    await new Migrator({
+      db: this.#shadow.current.handle,
       migrations: this.#migrations,
       ...(this.#options.table !== undefined ? { table: this.#options.table } : {}),
       ...(this.#options.schema !== undefined ? { schema: this.#options.schema } : {}),
-      // The source may be ahead of or behind the shadow's own history at every point of the check.
+      // Versions the live history holds and the source lacks do not matter to the shadow.
       ignoreMissing: true,
       future: 'ignore',
-      allowOutOfOrder: true,
+    }).run({ target: version });
+  }
+
+  async all(toCheck: readonly Migration[]): Promise<MigrationReversibility[]> {
+    const results: MigrationReversibility[] = [];
+    let next = 0;
+    let stopped = false;
+    while (next < toCheck.length && !stopped) {
+      let rebuildAfter: Migration | undefined;
+      await this.#executor().underLock({}, async (run) => {
+        while (next < toCheck.length) {
+          const migration = toCheck[next] as Migration;
+          const outcome = await this.#one(run, migration, next);
+          results.push(outcome.result);
+          next++;
+          if (outcome.stop) {
+            stopped = true;
+            return;
+          }
+          if (outcome.rebuild) {
+            rebuildAfter = migration;
+            return;
+          }
+          // A failure may leave the session unusable: the next migration gets a new one.
+          if (run.session.broken) return;
+        }
+      });
+      if (rebuildAfter !== undefined) {
+        if (this.#shadow.rebuildable) await this.#rebuildThrough(rebuildAfter);
+        else stopped = true;
+      }
+    }
+    for (const migration of toCheck.slice(next)) {
+      results.push({ ...identity(migration), status: 'unchecked', findings: [], durationMs: 0 });
+    }
+    return results;
+  }
+
+  #executor(): Executor {
+    const history = new SqlxHistoryStore(this.#dialect, {
+      schema: this.#options.schema ?? this.#dialect.defaultSchema,
+      table: this.#options.table ?? DEFAULT_TABLE,
     });
+    return new Executor(this.#database, history);
   }
 
-  async migrateTo(
-    version: bigint,
-    progress: { index: number; migration: Migration | undefined; phase: 'baseline' | 'up' | 'redo' },
-  ): Promise<void> {
-    if (progress.migration) this.#progress(progress.index, progress.migration, progress.phase);
-    await this.#migrator.run({ target: version });
-  }
-
-  async rebuildThrough(migration: Migration): Promise<void> {
+  async #rebuildThrough(migration: Migration): Promise<void> {
     const shadow = await this.#shadow.rebuild();
-    this.#migrator = this.#migratorFor(shadow);
     this.#database = openDatabase(shadow.handle, {});
     // The migration's own up worked the first time: the next one starts from there.
-    await this.#migrator.run({ target: migration.version });
+    await this.migrateTo(migration.version, undefined);
   }
 
-  async one(migration: Migration, index: number): Promise<Outcome> {
+  async #one(run: LockedRun, migration: Migration, index: number): Promise<Outcome> {
     const started = performance.now();
     const findings: ReversibilityFinding[] = [];
     const done = (status: MigrationReversibility['status'], extra: Omit<Outcome, 'result'> = {}): Outcome => ({
       result: { ...identity(migration), status, findings, durationMs: performance.now() - started },
       ...extra,
     });
-    const intent = downIntent(migration, this.#live.dialect.lexer);
+    const apply = (direction: 'up' | 'down') =>
+      this.#attempt(() => run.steps.apply(stepFor(migration, direction, this.#dialect)));
+    const intent = downIntent(migration, this.#dialect.lexer);
     const runsDown = intent === 'script' || intent === 'empty';
     const before = runsDown ? await this.#read() : undefined;
 
     this.#progress(index, migration, 'up');
-    const up = await this.#attempt(() => this.#migrator.run({ target: migration.version }));
+    const up = await apply('up');
     if (up) {
       findings.push(failureFinding('up-failed', up, migration.upFile, 'the up script fails'));
-      return done('broken', { stop: `migration ${migration.version} cannot be applied` });
+      return done('broken', { stop: true });
     }
     if (intent === 'irreversible') return done('irreversible');
     if (intent === 'none') {
@@ -188,17 +224,17 @@ class ShadowCheck {
     findings.push(...this.#beforeRunningDown(migration, intent));
 
     this.#progress(index, migration, 'down');
-    const down = await this.#attempt(() => this.#migrator.revert({ steps: 1 }));
+    const down = await apply('down');
     if (down) {
       findings.push(failureFinding('down-failed', down, migration.downFile, 'the down script fails'));
       // A transactional down rolled back: the shadow is as the up left it and the check goes on.
-      return done('broken', { rebuild: !(await this.#applied(migration)) });
+      return done('broken', { rebuild: !(await this.#stillApplied(run, migration)) });
     }
     const after = await this.#read();
     findings.push(...differenceFindings(before as SchemaModel, after, migration));
 
     this.#progress(index, migration, 'redo');
-    const redo = await this.#attempt(() => this.#migrator.run({ target: migration.version }));
+    const redo = await apply('up');
     if (redo) {
       findings.push(
         failureFinding('redo-failed', redo, migration.upFile, 'the up fails when applied again after the down (redo)'),
@@ -221,7 +257,7 @@ class ShadowCheck {
         },
       ];
     }
-    return droppedData(migration.up, migration.down ?? '', this.#live.dialect.lexer).map((lost) => {
+    return droppedData(migration.up, migration.down ?? '', this.#dialect.lexer).map((lost) => {
       const what = lost.column === undefined ? `table ${lost.table}` : `column ${lost.table}.${lost.column}`;
       return {
         kind: 'data-loss',
@@ -238,9 +274,10 @@ class ShadowCheck {
     return readWithOptions(this.#database, this.#options);
   }
 
-  async #applied(migration: Migration): Promise<boolean> {
-    const line = (await this.#migrator.status()).find((status) => status.version === migration.version);
-    return line?.state === 'applied';
+  async #stillApplied(run: LockedRun, migration: Migration): Promise<boolean> {
+    if (run.session.broken) return false;
+    const entries = (await run.history.entries(run.session)) ?? [];
+    return entries.some((entry) => entry.version === migration.version && entry.success);
   }
 
   /** Runs a step; a failure of the migration's own SQL is returned, anything else thrown. */
