@@ -10,7 +10,7 @@ import { stepFor } from '../plan.js';
 import { type MigrationSource, resolveSource } from '../source/resolve-source.js';
 import { compareVersions } from '../version.js';
 import { droppedData } from './down-data-loss.js';
-import { type DownIntent, downIntent, IRREVERSIBLE_MARKER } from './down-intent.js';
+import { downIntent, IRREVERSIBLE_MARKER } from './down-intent.js';
 import { readWithOptions, type SchemaReadOptions } from './dump.js';
 import { RebuildableShadow } from './rebuildable-shadow.js';
 import {
@@ -221,7 +221,7 @@ class ShadowCheck {
       });
       return done(error ? 'broken' : 'irreversible');
     }
-    findings.push(...this.#beforeRunningDown(migration, intent));
+    if (intent === 'empty') findings.push(emptyDown(migration));
 
     this.#progress(index, migration, 'down');
     const down = await apply('down');
@@ -230,6 +230,8 @@ class ShadowCheck {
       // A transactional down rolled back: the shadow is as the up left it and the check goes on.
       return done('broken', { rebuild: !(await this.#stillApplied(run, migration)) });
     }
+    // Only for a down that runs: next to its failure, "drops what the up did not create" is noise.
+    findings.push(...this.#dataLoss(migration));
     const after = await this.#read();
     findings.push(...differenceFindings(before as SchemaModel, after, migration));
 
@@ -244,26 +246,15 @@ class ShadowCheck {
     return done(findings.some((finding) => finding.severity === 'error') ? 'broken' : 'reversible');
   }
 
-  /** What the down script's text says, before it runs: empty, or dropping data the up did not make. */
-  #beforeRunningDown(migration: Migration, intent: DownIntent): ReversibilityFinding[] {
-    const file = migration.downFile ? { file: migration.downFile } : {};
-    if (intent === 'empty') {
-      return [
-        {
-          kind: 'down-empty',
-          severity: 'error',
-          message: `the down script of migration ${migration.version} is empty or only comments: reverting it undoes nothing (write the down, or mark it \`${IRREVERSIBLE_MARKER}\` if that is intended)`,
-          ...file,
-        },
-      ];
-    }
+  /** The shadow is empty, so data lost by a down only shows in its text. */
+  #dataLoss(migration: Migration): ReversibilityFinding[] {
     return droppedData(migration.up, migration.down ?? '', this.#dialect.lexer).map((lost) => {
       const what = lost.column === undefined ? `table ${lost.table}` : `column ${lost.table}.${lost.column}`;
       return {
         kind: 'data-loss',
         severity: 'warning',
         message: `the down drops ${what}, which its up did not create: reverting loses its data`,
-        ...file,
+        ...(migration.downFile ? { file: migration.downFile } : {}),
         line: lost.at.line,
         column: lost.at.column,
       };
@@ -308,6 +299,16 @@ interface ScriptFailure {
   code: StrataErrorCode;
   message: string;
   details: Record<string, unknown>;
+}
+
+/** Said before the down runs, so the "already exists" of the redo that follows has its cause next to it. */
+function emptyDown(migration: Migration): ReversibilityFinding {
+  return {
+    kind: 'down-empty',
+    severity: 'error',
+    message: `the down script of migration ${migration.version} is empty or only comments: reverting it undoes nothing (write the down, or mark it \`${IRREVERSIBLE_MARKER}\` if that is intended)`,
+    ...(migration.downFile ? { file: migration.downFile } : {}),
+  };
 }
 
 function failureFinding(
