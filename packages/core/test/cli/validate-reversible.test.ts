@@ -28,7 +28,7 @@ interface ValidateJson {
   };
 }
 
-describe.each(KINDS)('strata validate --reversible on %s', (kind) => {
+describe.each(KINDS)('strata validate --reversible on %s', { timeout: 240_000 }, (kind) => {
   let project: Project;
   let db: TestDatabase;
   const run = (...args: string[]) => strata(args, { cwd: project.dir, env: { DATABASE_URL: db.url }, timeoutMs: 120_000 });
@@ -68,7 +68,7 @@ describe.each(KINDS)('strata validate --reversible on %s', (kind) => {
     ]);
     // PostgreSQL: two runs, each creating and dropping two temporary databases (the second after
     // the redo failure), which a loaded shared server makes slow.
-  }, 300_000);
+  }, 360_000);
 
   it('--only-pending checks what the database has not applied; clean pending migrations exit 0', async () => {
     await project.write({
@@ -104,7 +104,7 @@ describe.each(KINDS)('strata validate --reversible on %s', (kind) => {
   });
 });
 
-describe('strata validate --reversible --shadow-url (postgres)', () => {
+describe('strata validate --reversible --shadow-url (postgres)', { timeout: 240_000 }, () => {
   it('runs the check in the given database', async () => {
     const project = await createProject(GOOD);
     const db = await testDatabase('postgres', project.dir);
