@@ -19,6 +19,7 @@ import { lintRuleSettings } from '../lint-config.js';
 import { findingPath } from '../lint-output.js';
 import { plainIgnored } from '../near-miss-warnings.js';
 import { driftProblems } from '../schema/drift-problems.js';
+import { type ReversibilityOutcome, reversibilityProblems } from '../schema/reversibility-check.js';
 import { UsageError } from '../usage-error.js';
 import { skipOptimisingWasm } from '../wasm-start.js';
 
@@ -30,7 +31,8 @@ interface Problem {
 }
 
 export const command: CommandDefinition = {
-  usage: '[--offline] [--ignore-missing] [--allow-out-of-order] [--future ignore|error] [--drift [--shadow-url URL]]',
+  usage:
+    '[--offline] [--ignore-missing] [--allow-out-of-order] [--future ignore|error] [--drift] [--reversible [--only-pending] [--require-down]] [--shadow-url URL]',
   options: [
     { name: 'offline', type: 'boolean', description: 'check the directory only, even when a database URL is configured' },
     {
@@ -57,7 +59,25 @@ export const command: CommandDefinition = {
       name: 'shadow-url',
       type: 'string',
       value: 'URL',
-      description: 'with --drift: an empty database to migrate instead of a temporary one',
+      description: 'with --drift or --reversible: an empty database to migrate instead of a temporary one',
+    },
+    {
+      name: 'reversible',
+      type: 'boolean',
+      description:
+        'with a database: on a temporary database, apply each migration, revert it, compare the schema with the one before, and apply it again',
+    },
+    {
+      name: 'only-pending',
+      type: 'boolean',
+      description:
+        'with --reversible: check only the migrations the database has not applied (the shadow first gets the applied ones)',
+    },
+    {
+      name: 'require-down',
+      type: 'boolean',
+      description:
+        'with --reversible: a migration without a down script (and no `-- strata:irreversible`) is a problem, not a warning',
     },
   ],
   details:
@@ -67,7 +87,9 @@ export const command: CommandDefinition = {
     'checksums of applied migrations, missing, future and dirty ones, and order. With --drift, once those\n' +
     'pass: the migrations, up to the newest applied one, are applied to a temporary database (same server;\n' +
     'SQLite: in memory) that is dropped after, and its schema is compared with the live one. Exits 1 when\n' +
-    'it finds a problem.',
+    'it finds a problem. With --reversible: each migration is applied, reverted and applied again on a\n' +
+    'temporary database, and a down that fails, is empty, leaves the schema different or lets the up fail\n' +
+    'again is a problem (`-- strata:irreversible` in a script accepts an empty or missing down).',
   async run(context) {
     const problems: Problem[] = [];
     const warnings: string[] = [];
@@ -77,6 +99,16 @@ export const command: CommandDefinition = {
     if (context.flag('drift') && !online) {
       throw new UsageError('--drift compares a database with its migrations: give a database URL (and drop --offline)');
     }
+    if (context.flag('reversible') && !online) {
+      throw new UsageError(
+        '--reversible runs the migrations on a temporary database beside the one a URL names: give a database URL (and drop --offline)',
+        { hint: 'for SQLite any URL will do, e.g. --database-url sqlite::memory:' },
+      );
+    }
+    if ((context.flag('only-pending') || context.flag('require-down')) && !context.flag('reversible')) {
+      throw new UsageError('--only-pending and --require-down go with --reversible');
+    }
+    let reversibility: ReversibilityOutcome | undefined;
 
     let source: DirectorySource | undefined;
     try {
@@ -98,6 +130,12 @@ export const command: CommandDefinition = {
       }
       if (online) await databaseProblems(context, { problems, warnings, tolerateFuture });
       if (context.flag('drift') && problems.length === 0) problems.push(...(await driftProblems(context)));
+      // Not gated on the checks above: a broken down is worth hearing about whatever else is wrong.
+      if (context.flag('reversible')) {
+        reversibility = await reversibilityProblems(context);
+        problems.push(...reversibility.problems);
+        warnings.push(...reversibility.warnings);
+      }
     }
 
     const { out } = context;
@@ -110,12 +148,14 @@ export const command: CommandDefinition = {
         checkedDatabase: online && source !== undefined,
         problems,
         warnings,
+        ...(reversibility ? { reversibility: reversibility.report } : {}),
       });
     } else {
       for (const warning of warnings) out.warn(printable(warning));
       for (const problem of problems) {
         out.line(`${out.style.red('✗')} ${withPrintableNames(problem.message, [problem.file])}`);
       }
+      if (reversibility) out.line(reversibility.summary);
       const where = `${printable(context.config.source)}${online ? ' and the database' : ''}`;
       if (problems.length === 0) {
         const layout = source?.layout === 'empty' ? 'empty' : `${source?.layout} layout`;
