@@ -78,13 +78,19 @@ export function isMysqlHandle(value: unknown): value is MysqlHandleLike {
 function coreOf(value: unknown): MysqlCore | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const candidate = value as Record<string, unknown>;
-  if (typeof candidate.query !== 'function') return undefined;
+  // A promise wrapper (it keeps its Promise constructor): only the callback object inside it is taken.
+  if ('Promise' in candidate) return undefined;
   // changeUser is mysql2's own (pg's Client has neither it nor beginTransaction).
-  if (typeof candidate.beginTransaction === 'function' && typeof candidate.changeUser === 'function' && 'threadId' in candidate) {
+  if (
+    typeof candidate.query === 'function' &&
+    typeof candidate.beginTransaction === 'function' &&
+    typeof candidate.changeUser === 'function' &&
+    'threadId' in candidate
+  ) {
     return { kind: 'connection', connection: value as unknown as MysqlConnectionLike };
   }
-  // A promise pool's getConnection returns a promise: only the callback object inside it is taken.
-  if (typeof candidate.getConnection === 'function' && !('Promise' in candidate)) {
+  // A pool cluster has no query() of its own: getConnection is what all of them share.
+  if (typeof candidate.getConnection === 'function') {
     return { kind: 'pool', pool: value as unknown as MysqlPoolLike };
   }
   return undefined;
