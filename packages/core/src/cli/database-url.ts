@@ -1,6 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { redactUrl } from '../redact.js';
 import { type MysqlTarget, parseMysql } from './mysql-url.js';
+import { DEFAULT_CONNECT_TIMEOUT_S, decodeUrlPart, MAX_TIMER_MS } from './url-parts.js';
+
+export { DEFAULT_CONNECT_TIMEOUT_S };
+
 import { UsageError } from './usage-error.js';
 
 export type DatabaseTarget = PostgresTarget | SqliteTarget | MysqlTarget;
@@ -20,10 +24,6 @@ export interface PostgresTarget {
    */
   connectTimeoutMs: number;
 }
-
-/** sqlx-cli's default for --connect-timeout. */
-export const DEFAULT_CONNECT_TIMEOUT_S = 10;
-export const MAX_TIMER_MS = 2_147_483_647;
 
 export interface SqliteTarget {
   kind: 'sqlite';
@@ -137,19 +137,4 @@ function parseSqlite(url: string, cwd: string): SqliteTarget {
   const decoded = decodeUrlPart(rawPath, url);
   const path = isAbsolute(decoded) ? decoded : resolve(cwd, decoded);
   return { kind: 'sqlite', path, memory: false, create: mode === 'rwc', readOnly: mode === 'ro', display: url };
-}
-
-/** A broken percent-escape is the user's typo: a usage error naming the (redacted) URL, not a crash. */
-export function decodeUrlPart(part: string, url: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    throw new UsageError(
-      `the database URL ${redactUrl(url)} holds a broken percent-escape (a % not followed by two hex digits)`,
-      {
-        code: 'INVALID_URL',
-        hint: 'percent-encode special characters in the user name, password and database name (% is %25)',
-      },
-    );
-  }
 }

@@ -1,5 +1,5 @@
 import { redactUrl } from '../redact.js';
-import { DEFAULT_CONNECT_TIMEOUT_S, decodeUrlPart, MAX_TIMER_MS } from './database-url.js';
+import { DEFAULT_CONNECT_TIMEOUT_S, decodeUrlPart, MAX_TIMER_MS } from './url-parts.js';
 import { UsageError } from './usage-error.js';
 
 export interface MysqlTarget {
