@@ -5,7 +5,7 @@ import { openDatabase } from '../../src/dialects/registry.js';
 import { SqlxHistoryStore } from '../../src/history/sqlx-history-store.js';
 import { Migrator, type MigratorOptions, StrataError } from '../../src/index.js';
 import { sourceDigest } from '../../src/source-digest.js';
-import { dialects, type TestDatabase } from '../support/dialects.js';
+import { dialectsWithMysql, type TestDatabase } from '../support/dialects.js';
 
 const reversible = {
   '20260101000001_create_users.up.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n',
@@ -27,7 +27,7 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<Stra
   return error as StrataError;
 }
 
-describe.each(dialects)('Migrator on %s', (_name, open) => {
+describe.each(dialectsWithMysql)('Migrator on %s', (_name, open) => {
   let db: TestDatabase;
   let dir: { path: string; cleanup(): Promise<void> };
   const migrator = (options: Partial<MigratorOptions> = {}) => new Migrator({ db: db.handle, migrations: dir.path, ...options });

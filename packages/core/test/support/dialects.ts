@@ -94,5 +94,11 @@ export async function openMysql(): Promise<TestDatabase & { url: string; name: s
 export const dialects = [
   ['postgres', openPostgres],
   ['sqlite', openSqlite],
-  ['mysql', openMysql],
 ] as const;
+
+/**
+ * The suites that pass on MySQL / MariaDB as well. The other shared suites write PostgreSQL or
+ * SQLite SQL of their own (double-quoted identifiers, transactional DDL) and are not yet ported;
+ * test/mysql/ covers what differs there.
+ */
+export const dialectsWithMysql = [...dialects, ['mysql', openMysql]] as const;
