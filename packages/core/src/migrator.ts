@@ -27,6 +27,7 @@ import {
   planRun,
   type RevertTarget,
   requireSingleTransactionPossible,
+  singleTransactionRefused,
   type ValidationOptions,
 } from './plan.js';
 import {
@@ -295,6 +296,9 @@ export class Migrator {
         : {}),
       stallTimeout: options.stallTimeout ?? DEFAULT_STALL_TIMEOUT_MS,
     });
+    if (options.singleTransaction && !this.#database.dialect.capabilities.transactionalDdl) {
+      throw singleTransactionRefused(this.#database.dialect);
+    }
     // Pinned by name, never through the session's search_path (see Dialect.defaultSchema).
     const schema = options.schema ?? this.#database.dialect.defaultSchema;
     const historyName = { schema, table: this.#table };

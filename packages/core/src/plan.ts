@@ -7,7 +7,11 @@ import type { HistoryEntry } from './history/history-entry.js';
 import type { Migration } from './migration.js';
 import { positionAt } from './sql/text-position.js';
 import { findTransactionControl } from './sql/transaction-control.js';
-import { findStatementsNotAllowedInTransaction, type RestrictedStatement } from './sql/transaction-restrictions.js';
+import {
+  findImplicitCommit,
+  findStatementsNotAllowedInTransaction,
+  type RestrictedStatement,
+} from './sql/transaction-restrictions.js';
 
 /** The first statement that keeps a script from running inside strata's transaction. */
 type FoundStatement = RestrictedStatement & { kind: 'not-in-transaction' | 'transaction-control' };
@@ -222,6 +226,19 @@ export function requireSingleTransactionPossible(steps: readonly Step[]): void {
   );
 }
 
+/**
+ * singleTransaction where DDL commits itself (MySQL): the run's one transaction would be
+ * committed by the first CREATE or ALTER, and all-or-nothing would be a promise strata cannot keep.
+ */
+export function singleTransactionRefused(dialect: Dialect): StrataError {
+  return new StrataError(
+    'SINGLE_TRANSACTION_NOT_POSSIBLE',
+    `singleTransaction: ${dialect.label} commits DDL implicitly (CREATE, ALTER, DROP, RENAME, TRUNCATE…), so a run cannot be one transaction: ` +
+      'the first such statement would commit everything before it. Run without singleTransaction (--single-transaction); each migration is then applied on its own',
+    { dialect: dialect.name },
+  );
+}
+
 function requireKnown(migrations: readonly Migration[], version: bigint): void {
   if (!migrations.some((migration) => migration.version === version)) {
     throw new StrataError('TARGET_NOT_FOUND', `target version ${version} is not one of the migrations in the source`, {
@@ -304,5 +321,9 @@ export function stepFor(migration: Migration, direction: Direction, dialect: Dia
       );
     }
   }
+  // DDL the database commits implicitly cannot share a transaction: the step runs as a
+  // non-transactional one (its row dirty first), and says so.
+  const implicitCommit = transactional ? findImplicitCommit(script, dialect) : undefined;
+  if (implicitCommit) return { direction, migration, script, file, transactional: false, implicitCommit };
   return { direction, migration, script, file, transactional };
 }

@@ -5,7 +5,9 @@ import { strataApplicationName } from '../dialects/postgres/application-name.js'
 import type { DatabaseHandle } from '../dialects/registry.js';
 import { StrataError } from '../errors.js';
 import type { DatabaseTarget, PostgresTarget, SqliteTarget } from './database-url.js';
-import { loadBetterSqlite3, loadPg } from './load-driver.js';
+import { loadBetterSqlite3, loadMysql2, loadPg } from './load-driver.js';
+import { mysqlConfig } from './mysql-config.js';
+import type { MysqlTarget } from './mysql-url.js';
 
 export interface OpenDatabase {
   target: DatabaseTarget;
@@ -31,6 +33,7 @@ export const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
 const OPENERS: { [K in DialectName]: (target: Extract<DatabaseTarget, { kind: K }>, cwd: string) => Promise<OpenDatabase> } = {
   postgres: openPostgres,
   sqlite: openSqlite,
+  mysql: openMysql,
 };
 
 export async function openDatabase(target: DatabaseTarget, cwd: string): Promise<OpenDatabase> {
@@ -70,6 +73,17 @@ function connectionParts(url: string): Record<string, string | number> {
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (database) parts.database = database;
   return parts;
+}
+
+async function openMysql(target: MysqlTarget, cwd: string): Promise<OpenDatabase> {
+  const mysql2 = await loadMysql2(cwd);
+  // A pool, as for PostgreSQL: the run holds GET_LOCK on one connection while reads use others.
+  const pool = mysql2.createPool({ ...mysqlConfig(target, { database: true }), connectionLimit: 4 });
+  return {
+    target,
+    handle: pool,
+    close: () => new Promise<void>((resolve) => pool.end(() => resolve())),
+  };
 }
 
 async function openSqlite(target: SqliteTarget, cwd: string): Promise<OpenDatabase> {

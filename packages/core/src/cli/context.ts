@@ -80,7 +80,7 @@ export class CommandContext {
       ...(this.config.schema !== undefined ? { schema: this.config.schema } : {}),
       ...(this.config.lockTimeoutMs !== undefined ? { lockTimeout: this.config.lockTimeoutMs } : {}),
       ...(this.config.statementTimeoutMs !== undefined ? { statementTimeout: this.config.statementTimeoutMs } : {}),
-      ...(db.target.kind === 'postgres' ? { connectTimeout: db.target.connectTimeoutMs } : {}),
+      ...('connectTimeoutMs' in db.target ? { connectTimeout: db.target.connectTimeoutMs } : {}),
       ...(this.config.lock !== undefined ? { lock: this.config.lock } : {}),
       ...(this.config.stallTimeoutMs !== undefined ? { stallTimeout: this.config.stallTimeoutMs } : {}),
       ...(choices.ignoreMissing ? { ignoreMissing: true } : {}),

@@ -1,8 +1,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import { redactUrl } from '../redact.js';
+import { type MysqlTarget, parseMysql } from './mysql-url.js';
+import { DEFAULT_CONNECT_TIMEOUT_S, decodeUrlPart, MAX_TIMER_MS } from './url-parts.js';
+
+export { DEFAULT_CONNECT_TIMEOUT_S };
+
 import { UsageError } from './usage-error.js';
 
-export type DatabaseTarget = PostgresTarget | SqliteTarget;
+export type DatabaseTarget = PostgresTarget | SqliteTarget | MysqlTarget;
 
 export interface PostgresTarget {
   kind: 'postgres';
@@ -19,10 +24,6 @@ export interface PostgresTarget {
    */
   connectTimeoutMs: number;
 }
-
-/** sqlx-cli's default for --connect-timeout. */
-export const DEFAULT_CONNECT_TIMEOUT_S = 10;
-const MAX_TIMER_MS = 2_147_483_647;
 
 export interface SqliteTarget {
   kind: 'sqlite';
@@ -49,7 +50,7 @@ export function parseDatabaseUrl(url: string, cwd: string, connectTimeoutMs?: nu
   if (!scheme) {
     throw new UsageError(`the database URL ${redactUrl(url)} has no scheme`, {
       code: 'NO_SCHEME',
-      hint: 'use postgres://user@host/db, sqlite://app.db or sqlite::memory:',
+      hint: 'use postgres://user@host/db, mysql://user@host/db, sqlite://app.db or sqlite::memory:',
     });
   }
   switch (scheme.toLowerCase()) {
@@ -58,10 +59,13 @@ export function parseDatabaseUrl(url: string, cwd: string, connectTimeoutMs?: nu
       return parsePostgres(url, connectTimeoutMs);
     case 'sqlite':
       return parseSqlite(url, cwd);
+    case 'mysql':
+    case 'mariadb':
+      return parseMysql(url, connectTimeoutMs);
     default:
       throw new UsageError(`no driver found for URL scheme "${scheme}"`, {
         code: 'UNKNOWN_SCHEME',
-        hint: 'strata supports postgres://, postgresql:// (driver pg) and sqlite: (driver better-sqlite3)',
+        hint: 'strata supports postgres://, postgresql:// (driver pg), mysql://, mariadb:// (driver mysql2) and sqlite: (driver better-sqlite3)',
       });
   }
 }
@@ -133,19 +137,4 @@ function parseSqlite(url: string, cwd: string): SqliteTarget {
   const decoded = decodeUrlPart(rawPath, url);
   const path = isAbsolute(decoded) ? decoded : resolve(cwd, decoded);
   return { kind: 'sqlite', path, memory: false, create: mode === 'rwc', readOnly: mode === 'ro', display: url };
-}
-
-/** A broken percent-escape is the user's typo: a usage error naming the (redacted) URL, not a crash. */
-function decodeUrlPart(part: string, url: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    throw new UsageError(
-      `the database URL ${redactUrl(url)} holds a broken percent-escape (a % not followed by two hex digits)`,
-      {
-        code: 'INVALID_URL',
-        hint: 'percent-encode special characters in the user name, password and database name (% is %25)',
-      },
-    );
-  }
 }

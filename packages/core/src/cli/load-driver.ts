@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { MysqlConnectionLike, MysqlPoolLike } from '../dialects/mysql/mysql-handles.js';
 import type { PgClientLike, PgPoolLike } from '../dialects/postgres/pg-handles.js';
 import type { SqliteDatabaseLike } from '../dialects/sqlite/sqlite-handle.js';
 import { UsageError } from './usage-error.js';
@@ -28,8 +29,30 @@ export type SqliteConstructor = new (
 
 const DRIVERS = {
   pg: { label: 'PostgreSQL', install: 'npm install pg' },
+  mysql2: { label: 'MySQL', install: 'npm install mysql2' },
   'better-sqlite3': { label: 'SQLite', install: 'npm install better-sqlite3' },
 } as const;
+
+/** The parts of `mysql2` (its callback API) the CLI uses. */
+export interface Mysql2Module {
+  createPool(config: Record<string, unknown>): MysqlPool;
+  createConnection(config: Record<string, unknown>): MysqlPlainConnection;
+}
+
+export interface MysqlPool extends MysqlPoolLike {
+  end(callback?: (error?: Error | null) => void): void;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+export interface MysqlPlainConnection extends MysqlConnectionLike {
+  connect(callback: (error: Error | null) => void): void;
+  end(callback?: (error?: Error | null) => void): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+export async function loadMysql2(cwd: string): Promise<Mysql2Module> {
+  return (await loadPackage('mysql2', cwd)) as Mysql2Module;
+}
 
 export async function loadPg(cwd: string): Promise<PgModule> {
   return (await loadPackage('pg', cwd)) as PgModule;

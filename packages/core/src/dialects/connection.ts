@@ -13,6 +13,12 @@ export interface Connection {
   values(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
   /** A script of one or more statements, without parameters. */
   exec(script: string): Promise<void>;
+  /**
+   * One statement exactly as the lexer split it from a script, sent as it is. Where `exec` splits
+   * its script again (MySQL), a statement from a `DELIMITER` block must not be split on its `;`s.
+   * Undefined: `exec` sends one statement as it is.
+   */
+  execStatement?(statement: string): Promise<void>;
   /** Opens a transaction that takes the database's write lock where it has one. */
   begin(): Promise<void>;
   commit(): Promise<void>;

@@ -9,7 +9,7 @@ import type { Connection, Session } from './connection.js';
  * registry.ts; the `Record<DialectName, …>` there makes the compiler name every place that must
  * answer for it.
  */
-export type DialectName = 'postgres' | 'sqlite';
+export type DialectName = 'postgres' | 'sqlite' | 'mysql';
 
 /** What a database can do, for the engine to choose a path without knowing the database by name. */
 export interface DialectCapabilities {
@@ -84,6 +84,14 @@ export interface Dialect {
   ensureHistoryTable(connection: Connection, name: HistoryTableName, ddl: string): Promise<void>;
   /** The name of a statement this database refuses inside a transaction, or undefined. */
   restrictionInTransaction(statement: StatementReader): string | undefined;
+  /**
+   * The name of a statement this database commits implicitly (MySQL's DDL: it commits the open
+   * transaction and cannot itself be rolled back), or undefined. A script holding one cannot be
+   * atomic: its step writes the history row dirty first and runs statement by statement, as a
+   * `-- no-transaction` step does, and its messages say what was committed. Undefined where DDL
+   * is transactional.
+   */
+  implicitCommit?(statement: StatementReader): string | undefined;
   /** Reads a driver error; never throws. */
   describeFailure(error: unknown): DatabaseFailure;
   /** True for errors that waiting can heal: the server is starting, full or went away. */

@@ -2,6 +2,9 @@ import { StrataError } from '../errors.js';
 import { isNetworkError } from './connection-errors.js';
 import type { Database } from './database.js';
 import type { Dialect, DialectName, HistoryTableName } from './dialect.js';
+import { MysqlDatabase } from './mysql/mysql-database.js';
+import { mysqlDialect } from './mysql/mysql-dialect.js';
+import { isMysqlHandle, type MysqlHandleLike } from './mysql/mysql-handles.js';
 import { isPgClient, isPgPool, type PgClientLike, type PgPoolLike } from './postgres/pg-handles.js';
 import { PostgresDatabase } from './postgres/postgres-database.js';
 import { postgresDialect } from './postgres/postgres-dialect.js';
@@ -10,10 +13,14 @@ import { sqliteDialect } from './sqlite/sqlite-dialect.js';
 import { isSqliteDatabase, type SqliteDatabaseLike } from './sqlite/sqlite-handle.js';
 
 /** Every dialect by name: adding a DialectName without an entry here does not compile. */
-export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { postgres: postgresDialect, sqlite: sqliteDialect };
+export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {
+  postgres: postgresDialect,
+  sqlite: sqliteDialect,
+  mysql: mysqlDialect,
+};
 
 /** What `db` may be: the caller's own handle. */
-export type DatabaseHandle = PgPoolLike | PgClientLike | SqliteDatabaseLike;
+export type DatabaseHandle = PgPoolLike | PgClientLike | SqliteDatabaseLike | MysqlHandleLike;
 
 export interface DatabaseOptions {
   /** PostgreSQL: take each run's session over this URL (a direct connection past a pooler). */
@@ -49,10 +56,28 @@ export function openDatabase(db: DatabaseHandle, options: DatabaseOptions): Data
     }
     return new SqliteDatabase(db);
   }
+  if (isMysqlHandle(db)) {
+    if (options.lease || options.directUrl) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        "lock: 'lease' and directUrl are for PostgreSQL behind a pooler; MySQL runs take turns through GET_LOCK on the run's connection (remove the option for a mysql2 handle)",
+      );
+    }
+    if (options.statementTimeout !== undefined) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        'statementTimeout is a PostgreSQL setting; on MySQL bound statements with max_execution_time (MariaDB: max_statement_time) in the migration or on the user (remove the option for a mysql2 handle)',
+      );
+    }
+    return new MysqlDatabase(db, { connectTimeout: options.connectTimeout });
+  }
   const value = db as unknown;
   const kind =
     value === null ? 'null' : typeof value === 'object' ? ((value as object).constructor?.name ?? 'object') : typeof value;
-  throw new StrataError('UNSUPPORTED_DATABASE', `db must be a pg.Pool, a pg.Client or a better-sqlite3 Database; got ${kind}`);
+  throw new StrataError(
+    'UNSUPPORTED_DATABASE',
+    `db must be a pg.Pool, a pg.Client or a better-sqlite3 Database, or a mysql2 pool, pool cluster or connection; got ${kind}`,
+  );
 }
 
 /** True for failures that waiting can heal, whichever database raised them: refused, dropped, still starting. */

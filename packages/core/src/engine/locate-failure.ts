@@ -31,6 +31,8 @@ export async function locateFailure(session: Session, history: HistoryStore, fai
   const statements = splitStatements(failed.body, dialect.lexer).filter((statement) => !statement.empty);
   if (statements.length === 1) return statements[0]!.tokenStart;
   if (statements.length === 0 || failed.elapsedMs > LOCATE_REPLAY_LIMIT_MS || session.broken) return undefined;
+  // Where DDL commits implicitly a replay could commit what it re-runs: the connection says where instead.
+  if (!dialect.capabilities.transactionalDdl) return undefined;
   const code = dialect.describeFailure(failed.original).code;
   try {
     await session.begin();

@@ -16,6 +16,10 @@ export interface SqlFailure {
   history: HistoryNaming;
   /** Set when the step was part of a single-transaction run, which the failure rolled back as a whole. */
   batch?: { ranBefore: readonly Step[] };
+  /** Statement by statement: where each statement that ran before the failing one starts in the script. */
+  ran?: readonly number[];
+  /** The database, for messages: "MySQL". */
+  label?: string;
 }
 
 /** Builds the error a person can act on: version, file:line:column, the database's message and code. */
@@ -35,7 +39,9 @@ export function migrationFailed(failure: SqlFailure): StrataError {
   if (hint) message += `\n  hint: ${redactText(hint)}`;
   if (explanation) message += `\n  ${explanation}`;
   if (failure.batch && failure.database.batchExplanation) message += `\n  ${failure.database.batchExplanation}`;
-  if (failure.leftDirty) {
+  if (failure.leftDirty && step.implicitCommit) {
+    message += `\n  ${committedImplicitly(step, failure, version)}`;
+  } else if (failure.leftDirty) {
     message += `\n  ${partWay(version, failure.history, `fix the database by hand, then record the outcome with ${resolveHint(version)}.`)}`;
   } else if (failure.batch) {
     message += `\n  ${batchRolledBack(step, failure.batch.ranBefore)}`;
@@ -55,6 +61,28 @@ export function migrationFailed(failure: SqlFailure): StrataError {
       ...(failure.batch ? batchDetails(step, failure.batch.ranBefore) : {}),
     },
     { cause },
+  );
+}
+
+/**
+ * A migration holding DDL the database commits implicitly ran statement by statement: exactly
+ * what is committed, by line, and the dirty row that keeps the next run from passing it.
+ */
+function committedImplicitly(step: Step, failure: SqlFailure, version: string): string {
+  const commit = step.implicitCommit!;
+  const line = (offset: number) => positionAt(step.script, offset).line;
+  const ran = failure.ran ?? [];
+  const lines = ran.map(line);
+  const before =
+    ran.length === 0
+      ? 'no statement before the failing one ran, so nothing of it is committed'
+      : `the ${ran.length === 1 ? 'statement' : `${ran.length} statements`} before the failing one ${ran.length === 1 ? 'is' : 'are'} committed (line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}), and the failing one is not`;
+  const state = failure.history.keepsDirtyRows
+    ? `it is marked dirty in ${failure.history.displayName}; complete or undo that by hand, then record the outcome with ${resolveHint(version)}.`
+    : `${failure.history.displayName} cannot mark a migration dirty, so nothing records it and the next run starts it again from its first statement: complete or undo that by hand first.`;
+  return (
+    `${commit.statement} (line ${line(commit.offset)}) is committed implicitly by ${failure.label ?? 'the database'}, so ${version} could not be one transaction: ` +
+    `it ran statement by statement, each committed as it ran; ${before}. ${state}`
   );
 }
 

@@ -258,15 +258,21 @@ export class StepRunner {
     const started = hrtime.bigint();
     /** Where the statement starts after which a transaction the script opened is still open. */
     let openedBy: number | undefined;
+    /** Where each statement that ran (and so is committed) starts, for the message of a failure after them. */
+    const ran: number[] = [];
     for (const statement of splitStatements(body, this.#history.dialect.lexer)) {
       if (statement.empty) continue;
       try {
-        yield* settle(this.#io.exec(statement.text));
+        // A statement of a DELIMITER block holds `;`s of its own: sent as it is, never split again.
+        yield* settle(
+          this.#session.execStatement ? this.#session.execStatement(statement.text) : this.#io.exec(statement.text),
+        );
       } catch (error) {
         const inStatement = this.#offsetIn(statement.text, error, 0);
         const offset = inStatement === undefined ? statement.tokenStart : statement.start + inStatement;
-        throw this.#failure(step, error, bomLength + offset, true);
+        throw this.#failure(step, error, bomLength + offset, true, undefined, ran);
       }
+      ran.push(bomLength + statement.tokenStart);
       const state = this.#session.transactionState();
       if (state === 'idle') openedBy = undefined;
       else if (openedBy === undefined && state !== undefined) openedBy = bomLength + statement.tokenStart;
@@ -436,7 +442,14 @@ export class StepRunner {
     return this.#failure(step, error, located === undefined ? undefined : sent.bomLength + located, false, ranBefore);
   }
 
-  #failure(step: Step, error: unknown, offset: number | undefined, leftDirty: boolean, batch?: readonly Step[]): StrataError {
+  #failure(
+    step: Step,
+    error: unknown,
+    offset: number | undefined,
+    leftDirty: boolean,
+    batch?: readonly Step[],
+    ran?: readonly number[],
+  ): StrataError {
     if (isStrataError(error, 'CONNECTION_FAILED') || isStrataError(error, 'LOCK_TIMEOUT')) {
       return interrupted(step, error, { leftDirty, batch, history: this.#history });
     }
@@ -448,6 +461,8 @@ export class StepRunner {
       leftDirty,
       history: this.#history,
       ...(batch ? { batch: { ranBefore: batch } } : {}),
+      ...(ran ? { ran } : {}),
+      label: this.#history.dialect.label,
     });
   }
 }

@@ -10,6 +10,11 @@ export interface Step {
   script: string;
   file: string | undefined;
   transactional: boolean;
+  /**
+   * The first statement the database commits implicitly (MySQL's DDL), where the migration asked
+   * for a transaction: the step runs as a non-transactional one, and its messages say why.
+   */
+  implicitCommit?: { statement: string; offset: number } | undefined;
 }
 
 /** `already-done`: another runner applied or reverted the same version meanwhile (possible only where the lock is not exclusive). */

@@ -15,7 +15,21 @@ export interface LexerOptions {
    * Which CREATE bodies hold semicolons: SQLite's `CREATE TRIGGER … BEGIN … END` (where BEGIN
    * nests), or PostgreSQL's `BEGIN ATOMIC … END`.
    */
-  compoundBodies: 'trigger' | 'begin-atomic';
+  compoundBodies: 'trigger' | 'begin-atomic' | 'routine-blocks';
+  /** `#` starts a line comment, and `--` starts one only before whitespace or a control character (`1--1` is arithmetic). */
+  hashComments?: boolean;
+  /** Every quoted string, `'…'` and `"…"` alike, takes backslash escapes; `"…"` is a string, not an identifier. */
+  backslashEscapes?: boolean;
+  /** `` `x` `` quotes an identifier (without SQLite's `[x]` and named parameters). */
+  backtickIdentifiers?: boolean;
+  /** `/*! … *\/` and `/*M! … *\/` are executable comments: the server runs what they hold, so they are tokens. */
+  executableComments?: boolean;
+  /**
+   * A `DELIMITER x` line at the start of a statement (the mysql client's command, never sent to
+   * the server) makes `x` end statements until the next such line; its piece is `empty`, and so is
+   * each custom delimiter, so the statement before it is sent without it.
+   */
+  delimiterCommand?: boolean;
 }
 
 /** `text === source.slice(start, end)`; offsets are UTF-16 indices into the source. */
@@ -30,7 +44,7 @@ export interface SqlStatement {
  * pieces are returned too, marked `empty`; callers skip those when executing.
  */
 export type SqlPiece = SqlStatement & {
-  /** No token other than whitespace, comments and the terminating `;`. */
+  /** No token other than whitespace, comments and the terminating `;`; or a client command (DELIMITER) or custom delimiter, never sent. */
   empty: boolean;
   /** Offset of the first real token, for line/column reports; `start` when `empty`. */
   tokenStart: number;
@@ -70,6 +84,7 @@ const LBRACKET = 0x5b;
 const BACKSLASH = 0x5c;
 const BACKTICK = 0x60;
 const BOM = 0xfeff;
+const BANG = 0x21;
 
 function isSpace(c: number): boolean {
   // space, \t, \n, \v, \f, \r: the set both PostgreSQL and SQLite skip.
@@ -162,22 +177,33 @@ function skipDoubledQuote(source: string, from: number, quote: string): number {
   }
 }
 
-/** PostgreSQL `E'...'`: a backslash escapes the next character, and `''` still works. */
-function skipEscapeString(source: string, from: number): number {
+/** PostgreSQL `E'...'` and MySQL's strings: a backslash escapes the next character, and a doubled quote still works. */
+function skipEscapeString(source: string, from: number, quote = QUOTE): number {
   const n = source.length;
   let i = from;
   while (i < n) {
     const c = source.charCodeAt(i);
     if (c === BACKSLASH) {
       i += 2;
-    } else if (c === QUOTE) {
-      if (source.charCodeAt(i + 1) !== QUOTE) return i + 1;
+    } else if (c === quote) {
+      if (source.charCodeAt(i + 1) !== quote) return i + 1;
       i += 2;
     } else {
       i++;
     }
   }
   return n;
+}
+
+/** MySQL's `--` comment needs a space or control character (or the end of input) after the dashes. */
+function isCommentDashEnd(source: string, at: number): boolean {
+  return at >= source.length || source.charCodeAt(at) <= SPACE;
+}
+
+/** `/*!…` and MariaDB's `/*M!…`: comments whose text the server runs. */
+function isExecutableComment(source: string, at: number): boolean {
+  const c = source.charCodeAt(at);
+  return c === BANG || ((c | 0x20) === 0x6d && source.charCodeAt(at + 1) === BANG);
 }
 
 /**
@@ -196,11 +222,15 @@ export function readSqlToken(source: string, pos: number, lexer: LexerOptions, t
       continue;
     }
     const next = source.charCodeAt(i + 1);
-    if (c === DASH && next === DASH) {
+    if (c === DASH && next === DASH && !(lexer.hashComments && !isCommentDashEnd(source, i + 2))) {
       i = skipLineComment(source, i + 2, lexer);
       continue;
     }
-    if (c === SLASH && next === STAR) {
+    if (c === HASH && lexer.hashComments) {
+      i = skipLineComment(source, i + 1, lexer);
+      continue;
+    }
+    if (c === SLASH && next === STAR && !(lexer.executableComments && isExecutableComment(source, i + 2))) {
       i = skipBlockComment(source, i + 2, lexer);
       continue;
     }
@@ -211,11 +241,15 @@ export function readSqlToken(source: string, pos: number, lexer: LexerOptions, t
       token.end = i + 1;
     } else if (c === QUOTE) {
       token.kind = 'string';
-      token.end = skipDoubledQuote(source, i + 1, "'");
+      token.end = lexer.backslashEscapes ? skipEscapeString(source, i + 1) : skipDoubledQuote(source, i + 1, "'");
     } else if (c === DQUOTE) {
-      token.kind = 'identifier';
-      token.end = skipDoubledQuote(source, i + 1, '"');
-    } else if (named && c === BACKTICK) {
+      token.kind = lexer.backslashEscapes ? 'string' : 'identifier';
+      token.end = lexer.backslashEscapes ? skipEscapeString(source, i + 1, DQUOTE) : skipDoubledQuote(source, i + 1, '"');
+    } else if (c === SLASH && next === STAR) {
+      // An executable comment (the only kind that reaches here): its text is part of the statement.
+      token.kind = 'string';
+      token.end = skipBlockComment(source, i + 2, lexer);
+    } else if ((named || lexer.backtickIdentifiers) && c === BACKTICK) {
       token.kind = 'identifier';
       token.end = skipDoubledQuote(source, i + 1, '`');
     } else if (named && c === LBRACKET) {
@@ -298,13 +332,41 @@ const PG_CREATE = 4; // postgres: a CREATE statement, watching for BEGIN ATOMIC
 const PG_CREATE_BEGIN = 5; // postgres: saw BEGIN, ATOMIC must follow
 const IN_BODY = 6; // inside the body; `depth` counts open BEGIN/CASE
 const PLAIN = 7; // keywords no longer matter for this statement
+const ROUTINE_CREATE = 8; // routine blocks: saw CREATE, reading what it creates
+const ROUTINE_HEAD = 9; // routine blocks: a procedure, function, trigger or event before its body
+const ROUTINE_BODY = 10; // routine blocks: inside a compound body; `depth` counts open blocks
+
+/** What CREATE makes when its body may hold compound statements. */
+const ROUTINES = ['PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT'];
+/** What CREATE makes when it cannot (the statement is plain from there on). */
+const NOT_ROUTINES = [
+  'TABLE',
+  'VIEW',
+  'INDEX',
+  'UNIQUE',
+  'FULLTEXT',
+  'SPATIAL',
+  'DATABASE',
+  'SCHEMA',
+  'USER',
+  'ROLE',
+  'SEQUENCE',
+  'TEMPORARY',
+  'SERVER',
+  'TABLESPACE',
+];
+/** Blocks closed by `END <keyword>`; IF and REPEAT are also functions, so they open only where a statement starts. */
+const BLOCKS = ['IF', 'LOOP', 'WHILE', 'REPEAT', 'CASE'];
+/** Words after which a statement starts inside a routine (and `;`, and a label's `:`). */
+const STATEMENT_STARTS = ['BEGIN', 'THEN', 'ELSE', 'DO', 'LOOP', 'REPEAT', 'ROW'];
 
 /**
  * Splits a script on top-level `;` in one linear pass. The pieces tile the source:
  * `pieces.map(p => p.text).join('') === source`, each piece ending with its `;` (the last one
  * may have none). A `;` inside a string, quoted identifier, comment, dollar quote, parentheses,
- * SQLite `CREATE TRIGGER ... BEGIN ... END` body or PostgreSQL `BEGIN ATOMIC ... END` body does
- * not split.
+ * SQLite `CREATE TRIGGER ... BEGIN ... END` body, PostgreSQL `BEGIN ATOMIC ... END` body or
+ * MySQL routine body (`BEGIN … END`, `IF … END IF`, `LOOP`, `WHILE`, `REPEAT`, `CASE`) does not
+ * split; after a `DELIMITER x` line only `x` does (see LexerOptions.delimiterCommand).
  *
  * Parentheses follow psql: PostgreSQL's `CREATE RULE … DO ALSO (stmt; stmt)` holds `;`s, a stray
  * `)` never takes the depth below zero, and an unclosed `(` keeps the rest of the input in one
@@ -314,7 +376,9 @@ export function splitStatements(source: string, lexer: LexerOptions): SqlPiece[]
   const pieces: SqlPiece[] = [];
   const n = source.length;
   const token: SqlToken = { kind: 'punctuation', start: 0, end: 0 };
+  const ahead: SqlToken = { kind: 'punctuation', start: 0, end: 0 };
   const atomic = lexer.compoundBodies === 'begin-atomic';
+  const routines = lexer.compoundBodies === 'routine-blocks';
 
   let start = 0;
   let tokenStart = -1;
@@ -322,17 +386,48 @@ export function splitStatements(source: string, lexer: LexerOptions): SqlPiece[]
   let depth = 0;
   let parens = 0;
   let pos = 0;
+  let delimiter = ';';
+  /** Routine blocks: the previous token ended a statement or opened a body, so IF / LOOP / … here opens a block. */
+  let statementStart = false;
   const is = (keyword: string): boolean => tokenIsKeyword(source, token, keyword);
+  const isAny = (keywords: readonly string[]): boolean => token.kind === 'word' && keywords.some(is);
+  const cut = (end: number, first: number) => {
+    pieces.push(piece(source, start, end, first));
+    start = end;
+    tokenStart = -1;
+    state = HEAD;
+    depth = 0;
+    parens = 0;
+  };
 
   while (readSqlToken(source, pos, lexer, token)) {
     pos = token.end;
+    if (lexer.delimiterCommand) {
+      if (tokenStart < 0 && is('DELIMITER')) {
+        const command = delimiterCommand(source, token.end);
+        if (command) {
+          pieces.push({ text: source.slice(start, command.end), start, end: command.end, empty: true, tokenStart: start });
+          start = pos = command.end;
+          delimiter = command.delimiter;
+          continue;
+        }
+      }
+      const at = delimiter === ';' ? -1 : delimiterIn(source, token, delimiter);
+      if (at >= 0) {
+        if (at > start) cut(at, tokenStart >= 0 ? tokenStart : at > token.start ? token.start : -1);
+        pieces.push({ text: delimiter, start: at, end: at + delimiter.length, empty: true, tokenStart: at });
+        start = pos = at + delimiter.length;
+        continue;
+      }
+      if (delimiter !== ';') {
+        // Only the custom delimiter ends a statement: no body needs tracking.
+        if (tokenStart < 0) tokenStart = token.start;
+        continue;
+      }
+    }
     if (token.kind === 'semicolon') {
-      if (state !== IN_BODY && parens === 0) {
-        pieces.push(piece(source, start, pos, tokenStart));
-        start = pos;
-        tokenStart = -1;
-        state = HEAD;
-        depth = 0;
+      if (state !== IN_BODY && state !== ROUTINE_BODY && parens === 0) {
+        cut(pos, tokenStart);
         continue;
       }
     } else if (token.kind === 'punctuation') {
@@ -345,7 +440,13 @@ export function splitStatements(source: string, lexer: LexerOptions): SqlPiece[]
 
     switch (state) {
       case HEAD:
-        state = is('CREATE') ? (atomic ? PG_CREATE : SQLITE_CREATE) : PLAIN;
+        if (routines) {
+          // MariaDB's anonymous block, `BEGIN NOT ATOMIC … END`, at the top level.
+          state = is('CREATE') ? ROUTINE_CREATE : is('BEGIN') && nextIs(source, pos, lexer, ahead, 'NOT') ? ROUTINE_BODY : PLAIN;
+          depth = state === ROUTINE_BODY ? 1 : 0;
+        } else {
+          state = is('CREATE') ? (atomic ? PG_CREATE : SQLITE_CREATE) : PLAIN;
+        }
         break;
       case SQLITE_CREATE:
         state = is('TRIGGER') ? SQLITE_TRIGGER : is('TEMP') || is('TEMPORARY') ? SQLITE_CREATE_TEMP : PLAIN;
@@ -380,10 +481,67 @@ export function splitStatements(source: string, lexer: LexerOptions): SqlPiece[]
           state = PLAIN;
         }
         break;
+      case ROUTINE_CREATE:
+        if (parens === 0 && isAny(ROUTINES)) state = ROUTINE_HEAD;
+        else if (parens === 0 && isAny(NOT_ROUTINES)) state = PLAIN;
+        statementStart = false;
+        break;
+      case ROUTINE_HEAD:
+        // A trigger's `FOR EACH ROW` or an event's `DO` may be followed by one block without BEGIN.
+        if (parens === 0 && (is('BEGIN') || (statementStart && isAny(BLOCKS)))) {
+          state = ROUTINE_BODY;
+          depth = 1;
+          statementStart = is('BEGIN');
+        } else {
+          statementStart = is('ROW') || is('DO');
+        }
+        break;
+      case ROUTINE_BODY:
+        if (is('END')) {
+          // `END IF`, `END LOOP`, …: the keyword closes the block, it opens none.
+          if (readSqlToken(source, pos, lexer, ahead) && BLOCKS.some((k) => tokenIsKeyword(source, ahead, k))) pos = ahead.end;
+          if (--depth === 0) state = PLAIN;
+          statementStart = false;
+        } else if (is('BEGIN') || is('CASE') || (statementStart && isAny(BLOCKS))) {
+          depth++;
+          statementStart = is('BEGIN') || is('LOOP') || is('REPEAT');
+        } else {
+          statementStart =
+            token.kind === 'semicolon' ||
+            (token.kind === 'punctuation' && source.charCodeAt(token.start) === COLON) ||
+            isAny(STATEMENT_STARTS);
+        }
+        break;
     }
   }
   if (start < n) pieces.push(piece(source, start, n, tokenStart));
   return pieces;
+}
+
+/** True when the next token after `pos` is this keyword. */
+function nextIs(source: string, pos: number, lexer: LexerOptions, ahead: SqlToken, keyword: string): boolean {
+  return readSqlToken(source, pos, lexer, ahead) && tokenIsKeyword(source, ahead, keyword);
+}
+
+/**
+ * A `DELIMITER x` client command whose word ends at `from`: the new delimiter (the first run of
+ * non-blank characters on the rest of the line) and where the command's line ends; undefined
+ * when the line has no argument (then DELIMITER is an ordinary word).
+ */
+function delimiterCommand(source: string, from: number): { delimiter: string; end: number } | undefined {
+  const newline = source.indexOf('\n', from);
+  const lineEnd = newline < 0 ? source.length : newline;
+  if (from < lineEnd && !isSpace(source.charCodeAt(from))) return undefined;
+  const argument = /\S+/.exec(source.slice(from, lineEnd))?.[0];
+  if (!argument) return undefined;
+  return { delimiter: argument, end: newline < 0 ? source.length : newline + 1 };
+}
+
+/** Where a custom delimiter starts inside this token (never inside a string or quoted identifier), or -1. */
+function delimiterIn(source: string, token: SqlToken, delimiter: string): number {
+  if (token.kind === 'string' || token.kind === 'identifier') return -1;
+  for (let at = token.start; at < token.end; at++) if (source.startsWith(delimiter, at)) return at;
+  return -1;
 }
 
 function piece(source: string, start: number, end: number, tokenStart: number): SqlPiece {

@@ -15,6 +15,21 @@ export interface RestrictedStatement {
  * same lexer that splits the script, so words inside strings, comments or dollar-quoted bodies
  * never match.
  */
+/** The first statement the database commits implicitly (see Dialect.implicitCommit), or undefined. */
+export function findImplicitCommit(
+  source: string,
+  dialect: Pick<Dialect, 'lexer' | 'implicitCommit'>,
+): RestrictedStatement | undefined {
+  const commits = dialect.implicitCommit;
+  if (!commits) return undefined;
+  for (const piece of splitStatements(source, dialect.lexer)) {
+    if (piece.empty) continue;
+    const statement = commits(new StatementReader(source, piece.tokenStart, piece.end, dialect.lexer));
+    if (statement !== undefined) return { statement, offset: piece.tokenStart };
+  }
+  return undefined;
+}
+
 export function findStatementsNotAllowedInTransaction(
   source: string,
   dialect: Pick<Dialect, 'lexer' | 'restrictionInTransaction'>,

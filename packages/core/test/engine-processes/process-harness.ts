@@ -20,8 +20,8 @@ import {
 const FIXTURE = fileURLToPath(new URL('./fixtures/run-migrator.mjs', import.meta.url));
 
 export interface FixtureConfig {
-  dialect: 'postgres' | 'sqlite';
-  /** PostgreSQL URL (dialect postgres). */
+  dialect: 'postgres' | 'sqlite' | 'mysql';
+  /** PostgreSQL or MySQL URL (dialect postgres, mysql). */
   url?: string;
   /** SQLite file (dialect sqlite). */
   file?: string;

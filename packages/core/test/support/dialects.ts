@@ -1,11 +1,13 @@
 import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { createPostgresDatabase, sqliteFile } from '../../../../test-support/databases.js';
+import { createMysqlDatabase } from '../../../../test-support/mysql.js';
 import type { DatabaseHandle } from '../../src/index.js';
 
 /** A fresh database of one kind, with a way to run raw SQL against it for assertions. */
 export interface TestDatabase {
-  dialect: 'postgres' | 'sqlite';
+  dialect: 'postgres' | 'sqlite' | 'mysql';
   handle: DatabaseHandle;
   /** Rows of a query, with bigint-ish values as strings so both dialects compare alike. */
   query(sql: string): Promise<Record<string, unknown>[]>;
@@ -61,7 +63,42 @@ export async function openSqlite(): Promise<TestDatabase & { path: string }> {
   };
 }
 
+/** A fresh MySQL / MariaDB database behind a mysql2 (promise) pool. */
+export async function openMysql(): Promise<TestDatabase & { url: string; name: string; pool: mysql.Pool }> {
+  const database = await createMysqlDatabase('engine');
+  const pool = mysql.createPool({ uri: database.url, connectionLimit: 4, supportBigNumbers: true, bigNumberStrings: true });
+  return {
+    dialect: 'mysql',
+    handle: pool,
+    pool,
+    url: database.url,
+    name: database.name,
+    async query(sql) {
+      const [rows] = await pool.query(sql);
+      return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
+    },
+    async tableExists(name) {
+      const [rows] = await pool.query(
+        'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+        [name],
+      );
+      return (rows as unknown[]).length > 0;
+    },
+    async close() {
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
 export const dialects = [
   ['postgres', openPostgres],
   ['sqlite', openSqlite],
 ] as const;
+
+/**
+ * The suites that pass on MySQL / MariaDB as well. The other shared suites write PostgreSQL or
+ * SQLite SQL of their own (double-quoted identifiers, transactional DDL) and are not yet ported;
+ * test/mysql/ covers what differs there.
+ */
+export const dialectsWithMysql = [...dialects, ['mysql', openMysql]] as const;

@@ -3,6 +3,7 @@ import type { CommandDefinition } from '../command.js';
 import { confirmDestructive } from '../confirm.js';
 import type { CommandContext } from '../context.js';
 import type { DatabaseAdmin } from '../database/admin.js';
+import { mysqlAdmin } from '../database/mysql-admin.js';
 import { postgresAdmin } from '../database/postgres-admin.js';
 import { sqliteAdmin } from '../database/sqlite-admin.js';
 import type { DatabaseTarget } from '../database-url.js';
@@ -91,6 +92,7 @@ function capitalise(text: string): string {
 const ADMINS: { [K in DialectName]: (target: Extract<DatabaseTarget, { kind: K }>, cwd: string) => Promise<DatabaseAdmin> } = {
   postgres: (target, cwd) => postgresAdmin(target, cwd),
   sqlite: async (target) => sqliteAdmin(target),
+  mysql: (target, cwd) => mysqlAdmin(target, cwd),
 };
 
 function openAdmin(target: DatabaseTarget, cwd: string): Promise<DatabaseAdmin> {
