@@ -13,6 +13,8 @@ import type { CommandDefinition } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { offlineDialect } from '../dialect-of-url.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
+import { FLEET_OPTIONS, fleetRequested } from '../fleet-options.js';
+import { validateFleet } from '../fleet-validate.js';
 import { plural, printable, withPrintableNames } from '../format.js';
 import { FUTURE_OPTION, futureOption } from '../future-option.js';
 import { lintRuleSettings } from '../lint-config.js';
@@ -59,6 +61,7 @@ export const command: CommandDefinition = {
       value: 'URL',
       description: 'with --drift: an empty database to migrate instead of a temporary one',
     },
+    ...FLEET_OPTIONS,
   ],
   details:
     'Without a database: file and directory names, one layout and one style per directory, duplicate\n' +
@@ -69,6 +72,7 @@ export const command: CommandDefinition = {
     'SQLite: in memory) that is dropped after, and its schema is compared with the live one. Exits 1 when\n' +
     'it finds a problem.',
   async run(context) {
+    if (fleetRequested(context)) return validateFleet(context);
     const problems: Problem[] = [];
     const warnings: string[] = [];
     const tolerateFuture = futureOption(context) === 'ignore' || context.flag('ignore-missing');
