@@ -10,6 +10,7 @@ export type { SqliteDatabaseLike } from './dialects/sqlite/sqlite-handle.js';
 export type { Direction } from './engine/step.js';
 export { isStrataError, StrataError, type StrataErrorCode, type StrataErrorDetails } from './errors.js';
 export {
+  type FleetDrivers,
   type FleetEvent,
   type FleetOperation,
   type FleetOptions,
