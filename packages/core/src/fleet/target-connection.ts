@@ -53,7 +53,8 @@ export class TargetConnection {
     ];
     held.used = true;
     try {
-      if (prepare.length > 0) await held.client.query(prepare.join(';\n'));
+      // Apart: a multi-statement query is one implicit transaction, and DISCARD ALL refuses to run in one.
+      for (const statement of prepare) await held.client.query(statement);
     } catch (cause) {
       await this.close();
       throw isNetworkError(cause) ? connectionFailed(target.label, cause, true) : cause;

@@ -109,9 +109,9 @@ describe('migrateFleet over tenant databases (PostgreSQL)', () => {
       [true, 'failed'],
       [true, 'done'],
     ]);
-    expect(summary.results.slice(3).every((result) => result.outcome === 'not-started' && result.reason === 'canary-failed')).toBe(
-      true,
-    );
+    expect(
+      summary.results.slice(3).every((result) => result.outcome === 'not-started' && result.reason === 'canary-failed'),
+    ).toBe(true);
     for (const url of urls().slice(3)) expect(await versions(url)).toEqual([]);
   });
 
