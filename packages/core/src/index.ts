@@ -13,6 +13,19 @@ export { type DatabaseHandle, isConnectionError } from './dialects/registry.js';
 export type { SqliteDatabaseLike } from './dialects/sqlite/sqlite-handle.js';
 export type { Direction } from './engine/step.js';
 export { isStrataError, StrataError, type StrataErrorCode, type StrataErrorDetails } from './errors.js';
+export {
+  type FleetDrivers,
+  type FleetEvent,
+  type FleetOperation,
+  type FleetOptions,
+  type FleetRun,
+  type FleetSummary,
+  type FleetTargetInput,
+  type FleetTargetResult,
+  migrateFleet,
+  sqliteFleetFiles,
+  targetsFromQuery,
+} from './fleet/index.js';
 export type { FuturePolicy } from './future-migrations.js';
 export type { HistoryEntry, HistoryRow, HistorySummary } from './history/history-entry.js';
 export type { LockHolder, LockWaitOptions, RunLock } from './lock/run-lock.js';

@@ -3,6 +3,8 @@ import type { MigrationStatus } from '../../status.js';
 import type { Palette } from '../colors.js';
 import type { CommandDefinition } from '../command.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
+import { runFleetCommand } from '../fleet-command.js';
+import { FLEET_OPTIONS, fleetRequested } from '../fleet-options.js';
 import { formatDuration, formatTable, formatTimestamp, nsToMs, printable } from '../format.js';
 import { FUTURE_OPTION, futureOption } from '../future-option.js';
 import { warnAboutNearMisses } from '../near-miss-warnings.js';
@@ -16,6 +18,7 @@ export const command: CommandDefinition = {
       description: 'exit with 1 when anything is pending, modified, missing, future or dirty (a CI or deploy gate)',
     },
     { ...FUTURE_OPTION, description: 'with --exit-code: ignore leaves future migrations out of the gate (default error)' },
+    ...FLEET_OPTIONS,
   ],
   details:
     'States: applied, pending, modified (applied, but the file changed since), missing (applied, but\n' +
@@ -25,6 +28,13 @@ export const command: CommandDefinition = {
   async run(context) {
     warnAboutNearMisses(context);
     const future = futureOption(context);
+    if (fleetRequested(context)) {
+      const gate = (line: MigrationStatus) => line.state !== 'applied' && !(line.state === 'future' && future === 'ignore');
+      return runFleetCommand(context, {
+        operation: { kind: 'status' },
+        unsettled: (summary) => context.flag('exit-code') && summary.results.some((result) => result.statuses?.some(gate)),
+      });
+    }
     const migrator = await context.migrator();
     const statuses = await migrator.status();
     const { out } = context;

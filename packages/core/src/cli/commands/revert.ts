@@ -1,6 +1,8 @@
 import type { Migrator } from '../../migrator.js';
 import type { MigrationStatus } from '../../status.js';
 import type { CommandDefinition } from '../command.js';
+import { runFleetCommand } from '../fleet-command.js';
+import { FLEET_OPTIONS, fleetRequested } from '../fleet-options.js';
 import { printable } from '../format.js';
 import { reportJson } from '../json-shapes.js';
 import { printReportSummary, withProgress } from '../migration-runs.js';
@@ -30,6 +32,7 @@ export const command: CommandDefinition = {
       type: 'boolean',
       description: 'pass over applied migrations missing from the middle of the directory; revert the newest ones it holds',
     },
+    ...FLEET_OPTIONS,
   ],
   details:
     'Down scripts run newest first, each in its own transaction unless the file says `-- no-transaction`\n' +
@@ -44,6 +47,13 @@ export const command: CommandDefinition = {
     const dryRun = context.flag('dry-run');
     const singleTransaction = context.flag('single-transaction');
     warnAboutNearMisses(context);
+    if (fleetRequested(context)) {
+      const all = context.flag('all') || target === 0n;
+      return runFleetCommand(context, {
+        operation: { kind: 'revert', ...(all ? { all } : target !== undefined ? { target } : { steps: steps ?? 1 }), dryRun },
+        choices: { singleTransaction },
+      });
+    }
     const renderer = new ProgressRenderer(context.out, { singleTransaction });
     const migrator = await context.migrator({
       singleTransaction,

@@ -1,4 +1,6 @@
 import type { CommandDefinition } from '../command.js';
+import { runFleetCommand } from '../fleet-command.js';
+import { FLEET_OPTIONS, fleetRequested } from '../fleet-options.js';
 import { FUTURE_OPTION, futureOption } from '../future-option.js';
 import { reportJson } from '../json-shapes.js';
 import { applyPending, printReportSummary } from '../migration-runs.js';
@@ -35,6 +37,7 @@ export const command: CommandDefinition = {
       description:
         'PostgreSQL: each transactional migration waits at most this long for a table lock (SET LOCAL lock_timeout), then is rolled back and retried (10 times, with backoff)',
     },
+    ...FLEET_OPTIONS,
   ],
   details:
     'After a newer release migrated, its migrations are newer than every file here ("future"): run\n' +
@@ -45,6 +48,17 @@ export const command: CommandDefinition = {
     const singleTransaction = context.flag('single-transaction');
     warnAboutNearMisses(context);
     const future = futureOption(context);
+    if (fleetRequested(context)) {
+      const choices = {
+        ignoreMissing: context.flag('ignore-missing'),
+        allowOutOfOrder: context.flag('allow-out-of-order'),
+        singleTransaction,
+      };
+      return runFleetCommand(context, {
+        operation: { kind: 'run', ...(target !== undefined ? { target } : {}), dryRun: context.flag('dry-run') },
+        choices: { ...choices, ...(future ? { future } : {}), lockGuardMs: secondsOption(context, 'lock-guard') },
+      });
+    }
     const renderer = new ProgressRenderer(context.out, { singleTransaction });
     const migrator = await context.migrator({
       ignoreMissing: context.flag('ignore-missing'),

@@ -13,6 +13,8 @@ import type { CommandDefinition } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { offlineDialect } from '../dialect-of-url.js';
 import { EXIT_FAILURE } from '../exit-codes.js';
+import { FLEET_OPTIONS, fleetRequested } from '../fleet-options.js';
+import { validateFleet } from '../fleet-validate.js';
 import { plural, printable, withPrintableNames } from '../format.js';
 import { FUTURE_OPTION, futureOption } from '../future-option.js';
 import { lintRuleSettings } from '../lint-config.js';
@@ -79,6 +81,7 @@ export const command: CommandDefinition = {
       description:
         'with --reversible: a migration without a down script (and no `-- strata:irreversible`) is a problem, not a warning',
     },
+    ...FLEET_OPTIONS,
   ],
   details:
     'Without a database: file and directory names, one layout and one style per directory, duplicate\n' +
@@ -91,6 +94,7 @@ export const command: CommandDefinition = {
     'temporary database, and a down that fails, is empty, leaves the schema different or lets the up fail\n' +
     'again is a problem (`-- strata:irreversible` in a script accepts an empty or missing down).',
   async run(context) {
+    if (fleetRequested(context)) return validateFleet(context);
     const problems: Problem[] = [];
     const warnings: string[] = [];
     const tolerateFuture = futureOption(context) === 'ignore' || context.flag('ignore-missing');

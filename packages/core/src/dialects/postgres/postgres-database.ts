@@ -172,12 +172,17 @@ export class PostgresDatabase implements Database {
   async pinHistoryTable(session: Session, configured: HistoryTableName): Promise<HistoryTableName> {
     const schema = configured.schema ?? 'public';
     const { rows } = await session.query(
-      `SELECT n.nspname AS schema FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      `SELECT n.nspname AS schema, pg_catalog.current_schemas(false)::text[] AS path
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relname = $1 AND c.relkind IN ('r', 'p') ORDER BY n.nspname`,
       [configured.table],
     );
     const found = rows.map((row) => String(row.schema));
-    if (found.length > 0 && !found.includes(schema)) {
+    // A session whose search_path is the history's own schema alone is a tenant's (schema per
+    // tenant, as a fleet runs them): the same table in other schemas is other tenants' histories.
+    const path = rows[0]?.path;
+    const tenant = schema !== 'public' && Array.isArray(path) && path.length === 1 && path[0] === schema;
+    if (found.length > 0 && !found.includes(schema) && !tenant) {
       throw new StrataError(
         'INVALID_OPTIONS',
         `the history table ${schema}.${configured.table} does not exist, but ${found.map((s) => `${s}.${configured.table}`).join(' and ')} does: ` +

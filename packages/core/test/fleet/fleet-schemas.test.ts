@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createPostgresDatabase } from '../../../../test-support/databases.js';
+import { migrateFleet, targetsFromQuery } from '../../src/index.js';
+import { countingPg, query, TENANT_MIGRATIONS } from './fleet-support.js';
+
+const SCHEMAS = 20;
+const CONCURRENCY = 4;
+const TENANTS_SQL = "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%' ORDER BY nspname";
+
+/** Schema per tenant: 20 schemas of one database, each with its own history, migrated over shared connections. */
+describe('migrateFleet over tenant schemas (PostgreSQL)', () => {
+  let db: { url: string; drop(): Promise<void> };
+  const schema = (i: number) => `tenant_${String(i).padStart(2, '0')}`;
+
+  beforeAll(async () => {
+    db = await createPostgresDatabase('schemas');
+  });
+  afterAll(() => db.drop());
+  beforeEach(async () => {
+    const statements = Array.from(
+      { length: SCHEMAS },
+      (_, i) => `DROP SCHEMA IF EXISTS ${schema(i)} CASCADE; CREATE SCHEMA ${schema(i)};`,
+    );
+    await query(db.url, statements.join('\n'));
+  });
+
+  it('migrates each schema with search_path set to it, its own history table, and no more sessions than workers', async () => {
+    const { targets, concurrency } = await targetsFromQuery(db.url, TENANTS_SQL, { perSchema: true });
+    expect(targets).toHaveLength(SCHEMAS);
+    expect(concurrency).toBeGreaterThanOrEqual(1);
+    const counter = countingPg();
+    const summary = await migrateFleet(targets, {
+      migrations: TENANT_MIGRATIONS,
+      concurrency: CONCURRENCY,
+      drivers: counter.drivers,
+    }).summary;
+    expect(summary).toMatchObject({ done: SCHEMAS, failed: 0, steps: SCHEMAS * 2 });
+    // Schemas of one database share a worker's session: one connection per worker, not per schema.
+    expect(counter.connects()).toBe(CONCURRENCY);
+    expect(counter.peak()).toBeLessThanOrEqual(CONCURRENCY);
+    const tables = await query<{ schema: string; table: string }>(
+      db.url,
+      "SELECT table_schema AS schema, table_name AS table FROM information_schema.tables WHERE table_schema LIKE 'tenant%' ORDER BY 1, 2",
+    );
+    for (let i = 0; i < SCHEMAS; i++) {
+      expect(tables.filter((row) => row.schema === schema(i)).map((row) => row.table)).toEqual([
+        '_strata_migrations',
+        '_strata_migrations_lease',
+        'audit',
+        'users',
+      ]);
+    }
+    expect(
+      await query(db.url, "SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'users'"),
+    ).toEqual([]);
+
+    const again = await migrateFleet(targets, { migrations: TENANT_MIGRATIONS, concurrency: CONCURRENCY }).summary;
+    expect(again).toMatchObject({ done: SCHEMAS, steps: 0 });
+  });
+
+  it('one broken schema: the default stops new ones, --continue-on-error does the rest, a re-run completes', async () => {
+    await query(db.url, `CREATE TABLE ${schema(0)}.audit (note text)`);
+    const targets = Array.from({ length: SCHEMAS }, (_, i) => ({ url: db.url, schema: schema(i) }));
+    const stopped = await migrateFleet(targets, { migrations: TENANT_MIGRATIONS, concurrency: 2 }).summary;
+    expect(stopped.results[0]).toMatchObject({ outcome: 'failed', error: { code: 'MIGRATION_FAILED', details: { line: 2 } } });
+    expect(stopped.notStarted).toBeGreaterThan(SCHEMAS - 4);
+
+    const rest = await migrateFleet(targets, { migrations: TENANT_MIGRATIONS, concurrency: 2, continueOnError: true }).summary;
+    expect(rest).toMatchObject({ done: SCHEMAS - 1, failed: 1 });
+
+    await query(db.url, `DROP TABLE ${schema(0)}.audit`);
+    const rerun = await migrateFleet(targets, { migrations: TENANT_MIGRATIONS, concurrency: 2 }).summary;
+    expect(rerun).toMatchObject({ done: SCHEMAS, failed: 0, steps: 1 });
+  });
+});
