@@ -264,9 +264,7 @@ export class StepRunner {
       if (statement.empty) continue;
       try {
         // A statement of a DELIMITER block holds `;`s of its own: sent as it is, never split again.
-        yield* settle(
-          this.#session.execStatement ? this.#session.execStatement(statement.text) : this.#io.exec(statement.text),
-        );
+        yield* settle(this.#session.execStatement ? this.#session.execStatement(statement.text) : this.#io.exec(statement.text));
       } catch (error) {
         const inStatement = this.#offsetIn(statement.text, error, 0);
         const offset = inStatement === undefined ? statement.tokenStart : statement.start + inStatement;
