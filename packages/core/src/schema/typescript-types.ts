@@ -83,7 +83,7 @@ export function renderTypeScript(model: SchemaModel, options: TypeScriptOptions 
         for (const helper of mapped.uses) used.add(helper);
         if (isTable && mapped.helper) used.add(mapped.helper);
       }
-      const orNull = (type: string) => (nullable ? `${type} | null` : type);
+      const orNull = (type: string) => (nullable && type !== 'unknown' ? `${type} | null` : type);
       const comment = column.comment === null ? [] : [`  /** ${docText(column.comment)} */`];
       rowLines.push(...comment, `  ${propertyKey(column.name)}: ${orNull(select)};`);
       if (!isTable) continue;

@@ -5,12 +5,14 @@ import { applyPending, withProgress } from '../migration-runs.js';
 import { warnAboutNearMisses } from '../near-miss-warnings.js';
 import { atMostOne, countOption } from '../option-parsers.js';
 import { ProgressRenderer } from '../progress.js';
+import { planRegeneration, REGENERATE_OPTIONS } from '../schema/regenerate-files.js';
 
 export const command: CommandDefinition = {
   usage: '[-n N | --all]',
   options: [
     { name: 'number', short: 'n', type: 'string', value: 'N', description: 'redo the N newest applied migrations (default 1)' },
     { name: 'all', type: 'boolean', description: 'redo every applied migration' },
+    ...REGENERATE_OPTIONS,
   ],
   details:
     'Reverts the migrations (newest first), then applies the same ones again, as Diesel does. A down\n' +
@@ -20,6 +22,7 @@ export const command: CommandDefinition = {
     atMostOne(context, ['number', 'all']);
     const steps = countOption(context, 'number') ?? 1;
     warnAboutNearMisses(context);
+    const regenerate = planRegeneration(context);
     const renderer = new ProgressRenderer(context.out);
     const migrator = await context.migrator({ onEvent: renderer.handle });
     const started = performance.now();
@@ -41,6 +44,8 @@ export const command: CommandDefinition = {
       );
       throw error;
     }
+    // A redo ends where it started, unless a down script left something behind: rewrite to show it.
+    await regenerate(true);
     if (context.out.json) {
       context.out.document({ reverted: reportJson(reverted), applied: reportJson(applied) });
     } else {

@@ -7,6 +7,7 @@ import { printReportSummary, withProgress } from '../migration-runs.js';
 import { warnAboutNearMisses } from '../near-miss-warnings.js';
 import { atMostOne, countOption, versionOption } from '../option-parsers.js';
 import { ProgressRenderer } from '../progress.js';
+import { planRegeneration, REGENERATE_OPTIONS } from '../schema/regenerate-files.js';
 
 export const command: CommandDefinition = {
   usage: '[--target-version V | --all | -n N] [--dry-run] [--single-transaction]',
@@ -25,6 +26,7 @@ export const command: CommandDefinition = {
       type: 'boolean',
       description: 'revert them all in ONE transaction: all or nothing (refused if one is -- no-transaction)',
     },
+    ...REGENERATE_OPTIONS,
   ],
   details:
     'Down scripts run newest first, each in its own transaction unless the file says `-- no-transaction`\n' +
@@ -39,6 +41,7 @@ export const command: CommandDefinition = {
     const dryRun = context.flag('dry-run');
     const singleTransaction = context.flag('single-transaction');
     warnAboutNearMisses(context);
+    const regenerate = planRegeneration(context);
     const renderer = new ProgressRenderer(context.out, { singleTransaction });
     const migrator = await context.migrator({ singleTransaction, onEvent: renderer.handle });
     // 0 means "before everything" unless a migration numbered 0 is applied; then it is the version that stays.
@@ -49,6 +52,7 @@ export const command: CommandDefinition = {
     );
     if (context.out.json) context.out.document(reportJson(report));
     else printReportSummary(context.out, report);
+    await regenerate(!report.dryRun && report.applied.length > 0);
     if (zero !== undefined) {
       context.out.note(
         `migration 0 (${printable(zero.description)}) stays: --target-version keeps the version it names; ` +
