@@ -1,13 +1,21 @@
 import { resolve } from 'node:path';
 import { readEnvFileValue } from './env-file.js';
 import type { OptionValues } from './option-values.js';
+import { type SqlxTsConnection, sqlxTsConnection } from './sqlx-ts-settings.js';
 import { UsageError } from './usage-error.js';
 
 /** The global options, resolved: where the database and the migrations are. */
 export interface GlobalConfig {
   databaseUrl: string | undefined;
   /** Where the URL came from, for messages. */
-  databaseUrlFrom: '--direct-url' | '--database-url' | 'DIRECT_URL' | 'DATABASE_URL' | '.env' | undefined;
+  databaseUrlFrom:
+    | '--direct-url'
+    | '--database-url'
+    | 'DIRECT_URL'
+    | 'DATABASE_URL'
+    | '.env'
+    | SqlxTsConnection['from']
+    | undefined;
   /** The migrations directory as typed (for display) and resolved against the working directory. */
   source: string;
   sourcePath: string;
@@ -45,6 +53,12 @@ export function resolveConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd:
       databaseUrlFrom = from;
       break;
     }
+  }
+  if (!databaseUrl) {
+    // Last: sqlx-ts's settings (.sqlxrc.json, DB_* variables), for a project that has only those.
+    const found = sqlxTsConnection(env, cwd);
+    databaseUrl = found?.url;
+    databaseUrlFrom = found?.from;
   }
   return {
     databaseUrl,
