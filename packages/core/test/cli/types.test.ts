@@ -18,7 +18,7 @@ const TAGS = {
 describe.each(KINDS)('strata types on %s', (kind) => {
   let project: Project;
   let db: TestDatabase;
-  const run = (...args: string[]) => strata(args, { cwd: project.dir, env: { DATABASE_URL: db.url }, timeoutMs: 60_000 });
+  const run = (...args: string[]) => strata(args, { cwd: project.dir, env: { DATABASE_URL: db.url }, timeoutMs: 150_000 });
   beforeEach(async () => {
     project = await createProject(USERS_AND_POSTS);
     db = await testDatabase(kind, project.dir);
