@@ -26,7 +26,7 @@ describe.each(KINDS)('strata types on %s', (kind) => {
   afterEach(async () => {
     await db.drop();
     await project.cleanup();
-  });
+  }, SLOW);
 
   it(
     'writes the types, and --check passes on a fresh file and fails on a stale one with the command that fixes it',
