@@ -41,9 +41,13 @@ export interface ParsedArgs {
 
 /** Strict parsing: an unknown option or a missing value is a usage error naming the command's help. */
 export function parseCommandArgs(args: readonly string[], options: readonly OptionSpec[], helpCommand: string): ParsedArgs {
-  const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
   for (const option of options) {
-    config[option.name] = option.short ? { type: option.type, short: option.short } : { type: option.type };
+    config[option.name] = {
+      type: option.type,
+      ...(option.short ? { short: option.short } : {}),
+      ...(option.multiple ? { multiple: true } : {}),
+    };
   }
   try {
     const parsed = parseArgs({ args: [...args], options: config, allowPositionals: true, strict: true });

@@ -6,6 +6,8 @@ export interface OptionSpec {
   name: string;
   short?: string;
   type: 'string' | 'boolean';
+  /** May be given more than once; the values arrive as an array. */
+  multiple?: boolean;
   /** Placeholder for the value in help: `V`, `N`, `SECONDS`. */
   value?: string;
   description: string;

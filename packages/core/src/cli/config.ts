@@ -4,13 +4,22 @@ import type { ProjectConfig } from '../config/load-config.js';
 import { findProjectRoot } from '../config/project-root.js';
 import { type EnvFile, envFileValue, findEnvFile } from './env-file.js';
 import type { OptionValues } from './option-values.js';
+import { type SqlxTsConnection, sqlxTsConnection } from './sqlx-ts-settings.js';
 import { UsageError } from './usage-error.js';
 
 /** The global options, resolved: where the database and the migrations are. */
 export interface GlobalConfig {
   databaseUrl: string | undefined;
   /** Where the URL came from, for messages. */
-  databaseUrlFrom: '--direct-url' | '--database-url' | 'DIRECT_URL' | 'DATABASE_URL' | '.env' | 'strata.config' | undefined;
+  databaseUrlFrom:
+    | '--direct-url'
+    | '--database-url'
+    | 'DIRECT_URL'
+    | 'DATABASE_URL'
+    | '.env'
+    | 'strata.config'
+    | SqlxTsConnection['from']
+    | undefined;
   /** What a relative SQLite path in the URL is relative to: the working directory, or the directory of the .env it came from. */
   databaseUrlBase: string;
   /** The nearest directory at or above the working directory holding package.json or .git. */
@@ -67,6 +76,12 @@ export function resolveConfig(
       databaseUrlFrom = from;
       break;
     }
+  }
+  if (!databaseUrl) {
+    // Last: sqlx-ts's settings (.sqlxrc.json, DB_* variables), for a project that has only those.
+    const found = sqlxTsConnection(env, cwd);
+    databaseUrl = found?.url;
+    databaseUrlFrom = found?.from;
   }
   const source = sourceDirectory(stringOption(values, 'source'), cwd, projectRoot, project.migrations);
   return {

@@ -27,6 +27,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'embed', summary: 'generate a module that embeds the migrations into the build' },
   { name: 'database', summary: 'create, drop, reset or set up the database the URL names' },
   { name: 'schema', summary: 'dump the schema (SQL, JSON or a Mermaid ER diagram), or check a dumped file is current' },
+  { name: 'types', summary: 'write TypeScript types for the schema (pg / better-sqlite3 rows, Kysely DB), or check them' },
 ];
 
 export function findCommand(name: string): CommandEntry | undefined {

@@ -19,3 +19,5 @@ export { diffSchemas, type SchemaDifference } from './schema-diff.js';
 export type * from './schema-model.js';
 export { SCHEMA_MODEL_VERSION } from './schema-model.js';
 export type { ShadowOptions } from './shadow-database.js';
+export { type MappedType, mapColumnType, sqliteAffinity, type TypeMappingOptions } from './type-mapping.js';
+export { renderTypeScript, type TypeScriptOptions } from './typescript-types.js';

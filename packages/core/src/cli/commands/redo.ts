@@ -8,6 +8,7 @@ import { planLines, withProgress } from '../migration-runs.js';
 import { warnAboutNearMisses } from '../near-miss-warnings.js';
 import { atMostOne, countOption, versionOption } from '../option-parsers.js';
 import { ProgressRenderer } from '../progress.js';
+import { planRegeneration, REGENERATE_OPTIONS } from '../schema/regenerate-files.js';
 
 export const command: CommandDefinition = {
   usage: '[-n N | --all | --target-version V] [--dry-run]',
@@ -21,6 +22,7 @@ export const command: CommandDefinition = {
       description: 'redo every applied migration newer than V, which stays (as revert --target-version)',
     },
     { name: 'dry-run', type: 'boolean', description: 'print what would be reverted and re-applied; change nothing' },
+    ...REGENERATE_OPTIONS,
   ],
   details:
     'Reverts the migrations (newest first), then applies the same ones again, as Diesel does, in ONE\n' +
@@ -47,6 +49,7 @@ export const command: CommandDefinition = {
       else printPlan(context, plan);
       return 0;
     }
+    const regenerate = planRegeneration(context);
     const renderer = new ProgressRenderer(out, { singleTransaction: plan.singleTransaction });
     const running = await context.migrator({ onEvent: renderer.handle });
     const started = performance.now();
@@ -57,6 +60,8 @@ export const command: CommandDefinition = {
       await explainFailure(context, running, plan);
       throw error;
     }
+    // A redo ends where it started, unless a down script left something behind: rewrite to show it.
+    await regenerate(true);
     if (out.json) {
       out.document(redoJson(done));
     } else {

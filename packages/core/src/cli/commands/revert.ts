@@ -9,6 +9,7 @@ import { printReportSummary, withProgress } from '../migration-runs.js';
 import { warnAboutNearMisses } from '../near-miss-warnings.js';
 import { atMostOne, countOption, versionOption } from '../option-parsers.js';
 import { ProgressRenderer } from '../progress.js';
+import { planRegeneration, REGENERATE_OPTIONS } from '../schema/regenerate-files.js';
 
 export const command: CommandDefinition = {
   usage: '[--target-version V | --all | -n N] [--dry-run] [--single-transaction] [--ignore-missing]',
@@ -33,6 +34,7 @@ export const command: CommandDefinition = {
       description: 'pass over applied migrations missing from the middle of the directory; revert the newest ones it holds',
     },
     ...FLEET_OPTIONS,
+    ...REGENERATE_OPTIONS,
   ],
   details:
     'Down scripts run newest first, each in its own transaction unless the file says `-- no-transaction`\n' +
@@ -54,6 +56,7 @@ export const command: CommandDefinition = {
         choices: { singleTransaction },
       });
     }
+    const regenerate = planRegeneration(context);
     const renderer = new ProgressRenderer(context.out, { singleTransaction });
     const migrator = await context.migrator({
       singleTransaction,
@@ -68,6 +71,7 @@ export const command: CommandDefinition = {
     );
     if (context.out.json) context.out.document(reportJson(report));
     else printReportSummary(context.out, report);
+    await regenerate(!report.dryRun && report.applied.length > 0);
     if (zero !== undefined) {
       context.out.note(
         `migration 0 (${printable(zero.description)}) stays: --target-version keeps the version it names; ` +

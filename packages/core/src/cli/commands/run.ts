@@ -7,6 +7,7 @@ import { applyPending, printReportSummary } from '../migration-runs.js';
 import { warnAboutNearMisses } from '../near-miss-warnings.js';
 import { secondsOption, versionOption } from '../option-parsers.js';
 import { ProgressRenderer } from '../progress.js';
+import { planRegeneration, REGENERATE_OPTIONS } from '../schema/regenerate-files.js';
 
 export const command: CommandDefinition = {
   usage:
@@ -38,6 +39,7 @@ export const command: CommandDefinition = {
         'PostgreSQL: each transactional migration waits at most this long for a table lock (SET LOCAL lock_timeout), then is rolled back and retried (10 times, with backoff)',
     },
     ...FLEET_OPTIONS,
+    ...REGENERATE_OPTIONS,
   ],
   details:
     'After a newer release migrated, its migrations are newer than every file here ("future"): run\n' +
@@ -47,6 +49,7 @@ export const command: CommandDefinition = {
     const target = versionOption(context, 'target-version');
     const singleTransaction = context.flag('single-transaction');
     warnAboutNearMisses(context);
+    const regenerate = planRegeneration(context);
     const future = futureOption(context);
     if (fleetRequested(context)) {
       const choices = {
@@ -74,6 +77,7 @@ export const command: CommandDefinition = {
     });
     if (context.out.json) context.out.document(reportJson(report));
     else printReportSummary(context.out, report);
+    await regenerate(!report.dryRun && report.applied.length > 0);
     return 0;
   },
 };

@@ -1,14 +1,11 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { readDatabaseSchema, schemaOfMigrations } from '../../schema/dump.js';
 import { renderSchema, SCHEMA_FORMATS, type SchemaFormat } from '../../schema/render-schema.js';
-import type { SchemaModel } from '../../schema/schema-model.js';
 import type { CommandDefinition } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { EXIT_FAILURE } from '../exit-codes.js';
-import { plural, printable } from '../format.js';
-import { migrationsSource } from '../schema/migrations-source.js';
-import { openShadowUrl, shadowOption } from '../schema/shadow-handle.js';
+import { printable } from '../format.js';
+import { readGeneratedFilesConfig } from '../generated-files-config.js';
+import { checkGeneratedFile, writeGeneratedFile } from '../schema/generated-file.js';
+import { modelSummary } from '../schema/model-summary.js';
+import { readSchemaModel } from '../schema/read-model.js';
 import { UsageError } from '../usage-error.js';
 
 export const command: CommandDefinition = {
@@ -25,7 +22,8 @@ export const command: CommandDefinition = {
     {
       name: 'check',
       type: 'boolean',
-      description: 'with --out: write nothing; exit 1 when FILE differs from a fresh dump (for CI)',
+      description:
+        'write nothing; exit 1 when FILE (--out, else package.json strata.schemaDump.out) differs from a fresh dump (for CI)',
     },
     {
       name: 'from-migrations',
@@ -50,24 +48,31 @@ export const command: CommandDefinition = {
   async run(context) {
     const action = context.positionals[0];
     if (action !== 'dump') throw new UsageError(`unknown action "${action}" for strata schema: use dump`);
-    const format = formatOf(context);
-    const out = context.option('out');
+    // `--check` alone checks the file package.json names (strata.schemaDump), in its format.
+    const configured =
+      context.flag('check') && context.option('out') === undefined
+        ? readGeneratedFilesConfig(context.io.cwd).schemaDump
+        : undefined;
+    const format = context.option('format') === undefined && configured ? configured.format : formatOf(context);
+    const out = context.option('out') ?? configured?.out;
     if (context.flag('check') && out === undefined) {
-      throw new UsageError('--check compares a file with a fresh dump: add --out FILE');
+      throw new UsageError(
+        '--check compares a file with a fresh dump: add --out FILE, or set strata.schemaDump.out in package.json',
+      );
     }
-    const model = await readModel(context);
+    const model = await readSchemaModel(context);
     const text = renderSchema(model, format);
     if (out === undefined) {
       if (context.out.json) context.out.document(model);
       else context.out.line(text.replace(/\n$/, ''));
       return 0;
     }
-    const path = resolve(context.io.cwd, out);
-    if (context.flag('check')) return check(context, path, text, format);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, text);
+    if (context.flag('check')) {
+      return checkGeneratedFile(context, { out, text, fix: regenerate(context, out, format), json: { format } });
+    }
+    await writeGeneratedFile(context, out, text);
     if (context.out.json) context.out.document({ file: out, format, written: true });
-    else context.out.line(`Wrote ${printable(out)} (${summary(model)}).`);
+    else context.out.line(`Wrote ${printable(out)} (${modelSummary(model)}).`);
     return 0;
   },
 };
@@ -81,48 +86,6 @@ function formatOf(context: CommandContext): SchemaFormat {
   return given as SchemaFormat;
 }
 
-async function readModel(context: CommandContext): Promise<SchemaModel> {
-  const options = {
-    table: context.config.table,
-    schema: context.config.schema,
-    includeHistory: context.flag('include-history'),
-  };
-  const db = await context.database();
-  if (!context.flag('from-migrations')) return readDatabaseSchema(db.handle, options);
-  const shadow = await openShadowUrl(context);
-  try {
-    return await schemaOfMigrations(db.handle, {
-      ...options,
-      migrations: await migrationsSource(context),
-      ...shadowOption(shadow),
-    });
-  } finally {
-    await shadow?.close();
-  }
-}
-
-async function check(context: CommandContext, path: string, text: string, format: SchemaFormat): Promise<number> {
-  const out = context.option('out')!;
-  let current: string | undefined;
-  try {
-    current = await readFile(path, 'utf8');
-  } catch {
-    current = undefined;
-  }
-  const fresh = current === text;
-  if (context.out.json) {
-    context.out.document({ file: out, format, fresh, exists: current !== undefined });
-  } else if (fresh) {
-    context.out.line(context.out.style.green(`✓ ${printable(out)} is up to date.`));
-  } else {
-    const state = current === undefined ? 'does not exist' : 'is stale';
-    context.out.line(
-      context.out.style.red(`✗ ${printable(out)} ${state}: run \`${regenerate(context, out, format)}\` and commit it.`),
-    );
-  }
-  return fresh ? 0 : EXIT_FAILURE;
-}
-
 /** The command that rewrites the file, with the flags that shaped this dump. */
 function regenerate(context: CommandContext, out: string, format: SchemaFormat): string {
   const flags = [
@@ -133,11 +96,4 @@ function regenerate(context: CommandContext, out: string, format: SchemaFormat):
     `--out ${out}`,
   ];
   return ['strata schema dump', ...flags].filter(Boolean).join(' ');
-}
-
-function summary(model: SchemaModel): string {
-  const parts = [plural(model.tables.length, 'table')];
-  if (model.views.length > 0) parts.push(plural(model.views.length, 'view'));
-  if (model.indexes.length > 0) parts.push(plural(model.indexes.length, 'index', 'indexes'));
-  return parts.join(', ');
 }
