@@ -79,7 +79,7 @@ export function resolveConfig(
   }
   if (!databaseUrl) {
     // Last: sqlx-ts's settings (.sqlxrc.json, DB_* variables), for a project that has only those.
-    const found = sqlxTsConnection(env, cwd);
+    const found = sqlxTsConnection(env, cwd, envFile);
     databaseUrl = found?.url;
     databaseUrlFrom = found?.from;
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readEnvFileValue } from './env-file.js';
+import { type EnvFile, envFileValue } from './env-file.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -30,11 +30,15 @@ export interface SqlxTsConnection {
   from: '.sqlxrc.json' | 'DB_* variables';
 }
 
-export function sqlxTsConnection(env: NodeJS.ProcessEnv, cwd: string): SqlxTsConnection | undefined {
+export function sqlxTsConnection(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  envFile: EnvFile | undefined,
+): SqlxTsConnection | undefined {
   const file = sqlxrcDefault(cwd);
   let fromFile = false;
   const value = (key: SqlxTsKey): string | undefined => {
-    const variable = env[key] || readEnvFileValue(cwd, key);
+    const variable = env[key] || envFileValue(envFile, key);
     if (variable) return variable;
     const configured = file?.[key];
     if (configured === undefined || configured === null || configured === '') return undefined;
