@@ -108,10 +108,17 @@ describe('the build', () => {
   it('makes one self-contained file per entry: only the drivers are imported, nothing reads a migrations folder', async () => {
     for (const bundle of Object.values(bundles)) {
       const text = await readFile(bundle, 'utf8');
-      const imports = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)["']([^"']+)["']/g)].map((match) => match[1]);
+      // Static imports start a line in esbuild's output; dynamic ones are import("x") calls. SQL text
+      // inside the bundle (`... from "table"`) must not count as an import.
+      const imports = [...text.matchAll(/^\s*import\b[^;]*?\bfrom\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm)].map(
+        (match) => match[1] ?? match[2],
+      );
       expect(new Set(imports.filter((specifier) => !specifier!.startsWith('node:')))).toEqual(new Set(['pg', 'better-sqlite3']));
       expect(text).toContain('"version": "20260603000001"');
-      expect((await stat(bundle)).size).toBeLessThan(250 * 1024);
+      // The engine with every database and every adoption reader in it (MySQL, the ten import readers
+      // and the schema readers ride along with the Migrator: 285 KB); a driver or a parser bundled by
+      // mistake (libpg-query alone is 2 MB) stays far above this.
+      expect((await stat(bundle)).size).toBeLessThan(320 * 1024);
     }
   });
 });
