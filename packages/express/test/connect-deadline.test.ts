@@ -39,7 +39,7 @@ afterEach(async () => {
 function expectNamesServer(error: unknown): void {
   expect(error).toMatchObject({ code: 'CONNECTION_FAILED' });
   const message = (error as Error).message;
-  expect(message).toContain(`cannot reach the database at postgres://postgres@127.0.0.1:${server.port}/app`);
+  expect(message).toContain(`cannot reach the database at postgres://postgres:***@127.0.0.1:${server.port}/app`);
   expect(message).not.toContain(LEAKABLE_PASSWORD);
 }
 

@@ -42,7 +42,7 @@ function moduleWith(options: Omit<MigrationsModuleOptions, 'connection'>) {
 function expectNamesServer(error: unknown): void {
   expect(isStrataError(error, 'CONNECTION_FAILED'), String(error)).toBe(true);
   const message = (error as Error).message;
-  expect(message).toContain(`cannot reach the database at postgres://postgres@127.0.0.1:${server.port}/app`);
+  expect(message).toContain(`cannot reach the database at postgres://postgres:***@127.0.0.1:${server.port}/app`);
   expect(message).not.toContain(LEAKABLE_PASSWORD);
 }
 

@@ -59,7 +59,7 @@ describe('Migrator against a server that accepts and never answers, with a pool 
 
       expect(isStrataError(error, 'CONNECTION_FAILED'), String(error)).toBe(true);
       expect(error.message).toBe(
-        `cannot reach the database at postgres://postgres@127.0.0.1:${server.port}/app: no connection within 1500 ms (connect timeout)`,
+        `cannot reach the database at postgres://postgres:***@127.0.0.1:${server.port}/app: no connection within 1500 ms (connect timeout)`,
       );
       expect(error.details).toMatchObject({ transient: true, timeoutMs: 1_500 });
       expect(JSON.stringify(error)).not.toContain(LEAKABLE_PASSWORD);
@@ -78,7 +78,7 @@ describe('Migrator against a server that accepts and never answers, with a pool 
     const { value: error, ms } = await timed(catchError(new Migrator({ db: pool, migrations: MIGRATIONS }).run()));
 
     expect(isStrataError(error, 'CONNECTION_FAILED'), String(error)).toBe(true);
-    expect(error.message).toContain(`postgres://postgres@127.0.0.1:${server.port}/app: no connection within 10 s`);
+    expect(error.message).toContain(`postgres://postgres:***@127.0.0.1:${server.port}/app: no connection within 10 s`);
     expect(ms).toBeGreaterThanOrEqual(9_900);
     expect(ms).toBeLessThan(10_000 + SLACK_MS);
   });
