@@ -34,7 +34,7 @@ async function timedStrata(args: string[], url: string): Promise<{ result: Strat
 function expectGaveUp(result: StrataResult, within: string, database = 'app'): void {
   expect(result.code, allOutput(result)).toBe(1);
   expect(result.stderr).toContain(
-    `error[CONNECTION_FAILED]: cannot reach the database at postgres://postgres@127.0.0.1:${server.port}/${database}: no connection within ${within} (connect timeout)`,
+    `error[CONNECTION_FAILED]: cannot reach the database at postgres://postgres:***@127.0.0.1:${server.port}/${database}: no connection within ${within} (connect timeout)`,
   );
   expect(allOutput(result)).not.toContain(LEAKABLE_PASSWORD);
 }

@@ -33,7 +33,9 @@ describe.each(KINDS)('the everyday cycle on %s', (kind) => {
     const applied = await run('run');
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toMatch(new RegExp(`applying ${version} create users`));
-    expect(applied.stdout).toMatch(new RegExp(`applied ${version} create users \\(\\d+(\\.\\d)? ms\\)`));
+    expect(applied.stdout).toMatch(
+      new RegExp(`applied ${version} create users \\(\\d+(\\.\\d)? ms; execution time \\d+(\\.\\d)? ms\\)`),
+    );
     expect(applied.stdout).toContain('Applied 1 migration in');
     expect(await db.tableExists('users')).toBe(true);
 

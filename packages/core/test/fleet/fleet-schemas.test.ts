@@ -63,7 +63,10 @@ describe('migrateFleet over tenant schemas (PostgreSQL)', () => {
     const targets = Array.from({ length: SCHEMAS }, (_, i) => ({ url: db.url, schema: schema(i) }));
     const stopped = await migrateFleet(targets, { migrations: TENANT_MIGRATIONS, concurrency: 2 }).summary;
     expect(stopped.results[0]).toMatchObject({ outcome: 'failed', error: { code: 'MIGRATION_FAILED', details: { line: 2 } } });
-    expect(stopped.notStarted).toBeGreaterThan(SCHEMAS - 4);
+    // The broken schema is the first target; the other worker may finish a few before its failure
+    // is known, and then no new one starts: most of the fleet is never touched.
+    expect(stopped.notStarted).toBeGreaterThanOrEqual(SCHEMAS / 2);
+    expect(stopped).toMatchObject({ failed: 1, done: SCHEMAS - 1 - stopped.notStarted, stoppedBy: 'stopped-after-failure' });
 
     const rest = await migrateFleet(targets, { migrations: TENANT_MIGRATIONS, concurrency: 2, continueOnError: true }).summary;
     expect(rest).toMatchObject({ done: SCHEMAS - 1, failed: 1 });

@@ -5,7 +5,7 @@ import { appliedVersions, runnableSnippets, runSnippets, SNIPPET_MIGRATIONS } fr
 describe('packages/core/README.md', () => {
   it('its runnable snippets run as written against the built package and a real database', async () => {
     const snippets = await runnableSnippets('packages/core/README.md');
-    expect(snippets.map((s) => s.name)).toEqual(['packages/core/README.md:16']);
+    expect(snippets.map((s) => s.name)).toEqual(['packages/core/README.md:17']);
     const databases = await Promise.all(snippets.map(() => createPostgresDatabase('readme')));
     try {
       const runs = snippets.map((snippet, i) => ({
