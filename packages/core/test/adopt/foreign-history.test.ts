@@ -22,9 +22,9 @@ async function failure(promise: Promise<unknown>): Promise<StrataError> {
 
 /** Every tool but SQLx (whose table is strata's own shape) on SQLite where it runs, and the PostgreSQL-only or PostgreSQL-placed ones there. */
 const CASES: [ToolName, Kind][] = [
-  ...(['diesel', 'knex', 'prisma', 'drizzle', 'typeorm', 'flyway', 'dbmate', 'golang-migrate'] as const)
-    .filter((tool) => tool !== 'prisma')
-    .map((tool): [ToolName, Kind] => [tool, 'sqlite']),
+  ...(['diesel', 'knex', 'prisma', 'drizzle', 'typeorm', 'flyway', 'dbmate', 'golang-migrate'] as const).map(
+    (tool): [ToolName, Kind] => [tool, 'sqlite'],
+  ),
   ['node-pg-migrate', 'postgres'],
   ['prisma', 'postgres'],
   ['drizzle', 'postgres'],

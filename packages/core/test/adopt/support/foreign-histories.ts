@@ -306,7 +306,7 @@ async function applySchema(place: Place): Promise<void> {
 
 const prismaFixture: ForeignFixture = {
   tool: 'prisma',
-  kinds: ['postgres'],
+  kinds: ['postgres', 'sqlite'],
   source: 'migrations',
   strataFiles: { 'migrations/20260601000001_users.sql': USERS, 'migrations/20260601000002_posts.sql': POSTS },
   guideConverts: true,
@@ -316,27 +316,40 @@ const prismaFixture: ForeignFixture = {
     await write(place.dir, {
       'prisma/migrations/20260601000001_users/migration.sql': USERS,
       'prisma/migrations/20260601000002_posts/migration.sql': POSTS,
-      'prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
+      'prisma/migrations/migration_lock.toml': `provider = "${place.kind === 'sqlite' ? 'sqlite' : 'postgresql'}"\n`,
     });
     await applySchema(place);
-    // prisma/prisma-engines, schema-engine/connectors/sql-schema-connector/src/flavour/postgres.rs,
-    // `create_migrations_table`: the table exactly as Prisma Migrate creates it.
-    await execOn(place, [
-      `CREATE TABLE _prisma_migrations (
-          id                      VARCHAR(36) PRIMARY KEY NOT NULL,
-          checksum                VARCHAR(64) NOT NULL,
-          finished_at             TIMESTAMPTZ,
-          migration_name          VARCHAR(255) NOT NULL,
-          logs                    TEXT,
-          rolled_back_at          TIMESTAMPTZ,
-          started_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
-          applied_steps_count     INTEGER NOT NULL DEFAULT 0
-      )`,
-    ]);
+    await execOn(place, [place.kind === 'sqlite' ? PRISMA_TABLE_SQLITE : PRISMA_TABLE_POSTGRES]);
     await insertPrismaRow(place, '20260601000001_users', USERS, 'finished');
     await insertPrismaRow(place, '20260601000002_posts', POSTS, 'finished');
   },
 };
+
+// prisma/prisma-engines, schema-engine/connectors/sql-schema-connector/src/flavour/postgres.rs,
+// `create_migrations_table`: the table exactly as Prisma Migrate creates it.
+const PRISMA_TABLE_POSTGRES = `CREATE TABLE _prisma_migrations (
+    id                      VARCHAR(36) PRIMARY KEY NOT NULL,
+    checksum                VARCHAR(64) NOT NULL,
+    finished_at             TIMESTAMPTZ,
+    migration_name          VARCHAR(255) NOT NULL,
+    logs                    TEXT,
+    rolled_back_at          TIMESTAMPTZ,
+    started_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
+    applied_steps_count     INTEGER NOT NULL DEFAULT 0
+)`;
+
+// prisma/prisma-engines, schema-engine/connectors/sql-schema-connector/src/flavour/sqlite.rs,
+// `create_migrations_table`: the same table as Prisma Migrate creates it on SQLite.
+const PRISMA_TABLE_SQLITE = `CREATE TABLE "_prisma_migrations" (
+    "id"                    TEXT PRIMARY KEY NOT NULL,
+    "checksum"              TEXT NOT NULL,
+    "finished_at"           DATETIME,
+    "migration_name"        TEXT NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        DATETIME,
+    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+)`;
 
 /** A row as `prisma migrate deploy` writes it: checksum = SHA-256 (hex) of migration.sql. */
 export async function insertPrismaRow(
@@ -345,13 +358,16 @@ export async function insertPrismaRow(
   sql: string,
   state: 'finished' | 'failed' | 'rolled-back',
 ): Promise<void> {
-  const finished = state === 'finished' ? 'now()' : 'NULL';
-  const rolledBack = state === 'rolled-back' ? 'now()' : 'NULL';
+  const now = place.kind === 'sqlite' ? 'CURRENT_TIMESTAMP' : 'now()';
+  // The parameters appear in order, so SQLite's positional `?` fit.
+  const p = (n: number) => (place.kind === 'sqlite' ? '?' : `$${n}`);
+  const finished = state === 'finished' ? now : 'NULL';
+  const rolledBack = state === 'rolled-back' ? now : 'NULL';
   await execOn(
     place,
     [
       `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, rolled_back_at, applied_steps_count)
-       VALUES ($1, $2, ${finished}, $3, ${rolledBack}, $4)`,
+       VALUES (${p(1)}, ${p(2)}, ${finished}, ${p(3)}, ${rolledBack}, ${p(4)})`,
     ],
     [[crypto.randomUUID(), createHash('sha256').update(sql).digest('hex'), name, state === 'finished' ? 1 : 0]],
   );
