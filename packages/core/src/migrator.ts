@@ -618,6 +618,15 @@ export class Migrator {
           const underLock = (await run.history.entries(run.session)) ?? [];
           historyWasEmpty = underLock.length === 0;
           const plan = planned(migrations, underLock);
+          // What the read before the lock planned and another runner applied meanwhile (it held
+          // the lock and released it just as this one took it) was skipped, not forgotten.
+          const stillPending = new Set(plan.steps.map((step) => step.migration.version));
+          for (const step of fastPlan?.steps ?? []) {
+            if (stillPending.has(step.migration.version)) continue;
+            const skipped = plannedStep(step);
+            report.skipped.push(skipped);
+            this.#emit({ type: 'step-skipped', step: skipped });
+          }
           report.planned = plan.steps.map(plannedStep);
           report.beyondTarget = plan.beyondTarget;
           report.future = plan.future;

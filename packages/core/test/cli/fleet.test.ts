@@ -73,7 +73,10 @@ describe('strata run | info | revert --targets (PostgreSQL databases)', () => {
       input: urls.join('\n'),
     });
     expect(rest.code).toBe(1);
-    const after = jsonLines(rest.stdout).filter((line) => line.type === 'target') as unknown as TargetLine[];
+    // Several at a time: a line is written as its target finishes, so order them by database name.
+    const after = (jsonLines(rest.stdout).filter((line) => line.type === 'target') as unknown as TargetLine[]).sort((a, b) =>
+      a.target.localeCompare(b.target),
+    );
     expect(after.map((line) => [line.outcome, line.applied.length])).toEqual([
       ['done', 0],
       ['done', 0],

@@ -161,7 +161,7 @@ describe('PostgreSQL specifics', () => {
     expect(await db.tableExists('first')).toBe(false);
   });
 
-  it('a runner waiting for the lock leaves without taking it once another has applied everything', async () => {
+  it('a runner waiting for the lock applies nothing once another has applied everything, and reports those migrations as skipped', async () => {
     await writeTree(dir.path, {
       '0001_slow.sql': 'CREATE TABLE slow (id int);\nSELECT pg_sleep(1);',
       '0002_more.sql': 'CREATE TABLE more (id int);',
@@ -182,7 +182,8 @@ describe('PostgreSQL specifics', () => {
       const second = await new Migrator({ db: waiterPool, migrations: dir.path }).run();
       const firstReport = await first;
       expect(firstReport.applied.map((step) => step.version)).toEqual([1n, 2n]);
-      expect(second.lockTaken).toBe(false);
+      // Usually it leaves at the release announcement without the lock; when its poll timer beats
+      // the announcement it takes the free lock, finds the history complete, and reports the same.
       expect(second.applied).toEqual([]);
       expect(second.skipped.map((step) => step.version)).toEqual([1n, 2n]);
       expect(second.lockWaitMs).toBeGreaterThan(0);
