@@ -5,6 +5,21 @@ export function checksumOf(script: string | Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha384').update(script).digest());
 }
 
+/**
+ * SQLx 0.9's `migrate.ignored-chars`: the script's characters in `ignored` are dropped before it is
+ * hashed, so a checkout that only differs in them (a CRLF line ending, a byte-order mark) matches.
+ */
+export function checksumIgnoring(script: string, ignored: ReadonlySet<string>): Uint8Array {
+  let kept = '';
+  for (const char of script) if (!ignored.has(char)) kept += char;
+  return checksumOf(kept);
+}
+
+/** One character (code point) each: what SQLx 0.9's `ignored-chars` holds. */
+export function isCharacterList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((entry) => typeof entry === 'string' && [...entry].length === 1);
+}
+
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }

@@ -3,6 +3,7 @@ import { type BaselineOptions, planBaseline, withAdoptionHint } from './adopt/ba
 import { importReport, prepareImport, readForeignHistory } from './adopt/import-history.js';
 import { type ImportOptions, type ImportReport, planImport } from './adopt/import-plan.js';
 import { planRepair, type RepairOptions, type RepairReport, repairReport } from './adopt/repair.js';
+import { checksumIgnoring, isCharacterList } from './checksum.js';
 import type { Connection } from './dialects/connection.js';
 import type { Database } from './dialects/database.js';
 import { checkDirectUrl } from './dialects/postgres/direct-connection.js';
@@ -29,6 +30,7 @@ import {
   requireSingleTransactionPossible,
   singleTransactionRefused,
   type ValidationOptions,
+  withChecksum,
 } from './plan.js';
 import {
   type MigrationReport,
@@ -106,6 +108,13 @@ export interface MigratorOptions {
   logger?: Logger;
   /** Tolerate applied migrations that are absent from the source (future ones included). */
   ignoreMissing?: boolean;
+  /**
+   * Characters dropped from each up script before its checksum is taken and compared, as SQLx 0.9's
+   * `migrate.ignored-chars` does (`loadConfig()` reads it from sqlx.toml): `['\r', '\uFEFF']` makes a
+   * CRLF or BOM-only difference match. Changing it changes every checksum this Migrator writes and
+   * compares: set it the same way as the Rust service sharing the history. Default: none.
+   */
+  ignoredChars?: readonly string[];
   /**
    * Applied migrations newer than every migration in the source, as when release N starts again
    * after release N+1 migrated (a rollback): `'error'` refuses with MIGRATION_FUTURE naming them,
@@ -207,6 +216,12 @@ export class Migrator {
     }
     if (options.telemetry !== undefined && typeof options.telemetry !== 'boolean') {
       throw new StrataError('INVALID_OPTIONS', `telemetry must be true or false, not ${JSON.stringify(options.telemetry)}`);
+    }
+    if (options.ignoredChars !== undefined && !isCharacterList(options.ignoredChars)) {
+      throw new StrataError(
+        'INVALID_OPTIONS',
+        `ignoredChars must be an array of single characters, such as ['\\r'], not ${JSON.stringify(options.ignoredChars)}`,
+      );
     }
     if (options.singleTransaction !== undefined && typeof options.singleTransaction !== 'boolean') {
       throw new StrataError(
@@ -351,7 +366,7 @@ export class Migrator {
       for (const miss of resolved.nearMisses) {
         this.#logger.warn(`${resolved.description}: ${describeNearMiss(miss, '')}`, { file: miss.entry, reason: miss.reason });
       }
-      return resolved.migrations;
+      return withIgnoredChars(resolved.migrations, this.#options.ignoredChars);
     });
     const source = this.#source;
     source.catch(() => {
@@ -859,4 +874,11 @@ function eventLoopTurns(): () => Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
     last = performance.now();
   };
+}
+
+/** The migrations with their checksums taken without `ignored` (SQLx's ignored-chars); unchanged when none. */
+function withIgnoredChars(migrations: Migration[], ignored: readonly string[] | undefined): Migration[] {
+  if (!ignored || ignored.length === 0) return migrations;
+  const set = new Set(ignored);
+  return migrations.map((migration) => withChecksum(migration, checksumIgnoring(migration.up, set)));
 }

@@ -260,6 +260,17 @@ interface Verified {
 const verifiedChecksums = new WeakMap<Migration, Verified>();
 const knownRestrictions = new WeakMap<Migration, Map<string, { script: string; found: FoundStatement | undefined }>>();
 
+/**
+ * The migration with its checksum taken another way (SQLx's ignored-chars), still known to carry its
+ * own script: one whose carried checksum does not match is returned as it is, for stepFor to refuse.
+ */
+export function withChecksum(migration: Migration, checksum: Uint8Array): Migration {
+  if (!checksumMatches(migration)) return migration;
+  const next = { ...migration, checksum };
+  verifiedChecksums.set(next, { up: next.up, checksum: Uint8Array.from(checksum) });
+  return next;
+}
+
 function checksumMatches(migration: Migration): boolean {
   const known = verifiedChecksums.get(migration);
   if (known && known.up === migration.up && sameBytes(known.checksum, migration.checksum)) return true;

@@ -43,7 +43,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       name: entry.name,
       values: parsed.values,
       positionals: parsed.positionals,
-      config: resolveConfig(parsed.values, io.env, io.cwd, await readProjectConfig(parsed.values, io.cwd, out)),
+      config: resolveConfig(parsed.values, io.env, io.cwd, await readProjectConfig(parsed.values, io.cwd)),
       out,
       io,
     });

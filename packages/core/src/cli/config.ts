@@ -44,6 +44,8 @@ export interface GlobalConfig {
   stallTimeoutMs: number | undefined;
   /** strata.config's `telemetry`: OpenTelemetry spans and metrics, when @opentelemetry/api is installed. */
   telemetry: boolean;
+  /** strata.config's `ignoredChars`, else sqlx.toml's `ignored-chars`: dropped before checksums. */
+  ignoredChars: string[] | undefined;
 }
 
 /**
@@ -107,6 +109,7 @@ export function resolveConfig(
     lock: lockKind(stringOption(values, 'lock')) ?? project.lock,
     stallTimeoutMs: stallSeconds(stringOption(values, 'stall-timeout')) ?? project.stallTimeout,
     telemetry: project.telemetry === true,
+    ignoredChars: project.ignoredChars,
   };
 }
 

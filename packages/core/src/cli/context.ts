@@ -90,6 +90,7 @@ export class CommandContext {
       ...(choices.lockGuardMs !== undefined ? { lockGuard: { lockTimeout: choices.lockGuardMs } } : {}),
       ...(choices.onEvent ? { onEvent: choices.onEvent } : {}),
       ...(this.config.telemetry ? { telemetry: true } : {}),
+      ...(this.config.ignoredChars ? { ignoredChars: this.config.ignoredChars } : {}),
       logger: this.logger(),
     });
   }

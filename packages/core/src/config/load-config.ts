@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isCharacterList } from '../checksum.js';
 import { StrataError } from '../errors.js';
 import { directoriesUpToRoot, findProjectRoot } from './project-root.js';
 import { parseSqlxToml, type SqlxMigrateConfig } from './sqlx-toml.js';
@@ -23,8 +24,6 @@ export interface ProjectConfig extends Omit<StrataConfig, 'migrations'> {
   configDirectory?: string;
   /** The migrations directory, absolute. */
   migrations?: string;
-  /** sqlx.toml's `ignored-chars`, which strata does not apply to checksums (yet): callers warn. */
-  sqlxIgnoredChars?: string[];
 }
 
 /** What loadConfig() gives the library: Migrator options, the migrations directory absolute. */
@@ -73,7 +72,7 @@ export async function loadProjectConfig(options: FindConfigOptions = {}): Promis
   ] as const) {
     assign(merged, key, config[key]);
   }
-  if (sqlx.ignoredChars && sqlx.ignoredChars.length > 0) merged.sqlxIgnoredChars = sqlx.ignoredChars;
+  assign(merged, 'ignoredChars', config.ignoredChars ?? sqlxIgnoredChars(sqlx.ignoredChars, sqlxFile));
   return merged;
 }
 
@@ -167,12 +166,20 @@ function checkConfig(value: unknown, file: string): StrataConfig {
     const ok =
       kind === 'lock'
         ? entry === 'advisory' || entry === 'lease'
-        : kind === 'number'
-          ? typeof entry === 'number' && Number.isFinite(entry) && entry >= 0
-          : typeof entry === kind && (kind !== 'string' || entry !== '');
+        : kind === 'characters'
+          ? isCharacterList(entry)
+          : kind === 'number'
+            ? typeof entry === 'number' && Number.isFinite(entry) && entry >= 0
+            : typeof entry === kind && (kind !== 'string' || entry !== '');
     if (!ok) {
       const wanted =
-        kind === 'lock' ? "'advisory' or 'lease'" : kind === 'number' ? 'a number of milliseconds >= 0' : `a non-empty ${kind}`;
+        kind === 'lock'
+          ? "'advisory' or 'lease'"
+          : kind === 'characters'
+            ? "an array of single characters, such as ['\\r']"
+            : kind === 'number'
+              ? 'a number of milliseconds >= 0'
+              : `a non-empty ${kind}`;
       throw new StrataError('INVALID_CONFIG', `${file}: "${key}" must be ${wanted}, not ${JSON.stringify(entry)}`, { file });
     }
   }
@@ -192,13 +199,18 @@ function readSqlxToml(file: string): SqlxMigrateConfig {
  * `new Migrator({ db, ...(await loadConfig()) })`. Only what the file sets is returned.
  */
 export async function loadConfig(options: FindConfigOptions = {}): Promise<ConfigOptions> {
-  const {
-    files: _files,
-    configDirectory,
-    databaseUrl: _url,
-    sqlxIgnoredChars: _ignored,
-    migrations,
-    ...rest
-  } = await loadProjectConfig(options);
+  const { files: _files, configDirectory, databaseUrl: _url, migrations, ...rest } = await loadProjectConfig(options);
   return { migrations: migrations ?? resolve(configDirectory ?? options.cwd ?? process.cwd(), 'migrations'), ...rest };
+}
+
+function sqlxIgnoredChars(chars: string[] | undefined, file: string | undefined): string[] | undefined {
+  if (chars === undefined || chars.length === 0) return undefined;
+  if (!isCharacterList(chars)) {
+    throw new StrataError(
+      'INVALID_CONFIG',
+      `${file}: migrate.ignored-chars must list single characters, such as ["\\r"], not ${JSON.stringify(chars)}`,
+      { file },
+    );
+  }
+  return chars;
 }

@@ -24,6 +24,8 @@ export interface StrataConfig {
   lock?: 'advisory' | 'lease';
   /** Emit OpenTelemetry spans and metrics through `@opentelemetry/api` (installed separately). */
   telemetry?: boolean;
+  /** Characters dropped from each up script before its checksum is taken (SQLx 0.9's `ignored-chars`), e.g. `['\r']`. */
+  ignoredChars?: string[];
 }
 
 /** Types a config file: `export default defineConfig({ migrations: 'db/migrations' })`. Returns its argument. */
@@ -32,7 +34,7 @@ export function defineConfig(config: StrataConfig): StrataConfig {
 }
 
 /** Every key a config may hold, with the type its value must have. */
-export const CONFIG_KEYS: Readonly<Record<keyof StrataConfig, 'string' | 'number' | 'boolean' | 'lock'>> = {
+export const CONFIG_KEYS: Readonly<Record<keyof StrataConfig, 'string' | 'number' | 'boolean' | 'lock' | 'characters'>> = {
   migrations: 'string',
   table: 'string',
   schema: 'string',
@@ -43,4 +45,5 @@ export const CONFIG_KEYS: Readonly<Record<keyof StrataConfig, 'string' | 'number
   stallTimeout: 'number',
   lock: 'lock',
   telemetry: 'boolean',
+  ignoredChars: 'characters',
 };

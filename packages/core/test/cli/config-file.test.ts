@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ async function installedProject(files: Record<string, string>): Promise<Project>
   await symlink(CORE, join(project.dir, 'node_modules/@strata/core'));
   return project;
 }
+
+type InfoJson = { migrations: { state: string }[] };
 
 const tables = (path: string) => {
   const db = new Database(path, { readonly: true });
@@ -111,7 +114,7 @@ describe('strata.config and sqlx.toml', () => {
     expect(other.stdout).toContain('1 migration pending.');
   });
 
-  it("sqlx.toml's [migrate] keys: migrations-dir and table-name shared with a Rust service; ignored-chars is warned about", async () => {
+  it("sqlx.toml's [migrate] keys: migrations-dir and table-name shared with a Rust service", async () => {
     project = await createProject({
       ...ONE,
       'sqlx.toml': [
@@ -129,15 +132,39 @@ describe('strata.config and sqlx.toml', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toBe('');
     expect(tables(join(project.dir, 'app.db'))).toEqual(['_sqlx_migrations', 'users']);
+  });
 
-    await project.write({
-      'sqlx.toml': '[migrate]\nmigrations-dir = "db/migrations"\nignored-chars = [\n  "\\r",\n  "\\uFEFF",\n]\n',
+  it("sqlx.toml's ignored-chars: dropped before checksums, as SQLx 0.9 does, so a whitespace-only edit is not a modification", async () => {
+    const script = 'CREATE TABLE users (\r\n  id INTEGER PRIMARY KEY\r\n);\r\n';
+    project = await createProject({
+      'db/migrations/0001_create_users.sql': script,
+      // SQLx's documented way to ignore whitespace; TOML's escapes, the way the Rust service writes them.
+      'sqlx.toml': '[migrate]\nmigrations-dir = "db/migrations"\nignored-chars = [" ", "\\t", "\\r", "\\n"]\n',
     });
-    const warned = await strata(['info'], { cwd: project.dir, env: { DATABASE_URL: 'sqlite://app.db' } });
-    expect(warned.code, warned.stderr).toBe(0);
-    expect(warned.stderr).toContain(
-      'warning: sqlx.toml sets migrate.ignored-chars (["\\u000D", "\\uFEFF"]), which strata does not apply',
-    );
+    const env = { DATABASE_URL: 'sqlite://app.db?mode=rwc' };
+    const run = await strata(['run'], { cwd: project.dir, env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+    const db = new Database(join(project.dir, 'app.db'), { readonly: true });
+    const row = db.prepare('SELECT checksum FROM _strata_migrations').get() as { checksum: Buffer };
+    db.close();
+    // What SQLx records: SHA-384 of the script without the ignored characters.
+    const stripped = script.replace(/[ \t\r\n]/g, '');
+    expect(row.checksum.toString('hex')).toBe(createHash('sha384').update(stripped).digest('hex'));
+
+    // Re-indented and with LF line endings: the same migration for both tools.
+    await project.write({ 'db/migrations/0001_create_users.sql': 'CREATE TABLE users (\n\tid  INTEGER  PRIMARY  KEY\n);\n' });
+    const info = jsonOf<InfoJson>(await strata(['info', '--json'], { cwd: project.dir, env }));
+    expect(info.migrations.map((line) => line.state)).toEqual(['applied']);
+    // A change outside the ignored characters still is one.
+    await project.write({ 'db/migrations/0001_create_users.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n' });
+    const modified = jsonOf<InfoJson>(await strata(['info', '--json'], { cwd: project.dir, env }));
+    expect(modified.migrations.map((line) => line.state)).toEqual(['modified']);
+
+    await project.write({ 'strata.config.json': '{ "ignoredChars": ["\\r\\n"] }\n' });
+    const refused = await strata(['info'], { cwd: project.dir, env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('"ignoredChars" must be an array of single characters');
   });
 
   it('strata.config.ts: loaded where Node strips types itself, else a clear refusal (exit 2)', async () => {
