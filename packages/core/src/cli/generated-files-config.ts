@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { packageJsonStrata } from '../config/package-json-strata.js';
 import { SCHEMA_FORMATS, type SchemaFormat } from '../schema/render-schema.js';
 import { UsageError } from './usage-error.js';
 
@@ -86,22 +85,6 @@ export function mergeOverrides(configured: Record<string, string>, flags: readon
     merged[flag.slice(0, at).trim()] = flag.slice(at + 1).trim();
   }
   return merged;
-}
-
-function packageJsonStrata(cwd: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(join(cwd, 'package.json'), 'utf8');
-  } catch {
-    return {};
-  }
-  try {
-    const strata = (JSON.parse(text) as { strata?: unknown })?.strata;
-    return strata && typeof strata === 'object' ? (strata as Record<string, unknown>) : {};
-  } catch {
-    // Not ours to judge: npm says when package.json is broken.
-    return {};
-  }
 }
 
 function objectAt(value: unknown, key: string): Record<string, unknown> {

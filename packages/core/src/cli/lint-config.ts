@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { packageJsonStrata } from '../config/package-json-strata.js';
 import type { RuleSetting } from '../lint/finding.js';
 import { RULES } from '../lint/rules/index.js';
 import { UsageError } from './usage-error.js';
@@ -33,19 +32,8 @@ export function lintRuleSettings(cwd: string, disabled: string | undefined): Rec
 }
 
 function packageJsonRules(cwd: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(join(cwd, 'package.json'), 'utf8');
-  } catch {
-    return {};
-  }
-  try {
-    const rules = (JSON.parse(text) as { strata?: { lint?: { rules?: unknown } } })?.strata?.lint?.rules;
-    return rules && typeof rules === 'object' ? (rules as Record<string, unknown>) : {};
-  } catch {
-    // Not ours to judge: npm says when package.json is broken.
-    return {};
-  }
+  const rules = (packageJsonStrata(cwd).lint as { rules?: unknown } | undefined)?.rules;
+  return rules && typeof rules === 'object' ? (rules as Record<string, unknown>) : {};
 }
 
 function requireRule(rule: string, where: string): void {
