@@ -1,39 +1,34 @@
 /**
- * The fast tier (`npm run test:fast`): the root config, same global setup and servers, without the
- * tests that spawn fleets of processes or servers, the CLI end to end and the examples. It is the
- * inner loop while developing; `npm test` (vitest.config.ts) still runs everything, these included.
+ * The fast tier (`npm run test:fast`): the inner loop while developing, under about 90 s here. The
+ * root config's setup and servers, but only the tests listed below: the parsers, rules and
+ * renderers that need no database or a quick one, the package's shape and its READMEs' snippets,
+ * one probe and one snippet test per framework, and the smoke test that every command loads.
+ * Everything else — the engine against real servers, faults, the CLI end to end, fleets, adoption,
+ * schema and reversibility on shadow databases, the examples — runs in `npm test`
+ * (vitest.config.ts), which runs these too. A new test file belongs to the full run only until it
+ * is added here; add it only if it keeps this tier fast.
  */
-import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
-/** What only the full run does, each with the reason it is slow. */
-const SLOW_TIER = [
-  // Thousands of migrations, a 50 MB file, 32 processes for 20 rounds.
-  '**/*.slow.test.ts',
-  // Real processes racing, killed with SIGKILL, or holding the lock from outside.
-  'packages/core/test/engine-processes/**',
-  'packages/core/test/faults/killed-*.test.ts',
-  // Starts its own PostgreSQL server and restarts it mid-run.
-  'packages/core/test/faults/postgres-restart.test.ts',
-  // Replicas booting at once, one process each.
-  'packages/express/test/concurrent-boot.test.ts',
-  'packages/nest/test/replicas.test.ts',
-  // `bench/run.mjs --quick`: every tool, every workload, the contention fleets included.
-  'bench/test/quick.test.ts',
-  // The CLI end to end: about 500 runs of the built binary, each a fresh Node process, longer on
-  // their own than the rest of this tier. help.test.ts stays: the smoke test that every command loads.
-  'packages/core/test/cli/!(help).test.ts',
-  // The examples, each built and booted as a real app.
-  'examples/*/test/**',
-  // They wait out real deadlines on purpose (a server that never answers, a stalled network).
-  'packages/core/test/faults/stalled-network.test.ts',
-  'packages/core/test/faults/connect-timeout.test.ts',
-  'packages/*/test/connect-deadline.test.ts',
+const FAST_TIER = [
+  // Splitting, positions, directives, transaction restrictions, lint rules: text in, answers out.
+  'packages/core/test/sql/**/*.test.ts',
+  'packages/core/test/lint/**/*.test.ts',
+  'packages/core/test/boot/**/*.test.ts',
+  'packages/core/test/embed/{module-text,esbuild-plugin,vite-plugin}.test.ts',
+  'packages/core/test/engine/{directory-source,near-misses,checksum-and-lock-key,lock-guard}.test.ts',
+  'packages/core/test/faults/{name-parsers.property,sqlite-run-guards,unreadable-file}.test.ts',
+  // The package as users get it: public API, import graph, README links and runnable snippets.
+  'packages/core/test/package/**/*.test.ts',
+  'packages/core/test/fleet/fleet-sqlite.test.ts',
+  'packages/core/test/mysql/mysql-specifics.test.ts',
+  'packages/core/test/schema/examples.test.ts',
+  'packages/core/test/cli/help.test.ts',
+  'packages/express/test/{router,probe-bodies,probes-agree,readme-snippets}.test.ts',
+  'packages/nest/test/{no-decorator-metadata,probes-agree,readme-snippets}.test.ts',
+  'test-support/**/*.test.ts',
 ];
 
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: { exclude: [...configDefaults.exclude, ...SLOW_TIER] },
-  }),
-);
+// Spread, not mergeConfig: that would append this list to the root config's includes.
+export default defineConfig({ ...base, test: { ...base.test, include: FAST_TIER } });
