@@ -25,6 +25,8 @@ const SLOW_TIER = [
   'packages/core/test/cli/!(help).test.ts',
   // The examples, each built and booted as a real app.
   'examples/*/test/**',
+  // `strata studio` driven in headless Chromium (installed by the test setup when missing).
+  'packages/core/test/studio/**',
   // They wait out real deadlines on purpose (a server that never answers, a stalled network).
   'packages/core/test/faults/stalled-network.test.ts',
   'packages/core/test/faults/connect-timeout.test.ts',
