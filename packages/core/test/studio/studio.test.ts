@@ -126,9 +126,9 @@ async function fixture(through: string, extra: Record<string, string> = {}): Pro
   };
 }
 
-async function openPage(browser: Chromium, url: string, width = 1280): Promise<Page> {
+async function openPage(browser: Chromium, url: string): Promise<Page> {
   const page = await browser.context.newPage();
-  await page.setViewportSize({ width, height: 900 });
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(url);
   await page.waitForSelector('body[data-ready]', { state: 'attached' });
   expect(await page.evaluate(() => document.body.dataset.ready), (await page.locator('#message').textContent()) ?? '').toBe(
@@ -153,17 +153,24 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe('strata studio, read-only, on a database with a dirty row and a pending migration', () => {
+describe('strata studio --drift --targets, read-only, on a database with a dirty row, a pending migration and drift', () => {
   let fx: Fixture;
   let studio: Studio;
+  /** One page for the tests that only look. */
+  let page: Page;
 
   beforeAll(async () => {
     fx = await fixture(V.displayName, PUBLISHED_MIGRATION);
     await fx.insertDirty(V.index, 'index posts created at');
-    studio = await startStudio(fx.project, fx.db.url);
+    // A change made by hand, outside the migrations: drift.
+    await fx.db.query('ALTER TABLE users ADD COLUMN nickname TEXT');
+    await fx.project.write({ 'targets.txt': `${fx.db.url}\n` });
+    studio = await startStudio(fx.project, fx.db.url, ['--drift', '--targets', 'targets.txt']);
+    page = await openPage(browser, studio.url);
   });
 
   afterAll(async () => {
+    await page?.close();
     await studio?.stop();
     await fx?.cleanup();
   });
@@ -198,7 +205,6 @@ describe('strata studio, read-only, on a database with a dirty row and a pending
   });
 
   it('shows the timeline: applied, dirty and pending migrations, each with its SQL', async () => {
-    const page = await openPage(browser, studio.url);
     expect(await timeline(page)).toEqual([
       [V.users, 'applied'],
       [V.posts, 'applied'],
@@ -217,11 +223,9 @@ describe('strata studio, read-only, on a database with a dirty row and a pending
     expect(await page.locator('#lock').textContent()).toBe('Lock: free');
     // The token left the address bar once the cookie carried it.
     expect(page.url()).not.toContain('token=');
-    await page.close();
   });
 
   it('shows a lint finding right under the line it is on', async () => {
-    const page = await openPage(browser, studio.url);
     const pending = page.locator(`#timeline > li[data-version="${V.published}"]`);
     const finding = pending.locator('.finding[data-line="2"][data-rule="add-column-not-null-without-default"]');
     await finding.waitFor({ state: 'visible' });
@@ -234,29 +238,44 @@ describe('strata studio, read-only, on a database with a dirty row and a pending
     });
     expect(previous).toContain('ADD COLUMN published BOOLEAN NOT NULL');
     expect(await pending.locator('.line[data-line="2"] .tok-keyword').first().textContent()).toBe('ALTER');
-    await page.close();
   });
 
-  it('draws the schema: the tables and their foreign keys', async () => {
-    const page = await openPage(browser, studio.url);
+  it('draws the schema: the tables and their foreign keys, with drift marked', async () => {
     const tables = await page.$$eval('#diagram g.er-table', (groups) => groups.map((g) => g.getAttribute('data-table')).sort());
     expect(tables).toEqual(['posts', 'users']);
     expect(await page.locator('#diagram path.fk[data-from="posts"][data-to="users"]').count()).toBe(1);
     expect(await page.locator('#diagram g.er-table[data-table="posts"] text[data-column="user_id"]').count()).toBe(1);
     expect(await page.locator('#relations').textContent()).toContain('posts.user_id → users.id');
-    await page.locator('#timeline').scrollIntoViewIfNeeded();
+    expect(await page.locator('#diagram g.er-table.drift-changed[data-table="users"]').count()).toBe(1);
+    expect(await page.locator('#diagram g.er-table[data-table="posts"]').getAttribute('class')).toBe('er-table');
+    expect(await page.locator('#drift').textContent()).toContain('changed table public.users: columns[nickname]');
     await page.screenshot({ path: `${SCREENSHOTS}timeline.png`, fullPage: true });
-    await page.locator('#schema-heading').scrollIntoViewIfNeeded();
     await page.locator('#diagram').screenshot({ path: `${SCREENSHOTS}schema.png` });
-    await page.close();
+  });
+
+  it('lists the fleet in a table that filters', async () => {
+    const rows = page.locator('#fleet tbody tr');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().locator('td').allTextContents()).toEqual(['3', '1', '1', '0', 'done']);
+    expect(await rows.first().locator('th').textContent()).toContain(new URL(fx.db.url).pathname.slice(1));
+    await page.selectOption('#fleet-state', 'dirty');
+    expect(await rows.count()).toBe(1);
+    await page.selectOption('#fleet-state', 'failed');
+    expect(await rows.count()).toBe(0);
+    await page.selectOption('#fleet-state', 'all');
+    await page.fill('#fleet-filter', 'no-such-target');
+    expect(await rows.count()).toBe(0);
+    expect(await page.locator('#fleet-caption').textContent()).toBe('0 of 1 targets');
+    await page.fill('#fleet-filter', '');
   });
 
   it('fits a narrow window: nothing but code and the diagram scrolls sideways', async () => {
-    const page = await openPage(browser, studio.url, 390);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${SCREENSHOTS}narrow.png` });
-    await page.close();
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 });
 
@@ -264,18 +283,21 @@ describe('strata studio --allow-write', () => {
   let fx: Fixture;
   let studio: Studio;
 
+  let page: Page;
+
   beforeAll(async () => {
     fx = await fixture(V.posts);
     studio = await startStudio(fx.project, fx.db.url, ['--allow-write']);
+    page = await openPage(browser, studio.url);
   });
 
   afterAll(async () => {
+    await page?.close();
     await studio?.stop();
     await fx?.cleanup();
   });
 
   it('runs the pending migrations after a confirmation that shows the plan, and the page updates', async () => {
-    const page = await openPage(browser, studio.url);
     expect(await timeline(page)).toEqual([
       [V.users, 'applied'],
       [V.posts, 'applied'],
@@ -303,23 +325,21 @@ describe('strata studio --allow-write', () => {
     expect(await page.locator('#message').textContent()).toBe(`Applied ${V.displayName}, ${V.index}.`);
     expect(await fx.db.appliedVersions()).toEqual([V.users, V.posts, V.displayName, V.index]);
     expect(studio.stderr()).toContain(`studio: run done ${V.displayName}, ${V.index}`);
-    await page.close();
   });
 
   it('cancelling the confirmation changes nothing', async () => {
-    const page = await openPage(browser, studio.url);
     await page.click('#action-revert');
     await page.locator('#confirm').waitFor({ state: 'visible' });
     expect(await page.locator('#confirm-plan').textContent()).toContain(`${V.index}  index posts created at`);
     await page.keyboard.press('Escape');
     await page.locator('#confirm').waitFor({ state: 'hidden' });
     expect(await fx.db.appliedVersions()).toEqual([V.users, V.posts, V.displayName, V.index]);
-    await page.close();
   });
 
   it('resolves a dirty row through the page', async () => {
     await fx.insertDirty('20260601000009', 'dirty one');
-    const page = await openPage(browser, studio.url);
+    await page.click('#refresh');
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
     const dirty = page.locator('#timeline > li[data-version="20260601000009"]');
     expect(await dirty.getAttribute('data-state')).toBe('dirty');
     await dirty.locator('button[data-resolve="rolled-back"]').click();
@@ -328,6 +348,5 @@ describe('strata studio --allow-write', () => {
     await dirty.waitFor({ state: 'detached' });
     expect(await fx.db.appliedVersions()).toEqual([V.users, V.posts, V.displayName, V.index]);
     expect(studio.stderr()).toContain('studio: resolve done 20260601000009');
-    await page.close();
   });
 });
