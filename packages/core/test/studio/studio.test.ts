@@ -6,9 +6,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Chromium, launchChromium } from '../../../../test-support/chromium.js';
+import { advisoryLockKey } from '../../src/lock/advisory/lock-key.js';
 import { type TestDatabase, testDatabase } from '../cli/helpers/databases.js';
 import { createProject, type Project } from '../cli/helpers/project.js';
 import { STRATA_MAIN, strata } from '../cli/helpers/strata.js';
@@ -267,6 +269,26 @@ describe('strata studio --drift --targets, read-only, on a database with a dirty
     expect(await rows.count()).toBe(0);
     expect(await page.locator('#fleet-caption').textContent()).toBe('0 of 1 targets');
     await page.fill('#fleet-filter', '');
+  });
+
+  it('names the session holding the migration lock', async () => {
+    const holder = new pg.Client({ connectionString: fx.db.url, application_name: 'deploy-job' });
+    await holder.connect();
+    try {
+      const database = new URL(fx.db.url).pathname.slice(1);
+      await holder.query('SELECT pg_advisory_lock($1)', [String(advisoryLockKey(database))]);
+      const pid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      await page.click('#refresh');
+      await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+      const lock = page.locator('#lock');
+      expect(await lock.getAttribute('data-state')).toBe('held');
+      expect(await lock.textContent()).toMatch(new RegExp(`^Lock: held by pid ${pid} "deploy-job" since \\d{4}-\\d\\d-\\d\\d `));
+    } finally {
+      await holder.end();
+    }
+    await page.click('#refresh');
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+    expect(await page.locator('#lock').textContent()).toBe('Lock: free');
   });
 
   it('fits a narrow window: nothing but code and the diagram scrolls sideways', async () => {
