@@ -26,7 +26,7 @@ const SLOW_TIER = [
   // The examples, each built and booted as a real app.
   'examples/*/test/**',
   // `strata studio` driven in headless Chromium (installed by the test setup when missing).
-  'packages/core/test/studio/**',
+  'packages/core/test/studio/studio-page.test.ts',
   // They wait out real deadlines on purpose (a server that never answers, a stalled network).
   'packages/core/test/faults/stalled-network.test.ts',
   'packages/core/test/faults/connect-timeout.test.ts',
