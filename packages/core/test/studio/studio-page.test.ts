@@ -53,8 +53,9 @@ interface Studio {
 }
 
 /** `strata studio --no-open` as a child process, until it prints its URL. */
-function startStudio(project: Project, databaseUrl: string, args: string[] = []): Promise<Studio> {
+function startStudio(project: Project, databaseUrl: string | undefined, args: string[] = []): Promise<Studio> {
   const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: databaseUrl, NO_COLOR: '1' };
+  if (databaseUrl === undefined) delete env.DATABASE_URL;
   delete env.DISPLAY;
   delete env.WAYLAND_DISPLAY;
   const child: ChildProcess = spawn(process.execPath, [STRATA_MAIN, 'studio', '--no-open', ...args], {
@@ -269,6 +270,24 @@ describe('strata studio --drift --targets, read-only, on a database with a dirty
     expect(await rows.count()).toBe(0);
     expect(await page.locator('#fleet-caption').textContent()).toBe('0 of 1 targets');
     await page.fill('#fleet-filter', '');
+  });
+
+  it('with --targets and no database URL, shows the first target in detail', async () => {
+    const fleetOnly = await startStudio(fx.project, undefined, ['--targets', 'targets.txt']);
+    try {
+      const headers = { authorization: `Bearer ${fleetOnly.token}` };
+      const state = (await (await fetch(`${fleetOnly.origin}/api/state`, { headers })).json()) as {
+        database: string;
+        fleet: boolean;
+        migrations: unknown[];
+      };
+      expect(state.database).toContain(new URL(fx.db.url).pathname);
+      expect(state.fleet).toBe(true);
+      expect(state.migrations).toHaveLength(5);
+      expect((await fetch(`${fleetOnly.origin}/api/fleet`, { headers })).status).toBe(200);
+    } finally {
+      await fleetOnly.stop();
+    }
   });
 
   it('names the session holding the migration lock', async () => {

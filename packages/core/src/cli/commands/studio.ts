@@ -3,10 +3,10 @@ import { migrateFleet } from '../../fleet/migrate-fleet.js';
 import { startStudio } from '../../studio/server.js';
 import type { StudioFleetRow } from '../../studio/studio-options.js';
 import type { CommandDefinition } from '../command.js';
-import type { CommandContext } from '../context.js';
+import { CommandContext } from '../context.js';
 import { fleetOptions } from '../fleet-command.js';
 import { FLEET_OPTIONS, fleetRequested } from '../fleet-options.js';
-import { readFleetList } from '../fleet-targets.js';
+import { type FleetList, readFleetList } from '../fleet-targets.js';
 import { lintRuleSettings } from '../lint-config.js';
 import { openBrowser } from '../open-browser.js';
 import { UsageError } from '../usage-error.js';
@@ -45,13 +45,27 @@ export const command: CommandDefinition = {
     '--drift and a fleet table with --targets. The printed URL carries a random token: every request\n' +
     'without it is refused (401). Read-only unless --allow-write; every action goes through the same\n' +
     'engine as `strata run`, `revert` and `resolve`, and is logged here. Stop it with Ctrl-C.',
-  async run(context) {
-    const port = portOption(context);
-    const host = context.option('host') ?? '127.0.0.1';
+  async run(fromCli) {
+    const port = portOption(fromCli);
+    const host = fromCli.option('host') ?? '127.0.0.1';
     skipOptimisingWasm();
+    const list = fleetRequested(fromCli) ? await readFleetList(fromCli) : undefined;
+    // A fleet without a database URL: its first target is the one the timeline shows.
+    const first = list?.targets[0];
+    const context =
+      fromCli.config.databaseUrl === undefined && first !== undefined
+        ? new CommandContext({
+            ...fromCli,
+            config: {
+              ...fromCli.config,
+              databaseUrl: typeof first === 'string' ? first : first.url,
+              databaseUrlFrom: '--targets',
+            },
+          })
+        : fromCli;
     const migrator = await context.migrator();
     const open = await context.database();
-    const fleet = fleetRequested(context) ? await fleetRows(context) : undefined;
+    const fleet = list ? fleetRows(fromCli, list) : undefined;
     const { out } = context;
     const studio = await startStudio({
       migrator,
@@ -75,13 +89,17 @@ export const command: CommandDefinition = {
     });
     if (out.json) out.document({ url: studio.url, host: studio.host, port: studio.port });
     else {
-      out.line(`strata studio for ${migrator.describe()}${context.flag('allow-write') ? ' (actions allowed)' : ' (read-only)'}`);
+      const shown = context === fromCli ? '' : ` (the first of ${list?.targets.length} targets)`;
+      out.line(
+        `strata studio for ${migrator.describe()}${shown}${context.flag('allow-write') ? ' (actions allowed)' : ' (read-only)'}`,
+      );
       out.line(`  ${studio.url}`);
       if (!LOOPBACK.includes(host)) out.note(out.errStyle.yellow(`listening on ${host}: anyone with the URL can read the page`));
     }
     if (!context.flag('no-open')) openBrowser(studio.url, context.io.env);
     await untilStopped();
     await studio.close();
+    if (context !== fromCli) await context.close();
     return 0;
   },
 };
@@ -100,8 +118,7 @@ function untilStopped(): Promise<void> {
 }
 
 /** Each target's counts, asked again whenever the page loads the table. */
-async function fleetRows(context: CommandContext): Promise<() => Promise<StudioFleetRow[]>> {
-  const list = await readFleetList(context);
+function fleetRows(context: CommandContext, list: FleetList): () => Promise<StudioFleetRow[]> {
   const options = fleetOptions(context, list, { operation: { kind: 'status' } });
   return async () => {
     const summary = await migrateFleet(list.targets, options).summary;
