@@ -341,7 +341,7 @@ export class Migrator {
 
   /**
    * Who holds the migration lock now, asked without taking it: null when it is free; undefined when
-   * this database cannot tell without waiting (the lease lock, an in-memory SQLite database).
+   * nobody else could hold it (an in-memory SQLite database, a lock of another kind).
    */
   async lockHolder(): Promise<LockHolder | null | undefined> {
     const lock = this.#database.runLock;
