@@ -4,7 +4,7 @@ import { isStrataError, StrataError } from '../errors.js';
 import { loadStudioAssets } from './assets.js';
 import { type ActionInput, performAction, planAction, STUDIO_ACTIONS, type StudioAction } from './studio-actions.js';
 import type { StudioOptions } from './studio-options.js';
-import { schemaView, stateView } from './studio-views.js';
+import { lockState, schemaView, stateView } from './studio-views.js';
 import { newStudioToken, presentedToken, sameToken, tokenCookieName } from './token.js';
 
 export interface StudioServer {
@@ -75,6 +75,7 @@ export async function startStudio(options: StudioOptions): Promise<StudioServer>
     if (request.method === 'GET' && name === undefined) {
       if (group === 'state') return { status: 200, body: await stateView(options) };
       if (group === 'schema') return { status: 200, body: await schemaView(options) };
+      if (group === 'lock') return { status: 200, body: await lockState(options) };
       if (group === 'fleet' && options.fleet) return { status: 200, body: { targets: await options.fleet() } };
     }
     if ((group === 'plan' || group === 'actions') && name !== undefined) {

@@ -77,6 +77,11 @@ async function lintView(
   }
 }
 
+/** What GET /api/lock answers: cheap enough for the page to ask every few seconds. */
+export async function lockState(options: StudioOptions) {
+  return lockView(await options.migrator.lockHolder());
+}
+
 function lockView(holder: LockHolder | null | undefined) {
   if (holder === undefined) return { state: 'unknown' as const, holder: null };
   if (holder === null) return { state: 'free' as const, holder: null };

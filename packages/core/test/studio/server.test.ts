@@ -157,6 +157,7 @@ describe('strata studio server', () => {
     });
     try {
       const held = (await (await call(server, '/api/state')).json()) as typeof state;
+      expect(await (await call(server, '/api/lock')).json()).toEqual(held.lock);
       expect(held.lock).toEqual({
         state: 'held',
         holder: {

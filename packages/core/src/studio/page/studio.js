@@ -541,6 +541,17 @@ $('refresh').addEventListener('click', () => {
 });
 $('fleet-filter').addEventListener('input', renderFleet);
 $('fleet-state').addEventListener('change', renderFleet);
+// The lock changes while nobody clicks (a deploy starts): it is asked again every few seconds.
+const LOCK_POLL_MS = 5_000;
+setInterval(async () => {
+  if (!state || document.hidden) return;
+  try {
+    state.lock = await api('/api/lock');
+    renderLock();
+  } catch {
+    // The next refresh says what is wrong; a missed poll is not worth a message.
+  }
+}, LOCK_POLL_MS);
 // The token came in the URL; the cookie now carries it, so it leaves the address bar (and the history).
 if (location.search.includes('token=')) history.replaceState(null, '', location.pathname);
 refresh();
