@@ -25,6 +25,8 @@ const FAST_TIER = [
   'packages/core/test/mysql/mysql-specifics.test.ts',
   'packages/core/test/schema/examples.test.ts',
   'packages/core/test/cli/help.test.ts',
+  // strata studio's server, token guard and JSON API on SQLite (the browser tests run in the full run).
+  'packages/core/test/studio/{server,open-browser}.test.ts',
   'packages/express/test/{router,probe-bodies,probes-agree,readme-snippets}.test.ts',
   'packages/nest/test/{no-decorator-metadata,probes-agree,readme-snippets}.test.ts',
   'test-support/**/*.test.ts',

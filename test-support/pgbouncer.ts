@@ -8,13 +8,13 @@
  * throwaway PostgreSQL server is fetched by npm); when that cannot happen the start throws with
  * apt's own words. It never skips: a test that needs a pooler and has none must fail.
  */
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { pgAdminUrl } from './databases.js';
+import { requireDebianPackage, run } from './debian-package.js';
 import { freePort, pgServerAddress } from './tcp-proxy.js';
 
 export type PoolMode = 'transaction' | 'session';
@@ -38,56 +38,11 @@ export interface PgBouncer {
 }
 
 const PACKAGE = 'pgbouncer';
-/** Where Debian puts the binary; /usr/sbin is not on a non-root PATH. */
-const SBIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/bin', '/usr/local/bin'];
-/** Concurrent test files wait for one another's apt-get rather than fail on dpkg's lock. */
-const INSTALL_LOCK = join(tmpdir(), 'strata-pgbouncer-install.lock');
-const APT_LOCK_WAIT = ['-o', 'DPkg::Lock::Timeout=600'];
 const START_WITHIN_MS = 15_000;
-
-function run(file: string, args: string[], env: Record<string, string> = {}): Promise<{ ok: boolean; output: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ ok: !error, output: `${stdout}${stderr}${error ? `\n${String(error)}` : ''}` });
-    });
-  });
-}
-
-let installing: Promise<string> | undefined;
 
 /** The path of the pgbouncer binary, installing Debian's package first when it is missing (as root). */
 export function requirePgBouncer(): Promise<string> {
-  installing ??= install();
-  return installing;
-}
-
-async function install(): Promise<string> {
-  const found = findExecutable(PACKAGE);
-  if (found) return found;
-  const how = 'install it (`apt-get install pgbouncer` on Debian/Ubuntu) or run the tests as root, which installs it';
-  if (process.getuid?.() !== 0) throw new Error(`PgBouncer is not installed and the tests do not run as root: ${how}`);
-  if (!findExecutable('apt-get')) throw new Error(`PgBouncer is not installed and this machine has no apt-get: ${how}`);
-  // Under one lock across test files; the package lists are refreshed only when apt cannot find the package.
-  const script = [
-    'set -e',
-    `if command -v ${PACKAGE} >/dev/null 2>&1 || [ -x /usr/sbin/${PACKAGE} ]; then exit 0; fi`,
-    `fetch() { apt-get ${APT_LOCK_WAIT.join(' ')} install -y --no-install-recommends ${PACKAGE}; }`,
-    `fetch || { apt-get ${APT_LOCK_WAIT.join(' ')} update && fetch; }`,
-  ].join('\n');
-  const lock = findExecutable('flock');
-  const result = lock
-    ? await run(lock, ['-w', '900', INSTALL_LOCK, 'sh', '-c', script], { DEBIAN_FRONTEND: 'noninteractive' })
-    : await run('sh', ['-c', script], { DEBIAN_FRONTEND: 'noninteractive' });
-  const installed = findExecutable(PACKAGE);
-  if (!result.ok || !installed) {
-    throw new Error(`PgBouncer is not installed and \`apt-get install ${PACKAGE}\` failed:\n${result.output.slice(-6_000)}`);
-  }
-  return installed;
-}
-
-function findExecutable(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...SBIN_DIRS];
-  return dirs.map((dir) => join(dir, name)).find((candidate) => existsSync(candidate));
+  return requireDebianPackage(PACKAGE);
 }
 
 /** PgBouncer refuses to run as root: as root it runs as `postgres` (the package's postgresql-common creates it). */

@@ -3,7 +3,7 @@
 // All entry points go through ONE esbuild call with splitting, so code they share (StrataError
 // above all) lives once, in dist/chunks/, and `instanceof` holds across entry points.
 //   node packages/core/scripts/bundle.mjs
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -78,6 +78,11 @@ if (problems.length > 0) {
 for (const [file, output] of outputs) {
   if (output.entryPoint && bins.has(output.entryPoint)) chmodSync(join(root, file), 0o755);
 }
+
+// The studio's page (HTML, CSS, its script) ships as files beside the bundles: served from disk, no network.
+const STUDIO_PAGE = 'studio/page';
+rmSync(join(root, 'dist', STUDIO_PAGE), { recursive: true, force: true });
+cpSync(join(root, 'src', STUDIO_PAGE), join(root, 'dist', STUDIO_PAGE), { recursive: true });
 
 const chunks = outputs.filter(([, output]) => !output.entryPoint).length;
 console.log(

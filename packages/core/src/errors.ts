@@ -66,7 +66,11 @@ export type StrataErrorCode =
   | 'NOT_SUPPORTED'
   /** strata.config.* or sqlx.toml cannot be read, or holds a key or value strata does not take. */
   | 'INVALID_CONFIG'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  /** `strata studio`: the page's files are not where the package put them (a broken install or build). */
+  | 'STUDIO_ASSETS_MISSING'
+  /** `strata studio`: the address or port cannot be listened on (taken, not this machine's). */
+  | 'STUDIO_LISTEN_FAILED';
 
 export interface StrataErrorDetails {
   /** Migration version, as a decimal string (versions can exceed Number.MAX_SAFE_INTEGER). */

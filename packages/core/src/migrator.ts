@@ -354,6 +354,15 @@ export class Migrator {
     await this.#database.reader.query('SELECT 1');
   }
 
+  /**
+   * Who holds the migration lock now, asked without taking it: null when it is free; undefined when
+   * nobody else could hold it (an in-memory SQLite database, a lock of another kind).
+   */
+  async lockHolder(): Promise<LockHolder | null | undefined> {
+    const lock = this.#database.runLock;
+    return lock.inspect ? lock.inspect(this.#database.reader) : undefined;
+  }
+
   /** The migrations from the source, read once per Migrator. */
   migrations(): Promise<Migration[]> {
     this.#source ??= resolveSource(this.#options.migrations).then((resolved) => {

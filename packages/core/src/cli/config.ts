@@ -18,6 +18,8 @@ export interface GlobalConfig {
     | 'DATABASE_URL'
     | '.env'
     | 'strata.config'
+    /** `strata studio --targets` without a URL: the first target is the one shown in detail. */
+    | '--targets'
     | SqlxTsConnection['from']
     | undefined;
   /** What a relative SQLite path in the URL is relative to: the working directory, or the directory of the .env it came from. */

@@ -4,7 +4,7 @@ import { migrateFleet } from '../fleet/migrate-fleet.js';
 import type { CommandContext, MigratorChoices } from './context.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { FleetReporter } from './fleet-report.js';
-import { readFleetList } from './fleet-targets.js';
+import { type FleetList, readFleetList } from './fleet-targets.js';
 import { countOption } from './option-parsers.js';
 
 export interface FleetCommand {
@@ -20,9 +20,29 @@ export interface FleetCommand {
  */
 export async function runFleetCommand(context: CommandContext, command: FleetCommand): Promise<number> {
   const list = await readFleetList(context);
+  const options = fleetOptions(context, list, command);
+  const reporter = new FleetReporter(context.out, context.io, command.operation);
+  // A Job's pod is stopped with SIGTERM: start no new target, let those running finish, report.
+  const stop = new AbortController();
+  const onTerm = () => stop.abort();
+  process.once('SIGTERM', onTerm);
+  try {
+    const fleet = migrateFleet(list.targets, { ...options, signal: stop.signal, onEvent: reporter.handle });
+    const summary = await fleet.summary;
+    reporter.finish(summary);
+    const failed = summary.failed > 0 || summary.notStarted > 0;
+    return failed || command.unsettled?.(summary) ? EXIT_FAILURE : EXIT_OK;
+  } finally {
+    process.removeListener('SIGTERM', onTerm);
+    reporter.stop();
+  }
+}
+
+/** The library's fleet options for the list and the command line, shared by the fleet commands and the studio's fleet table. */
+export function fleetOptions(context: CommandContext, list: FleetList, command: FleetCommand): FleetOptions {
   const { config } = context;
   const choices = command.choices ?? {};
-  const options: FleetOptions = {
+  return {
     migrations: config.sourcePath,
     operation: command.operation,
     drivers: list.drivers,
@@ -46,21 +66,6 @@ export async function runFleetCommand(context: CommandContext, command: FleetCom
       lockGuard: choices.lockGuardMs !== undefined ? { lockTimeout: choices.lockGuardMs } : undefined,
     }),
   };
-  const reporter = new FleetReporter(context.out, context.io, command.operation);
-  // A Job's pod is stopped with SIGTERM: start no new target, let those running finish, report.
-  const stop = new AbortController();
-  const onTerm = () => stop.abort();
-  process.once('SIGTERM', onTerm);
-  try {
-    const fleet = migrateFleet(list.targets, { ...options, signal: stop.signal, onEvent: reporter.handle });
-    const summary = await fleet.summary;
-    reporter.finish(summary);
-    const failed = summary.failed > 0 || summary.notStarted > 0;
-    return failed || command.unsettled?.(summary) ? EXIT_FAILURE : EXIT_OK;
-  } finally {
-    process.removeListener('SIGTERM', onTerm);
-    reporter.stop();
-  }
 }
 
 function defined<T extends Record<string, unknown>>(values: T): Partial<T> {

@@ -27,6 +27,10 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'embed', summary: 'generate a module that embeds the migrations into the build' },
   { name: 'database', summary: 'create, drop, reset or set up the database the URL names' },
   { name: 'schema', summary: 'dump the schema (SQL, JSON or a Mermaid ER diagram), or check a dumped file is current' },
+  {
+    name: 'studio',
+    summary: 'serve a local page: the history as a timeline, the lock, the schema as a diagram, lint, drift, a fleet',
+  },
   { name: 'types', summary: 'write TypeScript types for the schema (pg / better-sqlite3 rows, Kysely DB), or check them' },
 ];
 

@@ -9,6 +9,8 @@ import { type LockHolder, type LockWaitOptions, lockLost, type RunLock } from '.
 const FIRST_POLL_MS = 50;
 const MAX_POLL_MS = 1_000;
 const WAIT_REPORT_EVERY_MS = 5_000;
+/** The lease table, or its schema, does not exist. */
+const MISSING_TABLE = ['42P01', '3F000'];
 /** The one lease of a history table. */
 const LEASE_NAME = 'migrations';
 
@@ -134,14 +136,23 @@ export class LeaseLock implements RunLock {
   async #holder(session: Session): Promise<LockHolder | undefined> {
     try {
       const { rows } = await session.query(`SELECT owner, acquired_at FROM ${this.#qualified} WHERE name = $1`, [LEASE_NAME]);
-      const row = rows[0];
-      if (!row) return undefined;
-      return {
-        applicationName: String(row.owner),
-        ...(row.acquired_at instanceof Date ? { since: row.acquired_at } : {}),
-      };
+      return rows[0] ? leaseHolder(rows[0]) : undefined;
     } catch {
       return undefined;
+    }
+  }
+
+  /** Held while a lease lives (an expired one is free to take); no lease table means no run ever took one. */
+  async inspect(reader: Connection): Promise<LockHolder | null> {
+    try {
+      const { rows } = await reader.query(
+        `SELECT owner, acquired_at FROM ${this.#qualified} WHERE name = $1 AND expires_at > now()`,
+        [LEASE_NAME],
+      );
+      return rows[0] ? leaseHolder(rows[0]) : null;
+    } catch (error) {
+      if (MISSING_TABLE.includes((error as { code?: string }).code ?? '')) return null;
+      throw error;
     }
   }
 
@@ -165,4 +176,11 @@ export class LeaseLock implements RunLock {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
   }
+}
+
+function leaseHolder(row: Record<string, unknown>): LockHolder {
+  return {
+    applicationName: String(row.owner),
+    ...(row.acquired_at instanceof Date ? { since: row.acquired_at } : {}),
+  };
 }

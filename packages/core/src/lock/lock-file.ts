@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Session } from '../dialects/connection.js';
 import type { SqliteDatabaseLike } from '../dialects/sqlite/sqlite-handle.js';
@@ -93,6 +93,22 @@ export class LockFile implements RunLock {
     } catch (error) {
       lockDb.close();
       throw error;
+    }
+  }
+
+  /** Held when another connection's BEGIN EXCLUSIVE keeps even a reserved lock out; never creates the file. */
+  async inspect(): Promise<LockHolder | null> {
+    if (!existsSync(this.path)) return null;
+    const lockDb = this.#openLockDatabase();
+    try {
+      lockDb.exec('BEGIN IMMEDIATE');
+      lockDb.exec('ROLLBACK');
+      return null;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+      return this.#readNote() ?? {};
+    } finally {
+      lockDb.close();
     }
   }
 

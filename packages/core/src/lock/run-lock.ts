@@ -1,4 +1,4 @@
-import type { Session } from '../dialects/connection.js';
+import type { Connection, Session } from '../dialects/connection.js';
 import { StrataError } from '../errors.js';
 
 /** Who holds the migration lock, as far as the database can tell. */
@@ -50,6 +50,12 @@ export interface RunLock {
    */
   verifySql?(): string | undefined;
   isLoss?(error: unknown): boolean;
+  /**
+   * Who holds the lock now, asked without taking it (through `reader`, outside any run): null when
+   * it is free, a holder (possibly with nothing known about it) when it is held. Undefined: this
+   * strategy cannot tell without waiting for it.
+   */
+  inspect?(reader: Connection): Promise<LockHolder | null>;
 }
 
 export function describeLockHolder(holder: LockHolder | undefined): string {

@@ -1,7 +1,7 @@
 import { StrataError } from '../../errors.js';
 import { describeLockHolder, type LockHolder, type LockWaitOptions, lockLost, type RunLock } from '../../lock/run-lock.js';
 import { every, pollWithBackoff } from '../../poll-with-backoff.js';
-import type { Session } from '../connection.js';
+import type { Connection, Session } from '../connection.js';
 import { sqlxMysqlLockName } from './lock-name.js';
 
 const FIRST_POLL_MS = 25;
@@ -17,6 +17,10 @@ const WAIT_REPORT_EVERY_MS = 5_000;
 export class GetLock implements RunLock {
   readonly exclusive = true;
   #name: string | undefined;
+
+  async inspect(reader: Connection): Promise<LockHolder | null> {
+    return (await findHolder(reader, sqlxMysqlLockName(await currentDatabase(reader)))) ?? null;
+  }
 
   async acquire(session: Session, options: LockWaitOptions): Promise<number | undefined> {
     const name = sqlxMysqlLockName(await currentDatabase(session));
@@ -72,7 +76,7 @@ export class GetLock implements RunLock {
 }
 
 /** The database the session is in, whose name keys the lock (SQLx's `SELECT DATABASE()`). */
-export async function currentDatabase(session: Session): Promise<string> {
+export async function currentDatabase(session: Connection): Promise<string> {
   const [row] = await session.values('SELECT DATABASE()');
   const name = row?.[0];
   if (typeof name !== 'string') {
@@ -88,7 +92,7 @@ export async function currentDatabase(session: Session): Promise<string> {
  * The session holding the lock (IS_USED_LOCK), and what the processlist says of it: without the
  * PROCESS privilege only a user's own sessions are listed, and the holder is named by id alone.
  */
-async function findHolder(session: Session, name: string): Promise<LockHolder | undefined> {
+async function findHolder(session: Connection, name: string): Promise<LockHolder | undefined> {
   const [row] = await session.values(
     `SELECT held.id, p.USER, p.HOST FROM (SELECT IS_USED_LOCK(?) AS id) AS held
        LEFT JOIN information_schema.PROCESSLIST AS p ON p.ID = held.id`,

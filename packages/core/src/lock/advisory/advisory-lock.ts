@@ -1,3 +1,4 @@
+import type { Connection } from '../../dialects/connection.js';
 import type { PostgresSession } from '../../dialects/postgres/postgres-connection.js';
 import { StrataError } from '../../errors.js';
 import { every, pollWithBackoff } from '../../poll-with-backoff.js';
@@ -84,6 +85,12 @@ export class AdvisoryLock implements RunLock {
     await session.exec(sql).catch((error: unknown) => {
       throw this.isLoss(error) ? lockLost('this session no longer holds the advisory lock', error) : error;
     });
+  }
+
+  async inspect(reader: Connection): Promise<LockHolder | null> {
+    const { rows } = await reader.query('SELECT current_database() AS database');
+    const key = advisoryLockKey(String(rows[0]?.database));
+    return (await findLockHolder({ query: (sql, params) => reader.query(sql, params) }, key)) ?? null;
   }
 
   /**
