@@ -92,7 +92,7 @@ describe('processes on one MariaDB database', () => {
     // Held, and the holder is inside the stalling statement.
     await waitFor('the doomed run to hold GET_LOCK and sleep', async () => {
       const [rows] = await admin.query(
-        "SELECT IS_USED_LOCK(?) AS holder, (SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(IF(%') AS sleeping",
+        "SELECT IS_USED_LOCK(?) AS holder, (SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'SELECT SLEEP(IF(%') AS sleeping",
         [lockName],
       );
       const row = (rows as { holder: number | null; sleeping: number }[])[0];
