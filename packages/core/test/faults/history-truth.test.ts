@@ -3,6 +3,7 @@
  * transaction or the lock behind. Each case is SQL people really write; each is judged by the
  * schema, the rows and the history, not only by the outcome of the call.
  */
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isStrataError, type MigrationInput, Migrator, type StrataError } from '../../src/index.js';
@@ -324,6 +325,23 @@ describe('history truth on MySQL / MariaDB only', () => {
     await expectNothingLeftOpen(db);
     const settings = await Promise.all([1, 2, 3, 4].map(() => db.query('SELECT @@SESSION.max_statement_time AS t')));
     expect(settings.map((rows) => Number(rows[0]?.t))).toEqual([0, 0, 0, 0]);
+  });
+
+  it("statementTimeout gives the caller's own connection its value back after a run, its own setting included", async () => {
+    const connection = await mysql.createConnection({ uri: db.url });
+    try {
+      const value = async () =>
+        Number(((await connection.query('SELECT @@SESSION.max_statement_time AS t'))[0] as { t: string }[])[0]?.t);
+      const migrations = [v(1, 'CREATE TABLE a (id int);'), v(2, 'INSERT INTO a VALUES (1);')];
+      await new Migrator({ db: connection, migrations: migrations.slice(0, 1), statementTimeout: 5_000 }).run();
+      expect(await value()).toBe(0);
+      await connection.query('SET SESSION max_statement_time = 42.5');
+      await new Migrator({ db: connection, migrations, statementTimeout: 5_000 }).run();
+      expect(await value()).toBe(42.5);
+      expect(await history(db)).toEqual(['1:ok', '2:ok']);
+    } finally {
+      await connection.end();
+    }
   });
 });
 

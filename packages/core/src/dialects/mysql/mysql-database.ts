@@ -92,16 +92,19 @@ export class MysqlDatabase implements Database {
   async configureSession(session: Session): Promise<SessionSettings> {
     const timeout = this.#statementTimeout;
     if (timeout === undefined) return { perStep: undefined, restore: async () => {} };
-    const [row] = await session.values('SELECT VERSION() LIKE ?', ['%MariaDB%']);
-    const variable = Number(row?.[0]) === 1 ? 'max_statement_time' : 'max_execution_time';
-    const [before] = await session.values(`SELECT @@SESSION.${variable}`);
+    const [flavour] = await session.values('SELECT VERSION() LIKE ?', ['%MariaDB%']);
+    const variable = Number(flavour?.[0]) === 1 ? 'max_statement_time' : 'max_execution_time';
+    const [current] = await session.values(`SELECT @@SESSION.${variable}`);
+    // The server refuses a quoted value for these variables: the session's own goes back as a number literal.
+    const before = Number(current?.[0]);
+    const previous = Number.isFinite(before) && before >= 0 ? String(before) : 'DEFAULT';
     // MariaDB counts seconds (to the microsecond), MySQL milliseconds.
     const value = variable === 'max_statement_time' ? (timeout / 1000).toFixed(6) : String(Math.ceil(timeout));
     return {
       perStep: `SET SESSION ${variable} = ${value}`,
       restore: async () => {
         if (session.broken) return;
-        await session.values(`SET SESSION ${variable} = ?`, [before?.[0] ?? 0]).catch(() => {});
+        await session.exec(`SET SESSION ${variable} = ${previous}`).catch(() => {});
       },
     };
   }
