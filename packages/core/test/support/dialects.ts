@@ -209,6 +209,10 @@ export async function openMysql(): Promise<TestDatabase & { url: string; name: s
   };
 }
 
+/**
+ * PostgreSQL and SQLite alone: for the suite whose fixtures are SQL those two share and MySQL
+ * does not (embed/checksum-parity: TEXT indexed without a length, DROP INDEX without ON).
+ */
 export const dialects = [
   ['postgres', openPostgres],
   ['sqlite', openSqlite],
