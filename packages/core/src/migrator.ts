@@ -84,8 +84,10 @@ export interface MigratorOptions {
   /** Milliseconds to wait for the migration lock before failing with LOCK_TIMEOUT. Default: wait. */
   lockTimeout?: number;
   /**
-   * PostgreSQL only: milliseconds any one statement of a migration may run before the server
-   * cancels it (`statement_timeout`, SQLSTATE 57014). Default: the server's setting.
+   * Milliseconds any one statement of a migration may run before the server cancels it:
+   * PostgreSQL's `statement_timeout` (SQLSTATE 57014), MariaDB's `max_statement_time` (1969),
+   * MySQL's `max_execution_time`, which bounds read-only SELECTs only (3024). Refused on SQLite.
+   * Default: the server's setting.
    */
   statementTimeout?: number;
   /**

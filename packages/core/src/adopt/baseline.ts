@@ -67,10 +67,15 @@ export function planBaseline(
  */
 export function withAdoptionHint(error: unknown): unknown {
   if (!isStrataError(error, 'MIGRATION_FAILED')) return error;
+  // Where DDL commits itself (MySQL) the step's row was written first and is left dirty: baseline refuses a dirty row.
+  const clearFirst =
+    error.details.dirty === true
+      ? `Clear the row this attempt left dirty with \`strata resolve ${error.details.version} --rolled-back\`, then record`
+      : 'Record';
   return new StrataError(
     error.code,
     `${error.message}\n  strata's history is empty, but the database already holds what this migration creates: it was built by hand or by another tool. ` +
-      'Record the migrations it already holds with `strata baseline --version V` (V: the newest of them), ' +
+      `${clearFirst} the migrations it already holds with \`strata baseline --version V\` (V: the newest of them), ` +
       "or read another tool's history with `strata import --from TOOL`; then `strata run` applies only the newer ones.",
     { ...error.details, adopt: 'baseline' },
     { cause: error.cause },

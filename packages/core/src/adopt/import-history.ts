@@ -31,7 +31,7 @@ export function prepareImport(
   if (!tool.dialects.includes(dialect.name)) {
     throw new StrataError(
       'UNSUPPORTED_DATABASE',
-      `${tool.name} supports ${tool.dialects.join(' and ')} only, so a ${dialect.name} database has no ${tool.name} history to import`,
+      `strata reads ${tool.name}'s history on ${tool.dialects.join(' and ')} only, not on ${dialect.label} (yet)`,
       { tool: tool.name },
     );
   }

@@ -36,7 +36,7 @@ export interface GlobalConfig {
   history: 'strata' | 'diesel' | undefined;
   schema: string | undefined;
   lockTimeoutMs: number | undefined;
-  /** PostgreSQL's statement_timeout for migration statements. */
+  /** The server's statement timeout for migration statements (PostgreSQL statement_timeout, MariaDB max_statement_time, MySQL max_execution_time). */
   statementTimeoutMs: number | undefined;
   /** --connect-timeout; 0 waits. Undefined: the URL's connect_timeout, else the default. */
   connectTimeoutMs: number | undefined;

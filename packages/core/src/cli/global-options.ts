@@ -47,7 +47,7 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     name: 'statement-timeout',
     type: 'string',
     value: 'SECONDS',
-    description: "PostgreSQL: cancel any migration statement that runs longer (default: the server's)",
+    description: "cancel any migration statement that runs longer (MySQL: read-only SELECTs only; default: the server's)",
   },
   {
     name: 'connect-timeout',

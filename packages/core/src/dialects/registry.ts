@@ -30,7 +30,7 @@ export interface DatabaseOptions {
    * transaction mode): where the history (and so the lease table) lives, and the lease's TTL.
    */
   lease?: { history: HistoryTableName; ttlMs?: number | undefined } | undefined;
-  /** PostgreSQL only: `statement_timeout` (ms) for the statements of every migration. */
+  /** PostgreSQL `statement_timeout`, MariaDB `max_statement_time`, MySQL `max_execution_time` (ms) for the statements of every migration. */
   statementTimeout?: number | undefined;
   /** PostgreSQL only (SQLite opens a file and never waits for a server): ms to wait for a connection; 0 waits. */
   connectTimeout?: number | undefined;
@@ -51,7 +51,7 @@ export function openDatabase(db: DatabaseHandle, options: DatabaseOptions): Data
     if (options.statementTimeout !== undefined) {
       throw new StrataError(
         'INVALID_OPTIONS',
-        'statementTimeout is a PostgreSQL setting; SQLite has no statement timeout (remove the option for a better-sqlite3 database)',
+        'statementTimeout is a server setting (PostgreSQL, MySQL, MariaDB); SQLite has no statement timeout (remove the option for a better-sqlite3 database)',
       );
     }
     return new SqliteDatabase(db);
@@ -63,13 +63,7 @@ export function openDatabase(db: DatabaseHandle, options: DatabaseOptions): Data
         "lock: 'lease' and directUrl are for PostgreSQL behind a pooler; MySQL runs take turns through GET_LOCK on the run's connection (remove the option for a mysql2 handle)",
       );
     }
-    if (options.statementTimeout !== undefined) {
-      throw new StrataError(
-        'INVALID_OPTIONS',
-        'statementTimeout is a PostgreSQL setting; on MySQL bound statements with max_execution_time (MariaDB: max_statement_time) in the migration or on the user (remove the option for a mysql2 handle)',
-      );
-    }
-    return new MysqlDatabase(db, { connectTimeout: options.connectTimeout });
+    return new MysqlDatabase(db, { connectTimeout: options.connectTimeout, statementTimeout: options.statementTimeout });
   }
   const value = db as unknown;
   const kind =

@@ -1,10 +1,13 @@
 import type Database from 'better-sqlite3';
+import type mysql from 'mysql2/promise';
 import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
 import { type HarnessConnection, runDieselMigrations } from '../../../../test-support/diesel-harness.js';
+import { mysqlLexer } from '../../src/dialects/mysql/mysql-lexer.js';
 import { Migrator, type MigratorOptions } from '../../src/index.js';
-import { dialects, type TestDatabase } from '../support/dialects.js';
+import { splitStatements } from '../../src/sql/split-statements.js';
+import { dialectsWithMysql, type TestDatabase } from '../support/dialects.js';
 import { failureOf } from '../support/failure.js';
 
 /** A Diesel project's migrations directory, as `diesel migration generate` lays it out. */
@@ -16,13 +19,14 @@ const first = {
   '2026-01-02-000001_create_posts/up.sql': 'CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT);\n',
   '2026-01-02-000001_create_posts/down.sql': 'DROP TABLE posts;\n',
 };
-const later = {
-  '2026-01-03-000001_add_email/up.sql': 'ALTER TABLE users ADD COLUMN email TEXT;\n',
+/** MySQL indexes no TEXT column without a length, and drops an index ON its table. */
+const later = (db: TestDatabase) => ({
+  '2026-01-03-000001_add_email/up.sql': `ALTER TABLE users ADD COLUMN email ${db.dialect === 'mysql' ? 'VARCHAR(200)' : 'TEXT'};\n`,
   '2026-01-03-000001_add_email/down.sql': 'ALTER TABLE users DROP COLUMN email;\n',
   '2026-01-04-000001_index_email/up.sql': 'CREATE INDEX users_email ON users (email);\n',
-  '2026-01-04-000001_index_email/down.sql': 'DROP INDEX users_email;\n',
+  '2026-01-04-000001_index_email/down.sql': `DROP INDEX users_email${db.dialect === 'mysql' ? ' ON users' : ''};\n`,
   '2026-01-04-000001_index_email/metadata.toml': 'run_in_transaction = false\n',
-};
+});
 
 function harness(db: TestDatabase): HarnessConnection {
   if (db.dialect === 'postgres') {
@@ -32,6 +36,21 @@ function harness(db: TestDatabase): HarnessConnection {
       versions: async (sql) => (await pool.query(sql)).rows.map((row) => String(row.version)),
     };
   }
+  if (db.dialect === 'mysql') {
+    const pool = db.handle as mysql.Pool;
+    return {
+      // Diesel's MySQL backend sends a script statement by statement, on one connection.
+      batch: async (sql) => {
+        const connection = await pool.getConnection();
+        try {
+          for (const piece of splitStatements(sql, mysqlLexer)) if (!piece.empty) await connection.query(piece.text);
+        } finally {
+          connection.release();
+        }
+      },
+      versions: async (sql) => ((await pool.query(sql))[0] as Record<string, unknown>[]).map((row) => String(row.version)),
+    };
+  }
   const sqlite = db.handle as Database.Database;
   return {
     batch: async (sql) => void sqlite.exec(sql),
@@ -39,7 +58,7 @@ function harness(db: TestDatabase): HarnessConnection {
   };
 }
 
-describe.each(dialects)("sharing Diesel's history table on %s", (_name, open) => {
+describe.each(dialectsWithMysql)("sharing Diesel's history table on %s", (_name, open) => {
   let db: TestDatabase;
   let dir: { path: string; cleanup(): Promise<void> };
   const migrator = (options: Partial<MigratorOptions> = {}) =>
@@ -47,13 +66,7 @@ describe.each(dialects)("sharing Diesel's history table on %s", (_name, open) =>
   const dieselRows = async () =>
     (await db.query('SELECT version FROM __diesel_schema_migrations')).map((row) => String(row.version)).sort();
   const columns = async (table: string) =>
-    db.dialect === 'postgres'
-      ? (
-          await db.query(
-            `SELECT column_name AS name FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`,
-          )
-        ).map((row) => String(row.name))
-      : (await db.query(`SELECT name FROM pragma_table_info('${table}')`)).map((row) => String(row.name));
+    (await db.columns()).filter((column) => column.startsWith(`${table}.`)).map((column) => column.slice(table.length + 1));
 
   beforeEach(async () => {
     db = await open();
@@ -70,7 +83,7 @@ describe.each(dialects)("sharing Diesel's history table on %s", (_name, open) =>
     expect(await runDieselMigrations(dir.path, harness(db))).toEqual(['00000000000000', '20260101000001', '20260102000001']);
     await db.query("INSERT INTO users (id, name) VALUES (1, 'ada')");
 
-    await writeTree(dir.path, later);
+    await writeTree(dir.path, later(db));
     const statusBefore = await migrator().status();
     expect(statusBefore.map((line) => `${line.version}:${line.state}`)).toEqual([
       '0:applied',
@@ -111,7 +124,7 @@ describe.each(dialects)("sharing Diesel's history table on %s", (_name, open) =>
   });
 
   it('strata migrates first and creates the table exactly as Diesel does; Diesel then runs nothing', async () => {
-    await writeTree(dir.path, later);
+    await writeTree(dir.path, later(db));
     const run = await migrator().run();
     expect(run.applied).toHaveLength(5);
     expect(await columns('__diesel_schema_migrations')).toEqual(['version', 'run_on']);

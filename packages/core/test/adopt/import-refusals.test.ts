@@ -51,7 +51,9 @@ async function nothingRecorded(place: Place): Promise<void> {
     place,
     place.kind === 'sqlite'
       ? "SELECT name FROM sqlite_master WHERE name = '_strata_migrations'"
-      : "SELECT to_regclass('_strata_migrations') AS name",
+      : place.kind === 'mysql'
+        ? "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_strata_migrations'"
+        : "SELECT to_regclass('_strata_migrations') AS name",
   );
   if (present.length > 0 && present[0]!.name !== null) {
     expect(await rowsOn(place, 'SELECT version FROM _strata_migrations')).toEqual([]);
@@ -91,17 +93,17 @@ describe('import refuses while the foreign history holds a failed or unfinished 
     await nothingRecorded(place);
   });
 
-  it('sqlx success = false', async () => {
-    const { place, migrator } = await prepared('sqlite', 'sqlx');
-    await execOn(place, ['UPDATE _sqlx_migrations SET success = 0 WHERE version = 20260601000002']);
+  it.each(['sqlite', 'mysql'] as const)('sqlx success = false on %s', async (kind) => {
+    const { place, migrator } = await prepared(kind, 'sqlx');
+    await execOn(place, ['UPDATE _sqlx_migrations SET success = FALSE WHERE version = 20260601000002']);
     const error = await refusal(migrator.importHistory({ from: 'sqlx' }));
     expect(error.code).toBe('FOREIGN_HISTORY_DIRTY');
     expect(error.details.failed).toEqual(['20260601000002']);
     await nothingRecorded(place);
   });
 
-  it('a knex lock left taken, naming `knex migrate:unlock`', async () => {
-    const { place, migrator } = await prepared('sqlite', 'knex');
+  it.each(['sqlite', 'mysql'] as const)('a knex lock left taken on %s, naming `knex migrate:unlock`', async (kind) => {
+    const { place, migrator } = await prepared(kind, 'knex');
     await execOn(place, ['UPDATE knex_migrations_lock SET is_locked = 1']);
     const error = await refusal(migrator.importHistory({ from: 'knex' }));
     expect(error.code).toBe('FOREIGN_HISTORY_DIRTY');
@@ -208,5 +210,12 @@ describe('import refuses what cannot be meant', () => {
     const same = new Migrator({ db: opened.handle as never, migrations, table: 'knex_migrations' });
     const error = await refusal(same.importHistory({ from: 'knex' }));
     expect([error.code, error.message]).toEqual(['INVALID_OPTIONS', expect.stringContaining('the very table to import from')]);
+  });
+
+  it('on MySQL, a tool whose history strata does not read there yet is refused before anything is written', async () => {
+    const { place, migrator } = await prepared('mysql', 'knex');
+    const error = await refusal(migrator.importHistory({ from: 'typeorm' }));
+    expect([error.code, error.message]).toEqual(['UNSUPPORTED_DATABASE', expect.stringContaining('not on MySQL')]);
+    await nothingRecorded(place);
   });
 });

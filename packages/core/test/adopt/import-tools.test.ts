@@ -24,7 +24,8 @@ describe.each(CASES)('import --from %s on %s, its history made by the tool itsel
     const foreignTable = (() => {
       const t = FOREIGN_TOOLS[tool];
       const schema = t.schema?.[kind];
-      return schema ? `"${schema}"."${t.table}"` : `"${t.table}"`;
+      const q = (name: string) => (kind === 'mysql' ? `\`${name}\`` : `"${name}"`);
+      return schema ? `${q(schema)}.${q(t.table)}` : q(t.table);
     })();
     const foreignBefore = await rowsOn(place, `SELECT * FROM ${foreignTable}`);
     expect(foreignBefore.length).toBeGreaterThan(0);

@@ -304,9 +304,9 @@ describe.each(dialectsWithMysql)('Migrator on %s', (_name, open) => {
     expect(await db.tableExists('ok_table')).toBe(false);
   });
 
-  it('accepts statementTimeout on PostgreSQL only, as a positive number of milliseconds', () => {
+  it('accepts statementTimeout on a server (not SQLite), as a positive number of milliseconds', () => {
     expect(() => migrator({ statementTimeout: 0 })).toThrow(/milliseconds between 1 and 2147483647/);
-    if (db.dialect !== 'postgres') expect(() => migrator({ statementTimeout: 1000 })).toThrow(/PostgreSQL setting/);
+    if (db.dialect === 'sqlite') expect(() => migrator({ statementTimeout: 1000 })).toThrow(/SQLite has no statement timeout/);
     else expect(migrator({ statementTimeout: 1000 })).toBeInstanceOf(Migrator);
   });
 

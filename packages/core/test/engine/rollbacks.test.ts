@@ -2,11 +2,11 @@
  * Issue 14, rolling-deploy rollbacks: after release N+1 migrated, release N starts again (a pod
  * restart during the rollout, `kubectl rollout undo`) and finds migrations in the history that are
  * newer than anything it has ("future" migrations). Judged by the schema, the rows and the history,
- * on real PostgreSQL and SQLite.
+ * on real PostgreSQL, SQLite and MariaDB.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isStrataError, type MigrationInput, Migrator, type MigratorOptions, type StrataError } from '../../src/index.js';
-import { dialects, type TestDatabase } from '../support/dialects.js';
+import { dialectsWithMysql, type TestDatabase } from '../support/dialects.js';
 
 /** Release N+1: three migrations. Release N: the first two. */
 const RELEASE_N_PLUS_1: MigrationInput[] = [
@@ -40,26 +40,18 @@ async function refusal(promise: Promise<unknown>): Promise<StrataError> {
   return error;
 }
 
-describe.each(dialects)('a rolled-back release on %s', (_name, open) => {
+describe.each(dialectsWithMysql)('a rolled-back release on %s', (_name, open) => {
   let db: TestDatabase;
   const migrator = (migrations: MigrationInput[], options: Partial<MigratorOptions> = {}) =>
     new Migrator({ db: db.handle, migrations, ...options });
 
   /** Columns of every table (the history's own excluded), the rows of users, and the history rows in full. */
   async function picture() {
-    const columns =
-      db.dialect === 'postgres'
-        ? await db.query(
-            "SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT LIKE '\\_strata%' ORDER BY 1, ordinal_position",
-          )
-        : await db.query(
-            "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE '\\_strata%' ESCAPE '\\' ORDER BY m.name, p.cid",
-          );
     const history = await db.query(
       'SELECT version, description, installed_on, success, checksum, execution_time FROM _strata_migrations ORDER BY version',
     );
     return {
-      schema: columns.map((row) => `${row.t}.${row.c}`),
+      schema: await db.columns(),
       users: await db.query('SELECT * FROM users ORDER BY id'),
       history: history.map((row) => ({
         ...row,

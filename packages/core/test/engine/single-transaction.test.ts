@@ -1,12 +1,13 @@
 /**
  * The `singleTransaction` option: every step of one run() or revert() in ONE transaction, history
- * rows included, on real PostgreSQL and SQLite databases.
+ * rows included, on real PostgreSQL and SQLite databases. MySQL and MariaDB commit DDL implicitly,
+ * so there the option is refused and each migration stands alone: the same batches show what that means.
  */
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from '../../../../test-support/databases.js';
 import { Migrator, type MigratorEvent, type MigratorOptions, StrataError } from '../../src/index.js';
-import { dialects, openPostgres, type TestDatabase } from '../support/dialects.js';
+import { dialects, openMysql, openPostgres, type TestDatabase } from '../support/dialects.js';
 
 const V = (n: number) => `2026020100000${n}`;
 const file = (n: number, direction: 'up' | 'down') => `${V(n)}_step_${n}.${direction}.sql`;
@@ -224,6 +225,71 @@ describe.each(dialects)('singleTransaction on %s', (_name, open) => {
 
   it('accepts only true or false', () => {
     expect(() => migrator({ singleTransaction: 'yes' as never })).toThrow(/singleTransaction must be true or false/);
+  });
+});
+
+describe('singleTransaction on MySQL / MariaDB, where DDL commits itself', () => {
+  let db: TestDatabase;
+  let dir: { path: string; cleanup(): Promise<void> };
+  const migrator = (options: Partial<MigratorOptions> = {}) => new Migrator({ db: db.handle, migrations: dir.path, ...options });
+  const history = async () =>
+    (await db.query('SELECT version, success FROM _strata_migrations ORDER BY version')).map(
+      (row) => `${row.version}:${Number(row.success) === 1 ? 'ok' : 'dirty'}`,
+    );
+  const existing = async () => (await db.tables()).filter((table) => TABLES.includes(table));
+
+  beforeEach(async () => {
+    db = await openMysql();
+    dir = await tempDir('single-tx-mysql');
+    await writeTree(dir.path, fiveMigrations());
+  });
+  afterEach(async () => {
+    await db.close();
+    await dir.cleanup();
+  });
+
+  it('is refused before anything connects, naming why; nothing is created', async () => {
+    const error = (() => {
+      try {
+        migrator({ singleTransaction: true });
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(StrataError);
+    expect((error as StrataError).code).toBe('SINGLE_TRANSACTION_NOT_POSSIBLE');
+    expect((error as StrataError).message).toContain('commits DDL implicitly');
+    expect(await db.tables()).toEqual([]);
+  });
+
+  it('a failure in the 3rd of 5: 1 and 2 stay applied, what 3 ran before the failure is committed, its row dirty, never applied', async () => {
+    await writeTree(dir.path, {
+      [file(3, 'up')]: 'CREATE TABLE st_three (id INTEGER PRIMARY KEY);\nINSERT INTO st_three (id) VALUES (1);\n  SELEC 1;\n',
+    });
+    const error = await rejection(migrator().run(), 'MIGRATION_FAILED');
+    expect(error.details).toMatchObject({
+      version: V(3),
+      file: file(3, 'up'),
+      line: 3,
+      column: 3,
+      databaseCode: '1064',
+      dirty: true,
+    });
+    expect(error.message).toContain('the 2 statements before the failing one are committed (lines 1, 2)');
+    expect(await history()).toEqual([`${V(1)}:ok`, `${V(2)}:ok`, `${V(3)}:dirty`]);
+    expect(await existing()).toEqual(['st_one', 'st_three', 'st_two']);
+    expect(await db.query('SELECT id FROM st_three')).toEqual([{ id: 1 }]);
+    await rejection(migrator().run(), 'MIGRATION_DIRTY');
+  });
+
+  it('a failing down script with DDL: what it dropped stays dropped, the row is left dirty', async () => {
+    await migrator().run();
+    await writeTree(dir.path, { [file(3, 'down')]: 'DROP TABLE st_three;\nDROP TABLE no_such_table;\n' });
+    const error = await rejection(migrator().revert({ all: true }), 'MIGRATION_FAILED');
+    expect(error.details).toMatchObject({ version: V(3), direction: 'down', line: 2, column: 1, dirty: true });
+    expect(await history()).toEqual([`${V(1)}:ok`, `${V(2)}:ok`, `${V(3)}:dirty`]);
+    expect(await existing()).toEqual(['st_one', 'st_two']);
   });
 });
 

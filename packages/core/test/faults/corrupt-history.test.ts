@@ -20,7 +20,7 @@
 import { describe, expect, it } from 'vitest';
 import { checksumOf } from '../../src/checksum.js';
 import { isStrataError, type MigrationInput, Migrator, type StrataErrorCode } from '../../src/index.js';
-import { dialects, type TestDatabase } from '../support/dialects.js';
+import { dialectsWithMysql, type TestDatabase } from '../support/dialects.js';
 import { catchError, useCleanups } from './support/fault-helpers.js';
 
 const cleanups = useCleanups();
@@ -34,21 +34,9 @@ const MIGRATIONS: MigrationInput[] = [
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const checksumHex = (n: number) => hex(checksumOf(MIGRATIONS[n - 1]!.up));
 
-/** SQL literals that differ between the dialects. */
-function dialectSql(database: TestDatabase) {
-  const pg = database.dialect === 'postgres';
-  return {
-    bytes: (hexText: string) => (pg ? `'\\x${hexText}'::bytea` : `X'${hexText}'`),
-    bool: (value: boolean) => (pg ? String(value) : value ? '1' : '0'),
-    timestamp: pg ? 'TIMESTAMPTZ' : 'TIMESTAMP',
-    blob: pg ? 'BYTEA' : 'BLOB',
-    now: pg ? 'now()' : 'CURRENT_TIMESTAMP',
-  };
-}
-
 /** Creates `_strata_migrations` by hand, with `columns` as written, and migration 1 applied for real. */
 async function handMadeHistory(database: TestDatabase, columns: string, insertOne = true): Promise<void> {
-  const s = dialectSql(database);
+  const s = database.sql;
   await database.query(`CREATE TABLE _strata_migrations (${columns})`);
   await database.query('CREATE TABLE a (id INTEGER)');
   if (insertOne) {
@@ -58,13 +46,7 @@ async function handMadeHistory(database: TestDatabase, columns: string, insertOn
   }
 }
 
-async function tables(database: TestDatabase): Promise<string[]> {
-  const rows =
-    database.dialect === 'postgres'
-      ? await database.query("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
-      : await database.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-  return rows.map((row) => String(row.name));
-}
+const tables = (database: TestDatabase) => database.tables();
 
 async function expectRefused(database: TestDatabase, code: StrataErrorCode, mentions: string[], version?: string): Promise<void> {
   const before = await tables(database);
@@ -77,11 +59,11 @@ async function expectRefused(database: TestDatabase, code: StrataErrorCode, ment
   expect(await tables(database)).toEqual(before);
 }
 
-describe.each(dialects)('history tables written by others (%s)', (_name, open) => {
+describe.each(dialectsWithMysql)('history tables written by others (%s)', (_name, open) => {
   async function setup() {
     const database = await open();
     cleanups.push(() => database.close());
-    return { database, s: dialectSql(database) };
+    return { database, s: database.sql };
   }
 
   it('written by a newer strata (extra columns with defaults): runs, status and reverts as usual', async () => {
@@ -97,7 +79,7 @@ describe.each(dialects)('history tables written by others (%s)', (_name, open) =
     expect((await migrator.status()).map((line) => line.state)).toEqual(['applied', 'applied', 'applied']);
     expect((await migrator.revert()).applied.map((step) => step.version)).toEqual([3n]);
     const rows = await database.query(
-      'SELECT CAST(version AS TEXT) AS version, checksum_algorithm FROM _strata_migrations ORDER BY version',
+      `SELECT ${s.text('version')} AS version, checksum_algorithm FROM _strata_migrations ORDER BY version`,
     );
     expect(rows).toEqual([
       { version: '1', checksum_algorithm: 'sha384' },
@@ -220,9 +202,7 @@ describe.each(dialects)('history tables written by others (%s)', (_name, open) =
 
     const notDirty = await catchError(migrator.resolve(1, 'applied'));
     expect(isStrataError(notDirty, 'NOT_FOUND'), String(notDirty)).toBe(true);
-    expect(await database.query('SELECT CAST(version AS TEXT) AS v FROM _strata_migrations ORDER BY version')).toEqual([
-      { v: '1' },
-      { v: '2' },
-    ]);
+    const versions = await database.query(`SELECT ${database.sql.text('version')} AS v FROM _strata_migrations ORDER BY version`);
+    expect(versions).toEqual([{ v: '1' }, { v: '2' }]);
   });
 });

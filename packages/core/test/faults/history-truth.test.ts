@@ -3,10 +3,11 @@
  * transaction or the lock behind. Each case is SQL people really write; each is judged by the
  * schema, the rows and the history, not only by the outcome of the call.
  */
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isStrataError, type MigrationInput, Migrator, type StrataError } from '../../src/index.js';
-import { dialects, openPostgres, openSqlite, type TestDatabase } from '../support/dialects.js';
+import { dialectsWithMysql, openMysql, openPostgres, openSqlite, type TestDatabase } from '../support/dialects.js';
 
 async function failure(promise: Promise<unknown>): Promise<StrataError> {
   const error = await promise.then(
@@ -27,20 +28,9 @@ async function count(db: TestDatabase, table: string): Promise<number> {
   return Number(row?.n);
 }
 
-/** Nothing left open on the caller's handle: no transaction, and (PostgreSQL) no advisory lock held by anyone. */
+/** Nothing left open on the caller's handle: no transaction, and no run lock held by anyone. */
 async function expectNothingLeftOpen(db: TestDatabase): Promise<void> {
-  if (db.dialect === 'sqlite') {
-    expect((db.handle as { inTransaction: boolean }).inTransaction).toBe(false);
-    return;
-  }
-  const rows = await db.query(
-    "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-  );
-  expect(Number(rows[0]?.n)).toBe(0);
-  const idle = await db.query(
-    "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
-  );
-  expect(Number(idle[0]?.n)).toBe(0);
+  expect(await db.leftOpen()).toEqual({ locks: 0, transactions: 0 });
 }
 
 const v = (version: number, up: string, extra: Partial<MigrationInput> = {}): MigrationInput => ({
@@ -50,7 +40,7 @@ const v = (version: number, up: string, extra: Partial<MigrationInput> = {}): Mi
   ...extra,
 });
 
-describe.each(dialects)('history truth on %s', (name, open) => {
+describe.each(dialectsWithMysql)('history truth on %s', (name, open) => {
   let db: TestDatabase;
   beforeEach(async () => {
     db = await open();
@@ -83,15 +73,14 @@ describe.each(dialects)('history truth on %s', (name, open) => {
     expect(await db.tableExists('users')).toBe(false);
     expect(await db.tableExists('audit')).toBe(false);
 
-    const allowed = [
-      v(
-        2,
-        'CREATE TABLE t (id int);\nSAVEPOINT s;\nINSERT INTO t VALUES (1);\nROLLBACK TO SAVEPOINT s;\nINSERT INTO t VALUES (2);\nRELEASE SAVEPOINT s;\n',
-      ),
-    ];
+    const savepoints =
+      'SAVEPOINT s;\nINSERT INTO t VALUES (1);\nROLLBACK TO SAVEPOINT s;\nINSERT INTO t VALUES (2);\nRELEASE SAVEPOINT s;\n';
+    // MySQL commits the CREATE TABLE (and so any transaction) itself: there the savepoints go in a migration of DML alone.
+    const allowed =
+      name === 'mysql' ? [v(2, 'CREATE TABLE t (id int);'), v(3, savepoints)] : [v(2, `CREATE TABLE t (id int);\n${savepoints}`)];
     await new Migrator({ db: db.handle, migrations: allowed }).run();
-    expect(await db.query('SELECT id FROM t')).toEqual([{ id: name === 'postgres' ? 2 : 2 }]);
-    expect(await history(db)).toEqual(['2:ok']);
+    expect(await db.query('SELECT id FROM t')).toEqual([{ id: 2 }]);
+    expect(await history(db)).toEqual(name === 'mysql' ? ['2:ok', '3:ok'] : ['2:ok']);
     await expectNothingLeftOpen(db);
   });
 
@@ -276,6 +265,82 @@ describe('history truth on PostgreSQL only', () => {
       ).toBe(1);
     } finally {
       await fresh.end();
+    }
+  });
+});
+
+describe('history truth on MySQL / MariaDB only', () => {
+  let db: Awaited<ReturnType<typeof openMysql>>;
+  beforeEach(async () => {
+    db = await openMysql();
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  it('a migration that frees the run lock (RELEASE_ALL_LOCKS) is stopped before its history row: LOCK_LOST; its DML rolled back, its DDL dirty by name', async () => {
+    await db.query('CREATE TABLE log (n int)');
+    const dml = [v(1, 'INSERT INTO log VALUES (1);'), v(2, 'INSERT INTO log VALUES (2);\nSELECT RELEASE_ALL_LOCKS();\n')];
+    const error = await failure(new Migrator({ db: db.handle, migrations: dml }).run());
+    expect(error.code).toBe('LOCK_LOST');
+    expect(error.details).toMatchObject({ version: '2' });
+    expect((await db.query('SELECT n FROM log')).map((row) => Number(row.n))).toEqual([1]);
+    expect(await history(db)).toEqual(['1:ok']);
+    await expectNothingLeftOpen(db);
+
+    // DDL commits itself: the row written first stays, dirty, naming the version.
+    const ddl = [dml[0]!, v(2, 'CREATE TABLE b (id int);\nSELECT RELEASE_ALL_LOCKS();\n'), v(3, 'CREATE TABLE c (id int);')];
+    const again = await failure(new Migrator({ db: db.handle, migrations: ddl }).run());
+    expect(again.code).toBe('LOCK_LOST');
+    expect(again.details).toMatchObject({ version: '2', dirty: true });
+    expect(await db.tableExists('b')).toBe(true);
+    expect(await db.tableExists('c')).toBe(false);
+    expect(await history(db)).toEqual(['1:ok', '2:dirty']);
+    await expectNothingLeftOpen(db);
+  });
+
+  it("statementTimeout is MariaDB's max_statement_time: a statement past it fails the step, a migration's own SET does not lift it, the session gets its value back", async () => {
+    await db.query('CREATE TABLE log (n int)');
+    const migrations = [
+      v(1, 'SET SESSION max_statement_time = 0;\nINSERT INTO log VALUES (1);'),
+      v(2, 'INSERT INTO log VALUES (2);\nINSERT INTO log SELECT SLEEP(3);\n'),
+      v(3, 'CREATE TABLE c (id int);\nCREATE TABLE d AS SELECT SLEEP(3) AS s;\n'),
+    ];
+    const error = await failure(new Migrator({ db: db.handle, migrations, statementTimeout: 300 }).run());
+    expect(error.code).toBe('MIGRATION_FAILED');
+    expect(error.details).toMatchObject({ version: '2', databaseCode: '1969', line: 2 });
+    expect(error.message).toContain('max_statement_time');
+    // Migration 2 is DML alone: rolled back whole, no row.
+    expect((await db.query('SELECT n FROM log')).map((row) => Number(row.n))).toEqual([1]);
+    expect(await history(db)).toEqual(['1:ok']);
+
+    // DDL runs statement by statement: bounded too, and what ran before is committed, the row dirty.
+    const ddl = await failure(
+      new Migrator({ db: db.handle, migrations: [migrations[0]!, migrations[2]!], statementTimeout: 300 }).run(),
+    );
+    expect(ddl.details).toMatchObject({ version: '3', databaseCode: '1969', line: 2, dirty: true });
+    expect(await db.tableExists('c')).toBe(true);
+    expect(await db.tableExists('d')).toBe(false);
+    expect(await history(db)).toEqual(['1:ok', '3:dirty']);
+    await expectNothingLeftOpen(db);
+    const settings = await Promise.all([1, 2, 3, 4].map(() => db.query('SELECT @@SESSION.max_statement_time AS t')));
+    expect(settings.map((rows) => Number(rows[0]?.t))).toEqual([0, 0, 0, 0]);
+  });
+
+  it("statementTimeout gives the caller's own connection its value back after a run, its own setting included", async () => {
+    const connection = await mysql.createConnection({ uri: db.url });
+    try {
+      const value = async () =>
+        Number(((await connection.query('SELECT @@SESSION.max_statement_time AS t'))[0] as { t: string }[])[0]?.t);
+      const migrations = [v(1, 'CREATE TABLE a (id int);'), v(2, 'INSERT INTO a VALUES (1);')];
+      await new Migrator({ db: connection, migrations: migrations.slice(0, 1), statementTimeout: 5_000 }).run();
+      expect(await value()).toBe(0);
+      await connection.query('SET SESSION max_statement_time = 42.5');
+      await new Migrator({ db: connection, migrations, statementTimeout: 5_000 }).run();
+      expect(await value()).toBe(42.5);
+      expect(await history(db)).toEqual(['1:ok', '2:ok']);
+    } finally {
+      await connection.end();
     }
   });
 });

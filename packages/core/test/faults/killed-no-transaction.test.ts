@@ -12,9 +12,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { sqliteFile, tempDir, writeTree } from '../../../../test-support/databases.js';
+import { createMysqlDatabase } from '../../../../test-support/mysql.js';
 import { Migrator } from '../../src/index.js';
 import {
   describeRun,
@@ -225,6 +227,84 @@ describe('SQLite: SIGKILL between two statements of a -- no-transaction migratio
         'audit',
       ]);
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    });
+  }
+});
+
+/**
+ * MySQL commits DDL itself, so a migration holding it runs statement by statement without
+ * `-- no-transaction`: killed between two statements, it is what a no-transaction one is elsewhere.
+ */
+describe('MySQL: SIGKILL between two statements of a migration holding DDL', () => {
+  for (const resolution of ['applied', 'rolled-back'] as const) {
+    it(`leaves it dirty, the next run refuses naming strata resolve, and after resolve ${resolution} the run continues`, async () => {
+      const database = await createMysqlDatabase('killed_ddl');
+      cleanups.push(database.drop);
+      const dir = await tempDir('killed-ddl-mysql');
+      cleanups.push(dir.cleanup);
+      const pool = mysql.createPool({ uri: database.url, connectionLimit: 2 });
+      cleanups.push(() => pool.end());
+      const rows = async (sql: string) => (await pool.query(sql))[0] as Record<string, unknown>[];
+      const history = async () =>
+        (await rows('SELECT version, success FROM _strata_migrations ORDER BY version')).map(
+          (row) => `${row.version}:${Number(row.success) === 1 ? 'ok' : 'dirty'}`,
+        );
+      const tables = async () =>
+        (await rows('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()'))
+          .map((row) => String(row.t))
+          .sort();
+      // The stall lasts while the marker row exists: the reruns run the same bytes without it.
+      await pool.query('CREATE TABLE stall_marker (id INTEGER)');
+      await pool.query('INSERT INTO stall_marker VALUES (1)');
+      await writeTree(dir.path, {
+        'migrations/0001_create_accounts.sql': 'CREATE TABLE accounts (id INTEGER PRIMARY KEY, email VARCHAR(200) NOT NULL);\n',
+        'migrations/0002_index_accounts_then_audit.sql':
+          'CREATE INDEX accounts_email ON accounts (email);\n' +
+          `SELECT SLEEP(IF((SELECT COUNT(*) FROM stall_marker) > 0, ${STALL_SECONDS}, 0));\n` +
+          'CREATE TABLE audit (id INTEGER PRIMARY KEY);\n',
+        'migrations/0003_after_the_dirty_one.sql': 'CREATE TABLE after_dirty (id INTEGER PRIMARY KEY);\n',
+      });
+      const migrationsDir = join(dir.path, 'migrations');
+      const pidFile = join(dir.path, 'doomed.pid');
+      const doomed = runFixture({ dialect: 'mysql', url: database.url, migrations: migrationsDir, pidFile });
+      const pid = await readPid(pidFile);
+      await waitFor('the doomed run to sleep inside migration 2', async () => {
+        const sleeping = await rows(
+          "SELECT 1 FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'SELECT SLEEP(IF(%'",
+        );
+        return sleeping.length === 1;
+      });
+      process.kill(pid, 'SIGKILL');
+      const killed = await doomed;
+      expect(killed.result.signal, describeRun(killed)).toBe('SIGKILL');
+      await pool.query('DELETE FROM stall_marker');
+
+      // Dirty; the index (committed as it ran) is there, the rest of the file is not.
+      expect(await history()).toEqual(['1:ok', '2:dirty']);
+      expect(await rows("SHOW INDEX FROM accounts WHERE Key_name = 'accounts_email'")).toHaveLength(1);
+      expect(await tables()).toEqual(['_strata_migrations', 'accounts', 'stall_marker']);
+
+      // The next run, in a new process: refused (a lock the dead session held would end it in LOCK_TIMEOUT), nothing changed.
+      const refused = await runFixture({ dialect: 'mysql', url: database.url, migrations: migrationsDir, lockTimeout: 15_000 });
+      expectRefusedAsDirty(refused);
+      expect(await history()).toEqual(['1:ok', '2:dirty']);
+
+      if (resolution === 'applied') await pool.query('CREATE TABLE audit (id INTEGER PRIMARY KEY)');
+      else await pool.query('DROP INDEX accounts_email ON accounts');
+      await new Migrator({ db: pool, migrations: migrationsDir }).resolve(2, resolution);
+      const resumed = await runFixture({ dialect: 'mysql', url: database.url, migrations: migrationsDir, lockTimeout: 15_000 });
+      expect(resumed.result.code, describeRun(resumed)).toBe(0);
+      expect(resumed.output?.report?.applied).toEqual(resolution === 'applied' ? ['3'] : ['2', '3']);
+      expect(await history()).toEqual(['1:ok', '2:ok', '3:ok']);
+      expect(await rows("SHOW INDEX FROM accounts WHERE Key_name = 'accounts_email'")).toHaveLength(1);
+      expect(await tables()).toEqual([
+        '_strata_migrations',
+        '_strata_migrations_resolutions',
+        'accounts',
+        'after_dirty',
+        'audit',
+        'stall_marker',
+      ]);
     });
   }
 });

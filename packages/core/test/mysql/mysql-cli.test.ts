@@ -4,7 +4,7 @@ import mysql from 'mysql2/promise';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mysqlServerUrl, withMysqlAdmin } from '../../../../test-support/mysql.js';
 import { createProject, type Project, USERS_AND_POSTS } from '../cli/helpers/project.js';
-import { allOutput, strata } from '../cli/helpers/strata.js';
+import { allOutput, jsonOf, strata } from '../cli/helpers/strata.js';
 
 describe('strata on MySQL / MariaDB', () => {
   let project: Project;
@@ -71,6 +71,24 @@ describe('strata on MySQL / MariaDB', () => {
     expect(result.code).not.toBe(0);
     expect(allOutput(result)).toMatch(/cannot reach the database|Access denied/);
     expect(allOutput(result)).not.toContain('hunter2-secret');
+  });
+
+  it("--statement-timeout is MariaDB's max_statement_time: the slow statement fails its migration, the one before stays (exit 1)", async () => {
+    expect((await run('database', 'create')).code).toBe(0);
+    await project.cleanup();
+    project = await createProject({
+      'migrations/0001_create_users.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY);\n',
+      'migrations/0002_slow_backfill.sql': 'INSERT INTO users VALUES (1);\nINSERT INTO users SELECT SLEEP(5) + 2;\n',
+    });
+    const result = await run('run', '--statement-timeout', '0.3', '--json');
+    expect(result.code, allOutput(result)).toBe(1);
+    expect(jsonOf(result)).toMatchObject({
+      error: { code: 'MIGRATION_FAILED', details: { version: '2', databaseCode: '1969', line: 2 } },
+    });
+    const [rows] = await withMysqlAdmin((admin) => admin.query(`SELECT version FROM \`${name}\`._strata_migrations`));
+    expect((rows as { version: number }[]).map((row) => Number(row.version))).toEqual([1]);
+    const [users] = await withMysqlAdmin((admin) => admin.query(`SELECT id FROM \`${name}\`.users`));
+    expect(users).toEqual([]);
   });
 
   it('refuses an unknown URL parameter, as a typo in ssl-mode must not connect in clear text', async () => {

@@ -21,6 +21,16 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<Stra
   return error as StrataError;
 }
 
+/** sqlx-mysql's ensure_migrations_table (src/migrate.rs), under another name where a test compares. */
+const sqlxMigrationsTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
+  version BIGINT PRIMARY KEY,
+  description TEXT NOT NULL,
+  installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  success BOOLEAN NOT NULL,
+  checksum BLOB NOT NULL,
+  execution_time BIGINT NOT NULL
+);`;
+
 describe('SQLx-compatible lock name', () => {
   it("is sqlx-mysql's generate_lock_id: lowercase hex of 0x3d32ad9e * crc32(DATABASE())", () => {
     // 1026731422 * crc32('postgres') = 368907709894077238, SQLx's PostgreSQL key for the same name.
@@ -54,14 +64,7 @@ describe('MySQL / MariaDB', () => {
     await writeTree(dir.path, { '20260601000001_create_users.sql': up });
     await migrator({ table: '_sqlx_migrations' }).run();
     // The table sqlx-mysql's ensure_migrations_table creates, in a second table for comparison.
-    await pool.query(`CREATE TABLE sqlx_reference (
-      version BIGINT PRIMARY KEY,
-      description TEXT NOT NULL,
-      installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
-      success BOOLEAN NOT NULL,
-      checksum BLOB NOT NULL,
-      execution_time BIGINT NOT NULL
-    )`);
+    await pool.query(sqlxMigrationsTable('sqlx_reference'));
     const columns = (table: string) =>
       rows(
         `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, COLUMN_KEY FROM information_schema.COLUMNS
@@ -75,6 +78,47 @@ describe('MySQL / MariaDB', () => {
     expect(row).toMatchObject({ version: 20260601000001, description: 'create users', success: 1 });
     expect(Buffer.from(row!.checksum as Buffer).equals(createHash('sha384').update(up).digest())).toBe(true);
     expect(Number(row!.execution_time)).toBeGreaterThan(0);
+  });
+
+  it('reads and writes a history written by SQLx (its table, its statements, its checksums)', async () => {
+    const up = '-- Add migration script here\nCREATE TABLE from_rust (id BIGINT);\n';
+    // What sqlx-mysql's ensure_migrations_table and apply run (src/migrate.rs): the row first, unfinished, then marked.
+    await pool.query(sqlxMigrationsTable('_sqlx_migrations'));
+    await pool.query(
+      'INSERT INTO _sqlx_migrations ( version, description, success, checksum, execution_time ) VALUES ( ?, ?, FALSE, ?, -1 )',
+      [20260601115557n, 'create from rust', createHash('sha384').update(up).digest()],
+    );
+    await pool.query('CREATE TABLE from_rust (id BIGINT)');
+    await pool.query('UPDATE _sqlx_migrations SET success = TRUE WHERE version = ?', [20260601115557n]);
+    await pool.query('UPDATE _sqlx_migrations SET execution_time = ? WHERE version = ?', [1234567, 20260601115557n]);
+    await writeTree(dir.path, {
+      '20260601115557_create_from_rust.sql': up,
+      '20260601120000_from_node.sql': 'CREATE TABLE from_node (id BIGINT);',
+    });
+    const m = migrator({ table: '_sqlx_migrations' });
+    expect((await m.status()).map((line) => line.state)).toEqual(['applied', 'pending']);
+    expect((await m.run()).applied.map((step) => step.version)).toEqual([20260601120000n]);
+    const history = await rows<Record<string, unknown>>(
+      'SELECT version, description, success, HEX(checksum) AS checksum, execution_time > 0 AS timed FROM _sqlx_migrations ORDER BY version',
+    );
+    expect(history).toEqual([
+      {
+        version: 20260601115557,
+        description: 'create from rust',
+        success: 1,
+        checksum: createHash('sha384').update(up).digest('hex').toUpperCase(),
+        timed: 1,
+      },
+      {
+        version: 20260601120000,
+        description: 'from node',
+        success: 1,
+        checksum: createHash('sha384').update('CREATE TABLE from_node (id BIGINT);').digest('hex').toUpperCase(),
+        timed: 1,
+      },
+    ]);
+    // And back: the table still reads as SQLx reads it (every row successful, nothing left dirty).
+    expect(await rows('SELECT version FROM _sqlx_migrations WHERE success = FALSE')).toEqual([]);
   });
 
   it("waits while another session holds SQLx's GET_LOCK name, and names that session", async () => {

@@ -9,7 +9,7 @@ import { type ForeignEntry, type ForeignTool, leadingVersion, truthy } from './t
 export const knex: ForeignTool = {
   name: 'knex',
   table: 'knex_migrations',
-  dialects: ['postgres', 'sqlite'],
+  dialects: ['postgres', 'sqlite', 'mysql'],
   columns: ['id', 'name', 'batch', 'migration_time'],
   matchBy: 'version',
   rule: 'name: the file name knex recorded (20260601000001_create_users.js); its leading digits are the version of the SQL file that re-expresses it',

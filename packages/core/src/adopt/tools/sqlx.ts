@@ -9,7 +9,7 @@ import { digitsVersion, type ForeignTool, truthy } from './tool.js';
 export const sqlx: ForeignTool = {
   name: 'sqlx',
   table: '_sqlx_migrations',
-  dialects: ['postgres', 'sqlite'],
+  dialects: ['postgres', 'sqlite', 'mysql'],
   columns: ['version', 'description', 'installed_on', 'success', 'checksum', 'execution_time'],
   matchBy: 'version',
   rule: 'version: the same number strata reads from the same file; SQLx’s SHA-384 checksum is compared with the file',

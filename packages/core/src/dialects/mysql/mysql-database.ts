@@ -19,6 +19,11 @@ import {
 export interface MysqlOptions {
   /** Milliseconds strata waits for a connection from the caller's pool; 0 or undefined: no bound. */
   connectTimeout?: number | undefined;
+  /**
+   * Milliseconds a statement of a migration may run: MariaDB's `max_statement_time` (every
+   * statement), MySQL's `max_execution_time` (read-only SELECTs alone: the server bounds no other).
+   */
+  statementTimeout?: number | undefined;
 }
 
 /** The caller's mysql2 pool, pool cluster or connection (callback or promise API). strata never ends it. */
@@ -29,6 +34,7 @@ export class MysqlDatabase implements Database {
   readonly runLock: RunLock = new GetLock();
   readonly #core: MysqlCore;
   readonly #connectTimeout: number;
+  readonly #statementTimeout: number | undefined;
 
   constructor(handle: MysqlHandleLike, options: MysqlOptions) {
     const core = mysqlCore(handle);
@@ -36,6 +42,7 @@ export class MysqlDatabase implements Database {
     this.handle = handle;
     this.#core = core;
     this.#connectTimeout = options.connectTimeout ?? 0;
+    this.#statementTimeout = options.statementTimeout;
     const wrap = (error: unknown) => this.connectionFailure(error);
     this.reader =
       core.kind === 'connection'
@@ -77,8 +84,29 @@ export class MysqlDatabase implements Database {
     return { schema: configured.schema ?? (await currentDatabase(session)), table: configured.table };
   }
 
-  async configureSession(): Promise<SessionSettings> {
-    return { perStep: undefined, restore: async () => {} };
+  /**
+   * The statement timeout, set once the lock is held (waiting for it is never cut short) and sent
+   * again before each step, so a migration's own SET cannot lift it for the steps after; the
+   * session's own value is put back after the run.
+   */
+  async configureSession(session: Session): Promise<SessionSettings> {
+    const timeout = this.#statementTimeout;
+    if (timeout === undefined) return { perStep: undefined, restore: async () => {} };
+    const [flavour] = await session.values('SELECT VERSION() LIKE ?', ['%MariaDB%']);
+    const variable = Number(flavour?.[0]) === 1 ? 'max_statement_time' : 'max_execution_time';
+    const [current] = await session.values(`SELECT @@SESSION.${variable}`);
+    // The server refuses a quoted value for these variables: the session's own goes back as a number literal.
+    const before = Number(current?.[0]);
+    const previous = Number.isFinite(before) && before >= 0 ? String(before) : 'DEFAULT';
+    // MariaDB counts seconds (to the microsecond), MySQL milliseconds.
+    const value = variable === 'max_statement_time' ? (timeout / 1000).toFixed(6) : String(Math.ceil(timeout));
+    return {
+      perStep: `SET SESSION ${variable} = ${value}`,
+      restore: async () => {
+        if (session.broken) return;
+        await session.exec(`SET SESSION ${variable} = ${previous}`).catch(() => {});
+      },
+    };
   }
 
   connectionFailure(error: unknown): unknown {

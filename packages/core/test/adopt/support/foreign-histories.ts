@@ -11,18 +11,20 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { ToolName } from '../../../src/index.js';
 import { Migrator } from '../../../src/index.js';
 
-export type Kind = 'postgres' | 'sqlite';
+export type Kind = 'postgres' | 'sqlite' | 'mysql';
 
 /** Where the tool works: the project directory and one database. */
 export interface Place {
   kind: Kind;
   dir: string;
-  /** PostgreSQL URL, or the SQLite file's path. */
+  /** PostgreSQL URL, MySQL URL, or the SQLite file's path. */
   pgUrl?: string;
+  mysqlUrl?: string;
   sqlitePath?: string;
 }
 
@@ -69,6 +71,15 @@ export async function execOn(place: Place, statements: readonly string[], params
     }
     return;
   }
+  if (place.kind === 'mysql') {
+    const connection = await mysql.createConnection({ uri: place.mysqlUrl! });
+    try {
+      for (const [index, sql] of statements.entries()) await connection.query(sql, params[index] ?? []);
+    } finally {
+      await connection.end();
+    }
+    return;
+  }
   const client = new pg.Client({ connectionString: place.pgUrl });
   await client.connect();
   try {
@@ -88,6 +99,14 @@ export async function rowsOn(place: Place, sql: string): Promise<Record<string, 
       db.close();
     }
   }
+  if (place.kind === 'mysql') {
+    const connection = await mysql.createConnection({ uri: place.mysqlUrl!, supportBigNumbers: true, bigNumberStrings: true });
+    try {
+      return (await connection.query(sql))[0] as Record<string, unknown>[];
+    } finally {
+      await connection.end();
+    }
+  }
   const client = new pg.Client({ connectionString: place.pgUrl });
   await client.connect();
   try {
@@ -98,6 +117,7 @@ export async function rowsOn(place: Place, sql: string): Promise<Record<string, 
 }
 
 function knexConnection(place: Place) {
+  if (place.kind === 'mysql') return { client: 'mysql2', connection: place.mysqlUrl! };
   return place.kind === 'sqlite'
     ? { client: 'better-sqlite3', connection: { filename: place.sqlitePath! }, useNullAsDefault: true }
     : { client: 'pg', connection: place.pgUrl! };
@@ -107,7 +127,7 @@ const knexFile = (sql: string) => `exports.up = (knex) => knex.raw(${JSON.string
 
 const knexFixture: ForeignFixture = {
   tool: 'knex',
-  kinds: ['postgres', 'sqlite'],
+  kinds: ['postgres', 'sqlite', 'mysql'],
   source: 'migrations',
   strataFiles: { 'migrations/20260601000001_users.sql': USERS, 'migrations/20260601000002_posts.sql': POSTS },
   guideConverts: false,
@@ -417,7 +437,7 @@ export function placeholders(place: Place, sql: string): string {
 
 const sqlxFixture: ForeignFixture = {
   tool: 'sqlx',
-  kinds: ['postgres', 'sqlite'],
+  kinds: ['postgres', 'sqlite', 'mysql'],
   source: 'migrations',
   strataFiles: { 'migrations/20260601000001_users.sql': USERS, 'migrations/20260601000002_posts.sql': POSTS },
   guideConverts: true,
@@ -427,12 +447,17 @@ const sqlxFixture: ForeignFixture = {
     await write(place.dir, this.strataFiles);
     // SQLx's `_sqlx_migrations` is strata's own history format (DESIGN.md, History table): strata
     // pointed at that name writes exactly what sqlx-cli's `sqlx migrate run` writes.
-    const handle = place.kind === 'sqlite' ? new Database(place.sqlitePath!) : new pg.Pool({ connectionString: place.pgUrl! });
+    const handle =
+      place.kind === 'sqlite'
+        ? new Database(place.sqlitePath!)
+        : place.kind === 'mysql'
+          ? mysql.createPool({ uri: place.mysqlUrl! })
+          : new pg.Pool({ connectionString: place.pgUrl! });
     try {
       await new Migrator({ db: handle, migrations: join(place.dir, 'migrations'), table: '_sqlx_migrations' }).run();
     } finally {
-      if (handle instanceof pg.Pool) await handle.end();
-      else handle.close();
+      if (handle instanceof Database) handle.close();
+      else await handle.end();
     }
   },
 };

@@ -1,13 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { createPostgresDatabase } from '../../../../../test-support/databases.js';
+import { createMysqlDatabase } from '../../../../../test-support/mysql.js';
 import type { Kind, Place } from './foreign-histories.js';
 
 export interface OpenedPlace {
   place: Place;
-  /** What strata is given: a better-sqlite3 Database or a pg.Pool. */
+  /** What strata is given: a better-sqlite3 Database, a pg.Pool or a mysql2 pool. */
   handle: object;
   close(): Promise<void>;
 }
@@ -24,6 +26,19 @@ export async function openPlace(kind: Kind): Promise<OpenedPlace> {
       handle,
       async close() {
         handle.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (kind === 'mysql') {
+    const database = await createMysqlDatabase('import');
+    const pool = mysql.createPool({ uri: database.url, connectionLimit: 3 });
+    return {
+      place: { kind, dir, mysqlUrl: database.url },
+      handle: pool,
+      async close() {
+        await pool.end();
+        await database.drop();
         await rm(dir, { recursive: true, force: true });
       },
     };
