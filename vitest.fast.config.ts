@@ -23,6 +23,10 @@ const SLOW_TIER = [
   // The CLI end to end: about 500 runs of the built binary, each a fresh Node process, longer on
   // their own than the rest of this tier. help.test.ts stays: the smoke test that every command loads.
   'packages/core/test/cli/!(help).test.ts',
+  // Fleets of 60 tenant databases and 60 tenant schemas, each created, migrated and read back
+  // several times (the 30 SQLite files of test/fleet stay).
+  'packages/core/test/fleet/fleet-databases.test.ts',
+  'packages/core/test/fleet/fleet-schemas.test.ts',
   // The examples, each built and booted as a real app.
   'examples/*/test/**',
   // They wait out real deadlines on purpose (a server that never answers, a stalled network).
