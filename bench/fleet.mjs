@@ -1,129 +1,121 @@
-// The fleet bench: `strata run --targets-query` / migrateFleet over many tenants.
-//   node bench/fleet.mjs [--schemas=1000] [--databases=40] [--migrations=30] [--loop=20]
-// 1. From empty: D tenant databases × M migrations, at the default concurrency and at 1.
-// 2. The all-up-to-date check of S tenant schemas of one database (and of the D databases), at
-//    the default concurrency and at 1, and a shell loop of `strata run` per target (timed over
-//    --loop targets, reported per target and extrapolated to the fleet).
-// Meanwhile a separate connection samples pg_stat_activity every 20 ms: the fleet's sessions
-// (application_name 'strata' on the bench's databases) never exceed the concurrency.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The fleet bench: one `strata run --targets-query` against a shell loop of `strata run` per target.
+//   node bench/fleet.mjs [--databases=200] [--migrations=30] [--rounds=1] [--check-rounds=3]
+// D tenant databases × M generated migrations, every mode a real CLI process (its start counted):
+//   chosen   `strata run --targets-query ... --json` at the concurrency strata chooses (max_connections)
+//   serial   the same with `--concurrency 1`
+//   loop     `while read url; do strata run --database-url "$url"; done < targets.txt`
+// 1. From empty (--rounds): each mode in turn, the fleet emptied before each; afterwards every
+//    tenant is checked for its M tables and M successful history rows.
+// 2. The all-up-to-date check of the same fleet (--check-rounds): the modes interleaved per round,
+//    so load from elsewhere on a shared machine falls on all of them alike; medians are reported.
+// Wall time is from spawn to exit, so a process's start counts for every mode alike.
+// Meanwhile a separate connection samples pg_stat_activity every 20 ms: client sessions on the
+// bench's databases never exceed the concurrency plus one (the targets query's own connection).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { migrateFleet } from '../packages/core/dist/index.js';
-import { adminUrl, urlFor } from './lib/postgres.mjs';
+import { adminUrl, dropDatabase, dropStaleDatabases, PREFIX, queryRows, urlFor } from './lib/postgres.mjs';
+import { runProcess } from './lib/processes.mjs';
 
 const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-const SCHEMAS = arg('schemas', 1000);
-const DATABASES = arg('databases', 40);
+const DATABASES = arg('databases', 200);
 const MIGRATIONS = arg('migrations', 30);
-const LOOP = arg('loop', 20);
+const ROUNDS = arg('rounds', 1);
+const CHECK_ROUNDS = arg('check-rounds', 3);
+/** Setup, reset and checks use a few connections at once; the measured runs are never overlapped by them. */
+const SETUP_PARALLEL = 6;
+const SAMPLE_EVERY_MS = 20;
+/** A shell loop over 200 databases from empty takes minutes on a loaded machine; past this it is stuck. */
+const MODE_TIMEOUT_MS = 3_600_000;
 const STRATA = fileURLToPath(new URL('../packages/core/dist/cli/main.js', import.meta.url));
-const prefix = `sbench${process.pid}_fleet`;
 
-const admin = new pg.Client({ connectionString: adminUrl() });
-await admin.connect();
+const prefix = `${PREFIX}${process.pid}_fleet`;
+const home = `${prefix}_home`; // where the targets query runs: its session is counted with the fleet's
+const tenants = Array.from({ length: DATABASES }, (_, i) => `${prefix}_t${String(i).padStart(4, '0')}`);
+const tenantUrls = tenants.map(urlFor);
+const TARGETS_SQL = `SELECT datname FROM pg_database WHERE datname LIKE '${prefix}\\_t%' ORDER BY 1`;
+
 const dir = mkdtempSync(join(tmpdir(), 'strata-fleet-bench-'));
-const databases = Array.from({ length: DATABASES }, (_, i) => `${prefix}_${String(i).padStart(4, '0')}`);
-const schemaDb = `${prefix}_schemas`;
-const results = [];
+const migrationsDir = join(dir, 'migrations');
+const targetsFile = join(dir, 'targets.txt');
+const measured = []; // { phase, mode, ms, concurrency, peak }
 
+/** Each mode is one shell command; `strata run` exits 0 only when every target is done. */
+const MODES = [
+  {
+    name: 'chosen',
+    label: '`strata run --targets-query` (chosen concurrency)',
+    argv: () => [process.execPath, STRATA, 'run', ...fleetArgs(), '--json'],
+  },
+  {
+    name: 'serial',
+    label: '`strata run --targets-query --concurrency 1`',
+    argv: () => [process.execPath, STRATA, 'run', ...fleetArgs(), '--json', '--concurrency', '1'],
+  },
+  {
+    name: 'loop',
+    label: 'shell loop of `strata run` per target',
+    argv: () => [
+      'sh',
+      '-c',
+      'while IFS= read -r url; do "$0" "$1" run --no-dotenv --source "$2" --database-url "$url" >/dev/null || exit 1; done < "$3"',
+      process.execPath,
+      STRATA,
+      migrationsDir,
+      targetsFile,
+    ],
+  },
+];
+
+await dropStaleDatabases();
 try {
-  for (let i = 1; i <= MIGRATIONS; i++) {
-    writeFileSync(
-      join(dir, `${String(i).padStart(4, '0')}_t${i}.sql`),
-      `CREATE TABLE t${i} (id int PRIMARY KEY, note text);\nCREATE INDEX t${i}_note ON t${i} (note);\nINSERT INTO t${i} VALUES (1, 'a'), (2, 'b');\n`,
-    );
-  }
-  for (const name of [...databases, schemaDb]) await admin.query(`CREATE DATABASE "${name}"`);
-  const schemaUrl = urlFor(schemaDb);
-  const setup = new pg.Client({ connectionString: schemaUrl });
-  await setup.connect();
-  for (let i = 0; i < SCHEMAS; i += 200) {
-    const batch = Array.from(
-      { length: Math.min(200, SCHEMAS - i) },
-      (_, j) => `CREATE SCHEMA tenant_${String(i + j).padStart(5, '0')};`,
-    );
-    await setup.query(batch.join('\n'));
-  }
-  await setup.end();
-  const dbTargets = databases.map(urlFor);
-  const schemaTargets = Array.from({ length: SCHEMAS }, (_, i) => ({
-    url: schemaUrl,
-    schema: `tenant_${String(i).padStart(5, '0')}`,
-  }));
+  writeMigrations();
+  writeFileSync(targetsFile, `${tenantUrls.join('\n')}\n`);
+  await inParallel([home, ...tenants], (name) => queryRows(adminUrl(), `CREATE DATABASE "${name}" TEMPLATE template0`));
+  log(`${DATABASES} databases created; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
 
-  const measure = async (label, targets, concurrency) => {
-    const peak = await samplePeak(
-      async () => migrateFleet(targets, { migrations: dir, ...(concurrency ? { concurrency } : {}) }).summary,
-    );
-    const { value: summary, peak: sessions } = peak;
-    if (summary.failed > 0)
-      throw new Error(`${label}: ${summary.failed} failed: ${summary.results.find((r) => r.error)?.error.message}`);
-    results.push({
-      label,
-      targets: summary.total,
-      concurrency: summary.concurrency,
-      steps: summary.steps,
-      ms: Math.round(summary.durationMs),
-      perTargetMs: +(summary.durationMs / summary.total).toFixed(2),
-      peakSessions: sessions,
-    });
-    console.log(JSON.stringify(results.at(-1)));
-    return summary;
-  };
-  const reset = async () => {
-    for (const url of dbTargets) {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP SCHEMA public CASCADE; CREATE SCHEMA public;`);
-      await c.end();
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const mode of MODES) {
+      await emptyFleet();
+      await measure('from empty', mode);
+      await checkFleetComplete();
     }
-  };
-
-  await measure(`${DATABASES} databases × ${MIGRATIONS} migrations from empty, default concurrency`, dbTargets);
-  await reset();
-  await measure(`${DATABASES} databases × ${MIGRATIONS} migrations from empty, --concurrency 1`, dbTargets, 1);
-  await measure(`${DATABASES} databases up to date, default concurrency`, dbTargets);
-  await measure(`${DATABASES} databases up to date, --concurrency 1`, dbTargets, 1);
-  await measure(`${SCHEMAS} schemas × ${MIGRATIONS} migrations from empty, default concurrency`, schemaTargets);
-  await measure(`${SCHEMAS} schemas up to date, default concurrency`, schemaTargets);
-  await measure(`${SCHEMAS} schemas up to date, --concurrency 1`, schemaTargets, 1);
-
-  // The shell loop a user would write otherwise: one `strata run` process per target.
-  const loop = (targets, argsFor) => {
-    const started = performance.now();
-    for (const target of targets.slice(0, LOOP)) {
-      const run = spawnSync(process.execPath, [STRATA, 'run', '--source', dir, ...argsFor(target)], { encoding: 'utf8' });
-      if (run.status !== 0) throw new Error(run.stderr);
-    }
-    const per = (performance.now() - started) / Math.min(LOOP, targets.length);
-    return { perTargetMs: +per.toFixed(1), fleetMsExtrapolated: Math.round(per * targets.length) };
-  };
-  const dbLoop = loop(dbTargets, (url) => ['--database-url', url]);
-  results.push({ label: `shell loop of strata run, ${DATABASES} databases up to date (timed over ${LOOP})`, ...dbLoop });
-  console.log(JSON.stringify(results.at(-1)));
-  const schemaLoop = loop(schemaTargets, (t) => ['--database-url', t.url, '--schema', t.schema]);
-  results.push({ label: `shell loop of strata run, ${SCHEMAS} schemas up to date (timed over ${LOOP})`, ...schemaLoop });
-  console.log(JSON.stringify(results.at(-1)));
+  }
+  for (let round = 1; round <= CHECK_ROUNDS; round++) {
+    for (const mode of MODES) await measure('up to date', mode);
+  }
 } finally {
-  for (const name of [...databases, schemaDb])
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
-  await admin.end();
+  await inParallel([...tenants, home], (name) => dropDatabase(name).catch(() => {}));
   rmSync(dir, { recursive: true, force: true });
 }
+printTable();
 
-console.log('\n| workload | targets | concurrency | wall | per target | peak sessions |\n|---|---|---|---|---|---|');
-for (const r of results) {
-  const wall = r.ms !== undefined ? `${r.ms} ms` : `${r.fleetMsExtrapolated} ms (extrapolated)`;
-  console.log(
-    `| ${r.label} | ${r.targets ?? ''} | ${r.concurrency ?? 1} | ${wall} | ${r.perTargetMs} ms | ${r.peakSessions ?? 1} |`,
-  );
+function fleetArgs() {
+  return ['--no-dotenv', '--source', migrationsDir, '--database-url', urlFor(home), '--targets-query', TARGETS_SQL];
 }
 
-/** Runs `work` while counting, every 20 ms, the strata sessions on the bench's databases; the most seen at once. */
+async function measure(phase, mode) {
+  const [command, ...args] = mode.argv();
+  const { value: run, peak } = await samplePeak(() => runProcess(command, args, { timeoutMs: MODE_TIMEOUT_MS }));
+  if (run.code !== 0) throw new Error(`${phase}, ${mode.name}: exit ${run.code}\n${run.stderr}\n${run.stdout.slice(-2000)}`);
+  const summary = mode.name === 'loop' ? { concurrency: 1 } : JSON.parse(run.stdout.trim().split('\n').at(-1));
+  const allowed = summary.concurrency + 1;
+  const entry = {
+    phase,
+    mode: mode.name,
+    ms: Math.round(run.wallMs),
+    concurrency: summary.concurrency,
+    peak,
+    load: loadavg()[0],
+  };
+  measured.push(entry);
+  log(JSON.stringify(entry));
+  if (peak > allowed) throw new Error(`${phase}, ${mode.name}: ${peak} server sessions seen, more than ${allowed}`);
+}
+
+/** Runs `work` while a separate session counts the client sessions on the bench's databases; the most seen at once. */
 async function samplePeak(work) {
   const watcher = new pg.Client({ connectionString: adminUrl() });
   await watcher.connect();
@@ -132,11 +124,11 @@ async function samplePeak(work) {
   const sampling = (async () => {
     while (running) {
       const { rows } = await watcher.query(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'strata' AND datname LIKE $1",
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND datname LIKE $1",
         [`${prefix}%`],
       );
       peak = Math.max(peak, rows[0].n);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, SAMPLE_EVERY_MS));
     }
   })();
   try {
@@ -146,4 +138,69 @@ async function samplePeak(work) {
     await sampling;
     await watcher.end();
   }
+}
+
+function writeMigrations() {
+  mkdirSync(migrationsDir);
+  for (let i = 1; i <= MIGRATIONS; i++) {
+    writeFileSync(
+      join(migrationsDir, `${String(i).padStart(4, '0')}_t${i}.sql`),
+      `CREATE TABLE t${i} (id int PRIMARY KEY, note text);\nCREATE INDEX t${i}_note ON t${i} (note);\nINSERT INTO t${i} VALUES (1, 'a'), (2, 'b');\n`,
+    );
+  }
+}
+
+async function emptyFleet() {
+  await inParallel(tenantUrls, (url) => queryRows(url, 'DROP SCHEMA public CASCADE; CREATE SCHEMA public'));
+}
+
+/** Every tenant has all M tables and M successful history rows: the run did the work, not only exit 0. */
+async function checkFleetComplete() {
+  await inParallel(tenantUrls, async (url) => {
+    const [row] = await queryRows(
+      url,
+      `SELECT (SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename ~ '^t[0-9]+$')::int AS tables,
+              (SELECT count(*) FROM _strata_migrations WHERE success)::int AS history`,
+    );
+    if (row.tables !== MIGRATIONS || row.history !== MIGRATIONS) {
+      throw new Error(`${url}: ${row.tables} tables and ${row.history} history rows, expected ${MIGRATIONS} of each`);
+    }
+  });
+}
+
+async function inParallel(items, fn, width = SETUP_PARALLEL) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function printTable() {
+  console.log(
+    `\n${DATABASES} databases × ${MIGRATIONS} migrations; medians of ${ROUNDS} (from empty) and ${CHECK_ROUNDS} (up to date) runs\n`,
+  );
+  console.log('| workload | mode | concurrency | wall (median) | × chosen | peak sessions |\n|---|---|---|---|---|---|');
+  for (const phase of ['from empty', 'up to date']) {
+    const of = (mode) => measured.filter((m) => m.phase === phase && m.mode === mode.name);
+    const chosen = median(of(MODES[0]).map((m) => m.ms));
+    for (const mode of MODES) {
+      const runs = of(mode);
+      const ms = median(runs.map((m) => m.ms));
+      const peak = Math.max(...runs.map((m) => m.peak));
+      console.log(
+        `| ${phase} | ${mode.label} | ${runs[0].concurrency} | ${(ms / 1000).toFixed(1)} s | ${(ms / chosen).toFixed(1)} | ${peak} |`,
+      );
+    }
+  }
+}
+
+function log(line) {
+  console.error(line);
 }

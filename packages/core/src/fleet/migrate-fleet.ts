@@ -19,7 +19,7 @@ export interface FleetRun extends AsyncIterable<FleetTargetResult> {
  * Migrates many databases, or many schemas of one database, with one set of migrations: at most
  * `concurrency` targets at once, each on one connection of its own (the schemas of one database
  * share a worker's connection), the source read once. Up-to-date targets cost one query each
- * (a schema target, one more to set its search_path), so re-running after a failure does only
+ * (a schema target, two more to reset its reused session and set its search_path), so re-running after a failure does only
  * what is left. Prints nothing: results arrive through the iterator, `onEvent` and `summary`.
  */
 export function migrateFleet(targets: Iterable<FleetTargetInput>, options: FleetOptions): FleetRun {

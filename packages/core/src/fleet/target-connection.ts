@@ -13,8 +13,9 @@ const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
 /**
  * The one connection a fleet worker holds at a time, so a fleet never has more server sessions
  * than workers. The schemas of one database share it: the next schema target on the same URL
- * reuses the session after setting its search_path (and, once migrations ran on it, DISCARD ALL,
- * so nothing a tenant's migration set leaks into the next tenant). A target on another URL closes
+ * reuses the session after DISCARD ALL and setting its search_path. The reset runs whatever the
+ * previous target did (a reset costs one round trip; something a tenant's migration set leaking
+ * into the next tenant costs far more). A target on another URL closes
  * it first. After a failure the session is closed, whatever state it was left in.
  */
 export class TargetConnection {

@@ -1,31 +1,35 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPostgresDatabase } from '../../../../test-support/databases.js';
 import { type FleetSummary, migrateFleet } from '../../src/index.js';
-import { countingPg, query, TENANT_MIGRATIONS } from './fleet-support.js';
+import {
+  countingPg,
+  createTenantDatabases,
+  dropTenantDatabases,
+  FIRST_ONLY,
+  forEach,
+  MIGRATED,
+  pgTenantStates,
+  query,
+  TENANT_MIGRATIONS,
+  type TenantDatabase,
+  UNTOUCHED,
+} from './fleet-support.js';
 
-const TENANTS = 20;
+const TENANTS = 60;
 const CONCURRENCY = 4;
 
-/** A database-per-tenant fleet on the real server: 20 databases, one of which can be made to fail. */
-describe('migrateFleet over tenant databases (PostgreSQL)', () => {
-  let tenants: { url: string; name: string; drop(): Promise<void> }[] = [];
+/** A database-per-tenant fleet on the real server: 60 databases, one of which can be made to fail. */
+// A guard against a hang, not a measure: 60 tenants on a shared 2-core machine can take a while.
+describe('migrateFleet over tenant databases (PostgreSQL)', { timeout: 180_000 }, () => {
+  let tenants: TenantDatabase[] = [];
   const urls = () => tenants.map((tenant) => tenant.url);
   /** Tenant 2 already has a table `audit` (made by hand): its migration 2 fails at its second statement. */
   const BROKEN = 1;
   const breakTenant = () => query(tenants[BROKEN]!.url, 'CREATE TABLE audit (note text)');
   const fixTenant = () => query(tenants[BROKEN]!.url, 'DROP TABLE audit');
-  const versions = async (url: string) => {
-    const rows = await query<{ v: string | null }>(url, "SELECT to_regclass('_strata_migrations')::text AS v");
-    if (rows[0]?.v === null) return [];
-    return (await query<{ version: string }>(url, 'SELECT version FROM _strata_migrations ORDER BY version')).map((r) =>
-      String(r.version),
-    );
-  };
-  const reset = async () => {
-    for (const tenant of tenants) {
-      await query(tenant.url, 'DROP TABLE IF EXISTS users, audit, _strata_migrations');
-    }
-  };
+  /** How a report names a tenant: its URL, any password redacted. */
+  const label = (i: number) => tenants[i]!.url.replace(/:[^:@/]*@/, ':***@');
+  const states = () => pgTenantStates(urls().map((url) => ({ url })));
+  const reset = () => forEach(urls(), (url) => query(url, 'DROP TABLE IF EXISTS users, audit, _strata_migrations'));
   const run = (options: Partial<Parameters<typeof migrateFleet>[1]> = {}) => {
     const counter = countingPg();
     const fleet = migrateFleet(urls(), {
@@ -38,10 +42,10 @@ describe('migrateFleet over tenant databases (PostgreSQL)', () => {
   };
 
   beforeAll(async () => {
-    for (let i = 0; i < TENANTS; i++) tenants.push(await createPostgresDatabase(`fleet${i}`));
+    tenants = await createTenantDatabases('fleet', TENANTS);
   });
   afterAll(async () => {
-    for (const tenant of tenants) await tenant.drop();
+    await dropTenantDatabases(tenants);
     tenants = [];
   });
   beforeEach(reset);
@@ -56,7 +60,7 @@ describe('migrateFleet over tenant databases (PostgreSQL)', () => {
     expect(first.counter.peak()).toBeLessThanOrEqual(CONCURRENCY);
     expect(first.counter.peak()).toBeGreaterThan(1);
     expect(first.counter.open()).toBe(0);
-    for (const url of urls()) expect(await versions(url)).toEqual(['1', '2']);
+    expect(await states()).toEqual(Array(TENANTS).fill(MIGRATED));
 
     const again = run();
     const second = await again.fleet.summary;
@@ -73,19 +77,20 @@ describe('migrateFleet over tenant databases (PostgreSQL)', () => {
     expect(failed.map((result) => result.index)).toEqual([BROKEN]);
     expect(failed[0]!.error).toMatchObject({ code: 'MIGRATION_FAILED', details: { file: '0002_user_names.sql', line: 2 } });
     expect(failed[0]!.error!.message).toContain('0002_user_names.sql:2');
+    expect(failed[0]!.target).toBe(label(BROKEN));
     expect(summary.stoppedBy).toBe('stopped-after-failure');
+    // The other worker may finish a few targets before the failure is known; then none starts.
     expect(summary.notStarted).toBeGreaterThan(TENANTS - 5);
-    // Each target is all or nothing at a migration's boundary: done ones fully, unstarted ones untouched.
-    for (const result of summary.results) {
-      const applied = await versions(urls()[result.index]!);
-      if (result.outcome === 'done') expect(applied).toEqual(['1', '2']);
-      if (result.outcome === 'not-started') expect(applied).toEqual([]);
-      if (result.outcome === 'failed') expect(applied).toEqual(['1']);
-    }
+    expect(summary.results.slice(-summary.notStarted).every((result) => result.outcome === 'not-started')).toBe(true);
+    // Each target is all or nothing at a migration's boundary: done ones fully, unstarted ones
+    // untouched, the failed one keeps migration 1 and none of migration 2's first statement.
+    const expected = { done: MIGRATED, failed: FIRST_ONLY, 'not-started': UNTOUCHED };
+    expect(await states()).toEqual(summary.results.map((result) => expected[result.outcome]));
 
     await fixTenant();
     const rerun = await run({ concurrency: 2 }).fleet.summary;
     expect(rerun).toMatchObject({ done: TENANTS, failed: 0 });
+    expect(await states()).toEqual(Array(TENANTS).fill(MIGRATED));
     for (const result of rerun.results) {
       const before = summary.results[result.index]!;
       // What was done before costs nothing now; the rest is applied (the failed tenant kept its migration 1).
@@ -98,7 +103,11 @@ describe('migrateFleet over tenant databases (PostgreSQL)', () => {
     await breakTenant();
     const summary = await run({ continueOnError: true }).fleet.summary;
     expect(summary).toMatchObject({ done: TENANTS - 1, failed: 1, notStarted: 0, stoppedBy: undefined });
-    expect(summary.results[BROKEN]!.target).toBe(tenants[BROKEN]!.url.replace(/:[^:@/]*@/, ':***@'));
+    expect(summary.results[BROKEN]!.target).toBe(label(BROKEN));
+    expect(summary.results[BROKEN]!.error!.message).toContain('0002_user_names.sql:2');
+    const after = await states();
+    expect(after[BROKEN]).toEqual(FIRST_ONLY);
+    expect(after.filter((_, i) => i !== BROKEN)).toEqual(Array(TENANTS - 1).fill(MIGRATED));
   });
 
   it('a failed canary stops everything before the rest', async () => {
@@ -112,12 +121,13 @@ describe('migrateFleet over tenant databases (PostgreSQL)', () => {
     expect(
       summary.results.slice(3).every((result) => result.outcome === 'not-started' && result.reason === 'canary-failed'),
     ).toBe(true);
-    for (const url of urls().slice(3)) expect(await versions(url)).toEqual([]);
+    expect(await states()).toEqual([MIGRATED, FIRST_ONLY, MIGRATED, ...Array(TENANTS - 3).fill(UNTOUCHED)]);
   });
 
   it('passing canaries let the rest go', async () => {
     const summary = await run({ canary: 3 }).fleet.summary;
     expect(summary).toMatchObject({ done: TENANTS, failed: 0 });
+    expect(await states()).toEqual(Array(TENANTS).fill(MIGRATED));
   });
 
   it('an unreachable target fails with CONNECTION_FAILED and no password in its report', async () => {
