@@ -47,7 +47,8 @@ export const FIXTURES: Record<string, Record<string, string | Buffer>> = {
     '0003_only_a_comment.sql': '-- nothing to do\n',
   },
   'diesel layout': {
-    '2026-06-01-000001_create_users/up.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n',
+    // VARCHAR, not TEXT: MySQL indexes a TEXT column only with a prefix length.
+    '2026-06-01-000001_create_users/up.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL);\n',
     '2026-06-01-000001_create_users/down.sql': 'DROP TABLE users;\n',
     '2026-06-02-000002_index_users/up.sql': 'CREATE INDEX users_by_name ON users (name);\r\n',
     '2026-06-02-000002_index_users/down.sql': 'DROP INDEX users_by_name;\r\n',
