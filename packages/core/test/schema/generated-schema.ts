@@ -87,7 +87,12 @@ export function generatedSqliteMigrations(tables: number): MigrationInput[] {
 
 function sqliteTable(i: number): string {
   const name = `t${String(i).padStart(3, '0')}`;
-  const parent = i === 0 ? '' : `,\n  parent_id INTEGER REFERENCES t${String(i - 1).padStart(3, '0')} ON DELETE CASCADE`;
+  // Every other foreign key named and deferred: SQLite's pragmas say neither, the text does.
+  const deferred = i % 2 === 1 ? ` CONSTRAINT ${name}_parent` : '';
+  const parent =
+    i === 0
+      ? ''
+      : `,\n  parent_id INTEGER${deferred} REFERENCES t${String(i - 1).padStart(3, '0')} ON DELETE CASCADE${deferred ? ' DEFERRABLE INITIALLY DEFERRED' : ''}`;
   const options = i % 7 === 0 ? ' STRICT' : '';
   const lines = [
     `CREATE TABLE ${name} (
@@ -102,7 +107,12 @@ function sqliteTable(i: number): string {
 )${options};`,
     `CREATE INDEX ${name}_lower_name ON ${name} (lower(name) DESC, amount) WHERE amount > 0;`,
   ];
-  if (i % 9 === 0) lines.push(`CREATE TABLE ${name}_kv (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID;`);
+  if (i % 9 === 0) {
+    lines.push(
+      `CREATE TABLE ${name}_kv (k TEXT, v BLOB, owner INTEGER, CONSTRAINT ${name}_kv_key PRIMARY KEY (k), ` +
+        `CONSTRAINT "${name} owner" FOREIGN KEY (owner) REFERENCES ${name} (id) DEFERRABLE INITIALLY IMMEDIATE) WITHOUT ROWID;`,
+    );
+  }
   if (i % 5 === 0) lines.push(`CREATE TRIGGER ${name}_touch AFTER UPDATE ON ${name} BEGIN SELECT 1; END;`);
   if (i % 10 === 1) lines.push(`CREATE VIEW v${name} AS SELECT id, name FROM ${name} WHERE amount IS NOT NULL;`);
   return lines.join('\n');
