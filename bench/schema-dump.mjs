@@ -15,6 +15,7 @@
  *   npm run build && node bench/schema-dump.mjs [--tables N] [--runs N]
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { readDatabaseSchema, renderSchema, renderTypeScript } from '@strata/core/schema';
 import pg from 'pg';
-import * as queries from '../packages/core/dist/dialects/postgres/postgres-schema-queries.js';
 import { adminUrl, createDatabase, databaseName, dropDatabase, redact } from './lib/postgres.mjs';
 
 const STRATA = fileURLToPath(new URL('../packages/core/bin/strata.js', import.meta.url));
@@ -105,33 +105,48 @@ try {
     types: await timed(onNewPool((model) => renderTypeScript(model))),
   };
 
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
-  let model;
-  const readWarm = await timed(async () => {
-    model = await readDatabaseSchema(pool);
-  });
-  // Each catalog query alone, as the reader runs it (one snapshot, search_path = pg_catalog, no JIT).
-  const client = await pool.connect();
-  const perQuery = {};
-  try {
-    for (const [key, sql] of Object.entries(queries).filter(([key]) => key.endsWith('_SQL'))) {
-      perQuery[key] = (
-        await timed(async () => {
-          await client.query(
-            'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = pg_catalog; SET LOCAL jit = off',
-          );
-          await client.query(sql);
-          await client.query('ROLLBACK');
-        })
-      ).median;
+  // The read on one warm connection whose queries are timed one by one (the reader's own, in its
+  // order), and the server backend's CPU time for the whole read when the server is on this machine
+  // (/proc/PID/stat): CPU time moves less with the machine's load than the wall clock does.
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const query = client.query.bind(client);
+  let perQuery = [];
+  client.query = (...args) => {
+    const started = performance.now();
+    const pending = query(...args);
+    const sql = typeof args[0] === 'string' ? args[0] : args[0].text;
+    pending.then(() => perQuery.push({ sql, ms: performance.now() - started }));
+    return pending;
+  };
+  const backend = (await query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+  const backendCpuMs = () => {
+    try {
+      const fields = readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1].split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in 100 Hz ticks
+    } catch {
+      return Number.NaN; // a server elsewhere
     }
-  } finally {
-    client.release();
-    await pool.end();
-  }
+  };
+  let model;
+  const byQuery = new Map();
+  const backendCpu = [];
+  const readWarm = await timed(async () => {
+    perQuery = [];
+    const cpuBefore = backendCpuMs();
+    model = await readDatabaseSchema(client);
+    backendCpu.push(backendCpuMs() - cpuBefore);
+    for (const { sql, ms } of perQuery.filter((q) => /^\s*SELECT/i.test(q.sql))) {
+      const label = sql.trim().split('\n')[0].slice(0, 60);
+      byQuery.set(label, [...(byQuery.get(label) ?? []), ms]);
+    }
+  });
+  await client.end();
+  const median = (xs) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] * 10) / 10;
   const split = {
     readCatalogsWarmPool: readWarm,
-    eachQueryMedian: perQuery,
+    readBackendCpuMedian: median(backendCpu),
+    eachQueryMedian: Object.fromEntries([...byQuery].map(([label, times]) => [label, median(times)])),
     renderSql: await timed(() => renderSchema(model, 'sql')),
     renderTypeScript: await timed(() => renderTypeScript(model)),
   };

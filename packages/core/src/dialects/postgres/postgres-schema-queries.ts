@@ -82,7 +82,9 @@ SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
        rn.nspname AS type_schema, rt.typname AS type_name, rt.typtype AS type_kind,
        CASE WHEN t0.typcategory = 'A' AND t0.typelem <> 0 THEN greatest(a.attndims, 1) ELSE 0 END AS array_dimensions,
        NOT a.attnotnull AS nullable,
-       CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS default,
+       -- a default names no column, so it needs no relation to deparse: a new backend does not build
+       -- the relation cache entry of every table for it (a generated expression does name columns)
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, 0) END AS default,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END AS generated,
        a.attgenerated AS generated_kind, a.attidentity AS identity,
        CASE WHEN a.attidentity <> '' THEN ${sequenceOptions('s')} END AS identity_sequence,
