@@ -117,3 +117,30 @@ function sqliteTable(i: number): string {
   if (i % 10 === 1) lines.push(`CREATE VIEW v${name} AS SELECT id, name FROM ${name} WHERE amount IS NOT NULL;`);
   return lines.join('\n');
 }
+
+/** Rows for every table of the generated PostgreSQL schema: one with each nullable column set, one with none. */
+export function generatedPostgresRows(tables: number): string {
+  const statements = [
+    "INSERT INTO app.events (id, at) VALUES (1, '2026-06-01 10:00+00');",
+    "INSERT INTO scratch (k, v) VALUES ('full', '{\"a\": [1, true, null]}'), ('empty', NULL);",
+  ];
+  for (let i = 0; i < tables; i++) {
+    const name = `${i % 3 === 0 ? 'app' : 'public'}.t${String(i).padStart(3, '0')}`;
+    statements.push(
+      `INSERT INTO ${name} (name, feeling, amount, tags, grid, size) VALUES (' full ', 'happy', 12.5, '{a,b}', '{{1,2},{3,4}}', 3);`,
+      `INSERT INTO ${name} DEFAULT VALUES;`,
+    );
+  }
+  return statements.join('\n');
+}
+
+/** Rows for every table of the generated SQLite schema, as for PostgreSQL. */
+export function generatedSqliteRows(tables: number): string {
+  const statements: string[] = [];
+  for (let i = 0; i < tables; i++) {
+    const name = `t${String(i).padStart(3, '0')}`;
+    statements.push(`INSERT INTO ${name} (name, amount) VALUES ('full', 12.5);`, `INSERT INTO ${name} DEFAULT VALUES;`);
+    if (i % 9 === 0) statements.push(`INSERT INTO ${name}_kv (k, v, owner) VALUES ('full', x'01', 1), ('empty', NULL, NULL);`);
+  }
+  return statements.join('\n');
+}
