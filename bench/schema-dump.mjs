@@ -1,17 +1,33 @@
 /**
  * How long `strata schema dump` and `strata types` take on a 300-table PostgreSQL schema (issue
- * 16's target: under 1 s each). Builds the schema once in a scratch database (tables with identity keys, foreign keys,
- * checks, defaults, comments, two indexes each; a view per 10 tables, a trigger per 5, an enum and
- * a domain), then times reading the catalogs and rendering the SQL, and reading them and rendering
- * the TypeScript: the first of each on a new pool (connection and a cold backend included) and the
- * median of warm ones.
+ * 16's target: under 1 s each). Builds the schema once in a scratch database (tables with identity
+ * keys, foreign keys, checks, defaults, comments, two indexes each; a view per 10 tables, a trigger
+ * per 5, an enum and a domain), then measures, each as the median of --runs runs (and the min/max):
+ *
+ * - the whole command, as a user runs it: `strata schema dump --out FILE` and `strata types --out
+ *   FILE`, a new Node process each time (start-up, connection, catalog read, rendering, the write);
+ *   beside it `strata --version`, the process start alone; wall time, and the strata process's CPU
+ *   time (user + system, from sh's `times`);
+ * - in process, on a new pool each time (connect + a cold backend): read + render, for each;
+ * - in process, split: the catalog read alone on a warm pool, each catalog query alone, and the SQL
+ *   and TypeScript rendering alone on a model read once.
+ *
+ * The machine's load average is printed before and after: on a shared box the figures move with it.
  *   npm run build && node bench/schema-dump.mjs [--tables N] [--runs N]
  */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
 import { readDatabaseSchema, renderSchema, renderTypeScript } from '@strata/core/schema';
 import pg from 'pg';
 import { adminUrl, createDatabase, databaseName, dropDatabase, redact } from './lib/postgres.mjs';
+
+const STRATA = fileURLToPath(new URL('../packages/core/bin/strata.js', import.meta.url));
+const run = promisify(execFile);
 
 const { values } = parseArgs({ options: { tables: { type: 'string', default: '300' }, runs: { type: 'string', default: '7' } } });
 const tables = Number(values.tables);
@@ -39,77 +55,149 @@ function ddl(count) {
   return parts.join('\n');
 }
 
+/** Median, min and max of `runs` timings of `once` (ms), rounded to 0.1 ms. */
+async function timed(once) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await once();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const round = (ms) => Math.round(ms * 10) / 10;
+  return { median: round(times[Math.floor(times.length / 2)]), min: round(times[0]), max: round(times.at(-1)) };
+}
+
+const load = () => os.loadavg().map((n) => Number(n.toFixed(2)));
+const loadBefore = load();
 const name = databaseName(`schema_dump_${tables}`);
 const url = await createDatabase(name);
+const dir = await mkdtemp(join(os.tmpdir(), 'strata-bench-schema-'));
 try {
   const setup = new pg.Client({ connectionString: url });
   await setup.connect();
   await setup.query(ddl(tables));
   await setup.end();
 
-  const timeOnce = (render) => async (pool) => {
-    const started = performance.now();
-    const model = await readDatabaseSchema(pool);
-    const text = render(model);
-    return { ms: performance.now() - started, tables: model.tables.length, bytes: text.length };
+  const env = { ...process.env, DATABASE_URL: url, NO_COLOR: '1' };
+  // Through sh, whose `times` then prints the CPU time its child (the strata process) used.
+  const cpu = new Map();
+  const cli =
+    (...args) =>
+    async () => {
+      const script = '"$0" "$@" >/dev/null; times';
+      const { stdout } = await run('/bin/sh', ['-c', script, process.execPath, STRATA, ...args], { env, cwd: dir });
+      const [user, system] = [
+        ...stdout
+          .trim()
+          .split('\n')
+          .at(-1)
+          .matchAll(/(\d+)m([\d.]+)s/g),
+      ].map((m) => Number(m[1]) * 60_000 + Number(m[2]) * 1000);
+      cpu.set(args[0], [...(cpu.get(args[0]) ?? []), user + system]);
+    };
+  // Warm the server's catalog cache and the file system once, outside the timings.
+  await cli('schema', 'dump', '--out', join(dir, 'schema.sql'))();
+
+  const command = {
+    processStart: await timed(cli('--version')),
+    schemaDump: await timed(cli('schema', 'dump', '--out', join(dir, 'schema.sql'))),
+    types: await timed(cli('types', '--out', join(dir, 'types.ts'))),
   };
-  const measure = async (once) => {
-    const coldPool = new pg.Pool({ connectionString: url });
-    const first = await once(coldPool);
-    await coldPool.end();
-    const pool = new pg.Pool({ connectionString: url });
-    const warm = [];
-    for (let i = 0; i < runs; i++) warm.push((await once(pool)).ms);
-    await pool.end();
-    warm.sort((a, b) => a - b);
-    return { first, median: warm[Math.floor(warm.length / 2)], min: warm[0] };
-  };
-  const dump = await measure(timeOnce((model) => renderSchema(model, 'sql')));
-  const types = await measure(timeOnce((model) => renderTypeScript(model)));
-  // The rendering alone, on a model read once: what types add to the catalog read.
-  const model = await (async () => {
-    const pool = new pg.Pool({ connectionString: url });
+  // The process's own CPU time (not the server's), median of the timed runs (the warm-up run dropped).
+  for (const [key, first] of [
+    ['processStart', '--version'],
+    ['schemaDump', 'schema'],
+    ['types', 'types'],
+  ]) {
+    const times = cpu
+      .get(first)
+      .slice(-runs)
+      .sort((a, b) => a - b);
+    command[key].cpuMedian = Math.round(times[Math.floor(times.length / 2)]);
+  }
+
+  const onNewPool = (render) => async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {
-      return await readDatabaseSchema(pool);
+      render(await readDatabaseSchema(pool));
     } finally {
       await pool.end();
     }
-  })();
-  const renders = [];
-  for (let i = 0; i < runs; i++) {
+  };
+  const inProcess = {
+    schemaDump: await timed(onNewPool((model) => renderSchema(model, 'sql'))),
+    types: await timed(onNewPool((model) => renderTypeScript(model))),
+  };
+
+  // The read on one warm connection whose queries are timed one by one (the reader's own, in its
+  // order), and the server backend's CPU time for the whole read when the server is on this machine
+  // (/proc/PID/stat): CPU time moves less with the machine's load than the wall clock does.
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const query = client.query.bind(client);
+  let perQuery = [];
+  client.query = (...args) => {
     const started = performance.now();
-    renderTypeScript(model);
-    renders.push(performance.now() - started);
-  }
-  renders.sort((a, b) => a - b);
-  const cold = dump.first;
-  const median = dump.median;
-  const warm = [dump.min];
+    const pending = query(...args);
+    const sql = typeof args[0] === 'string' ? args[0] : args[0].text;
+    pending.then(() => perQuery.push({ sql, ms: performance.now() - started }));
+    return pending;
+  };
+  const backend = (await query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+  const backendCpuMs = () => {
+    try {
+      const fields = readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1].split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in 100 Hz ticks
+    } catch {
+      return Number.NaN; // a server elsewhere
+    }
+  };
+  let model;
+  const byQuery = new Map();
+  const backendCpu = [];
+  const readWarm = await timed(async () => {
+    perQuery = [];
+    const cpuBefore = backendCpuMs();
+    model = await readDatabaseSchema(client);
+    backendCpu.push(backendCpuMs() - cpuBefore);
+    for (const { sql, ms } of perQuery.filter((q) => /^\s*SELECT/i.test(q.sql))) {
+      const label = sql.trim().split('\n')[0].slice(0, 60);
+      byQuery.set(label, [...(byQuery.get(label) ?? []), ms]);
+    }
+  });
+  await client.end();
+  const median = (xs) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] * 10) / 10;
+  const split = {
+    readCatalogsWarmPool: readWarm,
+    readBackendCpuMedian: median(backendCpu),
+    eachQueryMedian: Object.fromEntries([...byQuery].map(([label, times]) => [label, median(times)])),
+    renderSql: await timed(() => renderSchema(model, 'sql')),
+    renderTypeScript: await timed(() => renderTypeScript(model)),
+  };
+
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   const { rows } = await admin.query("SELECT current_setting('server_version') AS v");
   await admin.end();
   const result = {
     server: `PostgreSQL ${rows[0].v} at ${redact(adminUrl())}`,
-    tables: cold.tables,
-    sqlBytes: cold.bytes,
-    firstDumpMs: Math.round(cold.ms),
-    warmMedianMs: Math.round(median),
-    warmMinMs: Math.round(warm[0]),
-    types: {
-      typescriptBytes: types.first.bytes,
-      firstMs: Math.round(types.first.ms),
-      warmMedianMs: Math.round(types.median),
-      warmMinMs: Math.round(types.min),
-      renderOnlyMedianMs: Math.round(renders[Math.floor(renders.length / 2)]),
-    },
-    // The machine's load: on a shared box the figures move with it.
-    loadAverage: os.loadavg().map((n) => Number(n.toFixed(2))),
+    node: process.version,
+    tables: model.tables.length,
+    views: model.views.length,
+    indexes: model.indexes.length,
+    runs,
+    sqlBytes: renderSchema(model, 'sql').length,
+    typescriptBytes: renderTypeScript(model).length,
+    ms: { command, inProcess, split },
     cpus: os.cpus().length,
-    target: 'under 1000 ms',
-    met: cold.ms < 1000 && median < 1000 && types.first.ms < 1000 && types.median < 1000,
+    loadAverageBefore: loadBefore,
+    loadAverageAfter: load(),
+    target: 'strata schema dump and strata types under 1000 ms each (median of the whole command)',
+    met: command.schemaDump.median < 1000 && command.types.median < 1000,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
+  await rm(dir, { recursive: true, force: true });
   await dropDatabase(name);
 }

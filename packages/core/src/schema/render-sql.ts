@@ -124,7 +124,11 @@ function createTable(table: Table, names: Names): string {
   }
   const lines = [
     ...table.columns.map(columnLine),
-    ...(table.primaryKey ? [`${constraintName(table.primaryKey.name)}PRIMARY KEY (${list(table.primaryKey.columns)})`] : []),
+    ...(table.primaryKey
+      ? [
+          `${constraintName(table.primaryKey.name)}PRIMARY KEY (${list(table.primaryKey.columns)}${table.primaryKey.autoincrement ? ' AUTOINCREMENT' : ''})`,
+        ]
+      : []),
     ...table.uniques.map(
       (u) => `${constraintName(u.name)}UNIQUE${u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''} (${list(u.columns)})`,
     ),

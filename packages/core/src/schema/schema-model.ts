@@ -106,9 +106,11 @@ export interface Sequence extends SequenceOptions {
 }
 
 export interface PrimaryKey {
-  /** SQLite: null (its primary key has no name unless the table says CONSTRAINT name). */
+  /** SQLite: null unless the table says CONSTRAINT name (so for its other constraints). */
   name: string | null;
   columns: string[];
+  /** SQLite's AUTOINCREMENT (a rowid is never reused); PostgreSQL: false (identity is the column's). */
+  autoincrement: boolean;
 }
 
 export interface UniqueConstraint {

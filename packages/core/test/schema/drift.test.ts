@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { withAdminClient } from '../../../../test-support/databases.js';
 import { type MigrationInput, Migrator } from '../../src/index.js';
 import { detectDrift } from '../../src/schema/index.js';
-import { type FreshDatabase, freshDatabase } from './fresh-database.js';
+import { availableExtension, type FreshDatabase, freshDatabase } from './fresh-database.js';
+import { generatedPostgresMigrations, generatedSqliteMigrations } from './generated-schema.js';
 
 const MIGRATIONS: MigrationInput[] = [
   { version: 1, description: 'users', up: 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);' },
@@ -62,6 +63,28 @@ describe.each(['postgres', 'sqlite'] as const)('detectDrift on %s', (kind) => {
     expect(users?.details.join('\n')).toMatch(
       /columns\[name\]\.type: "(text|TEXT)" -> "(character varying\(20\)|VARCHAR\(20\))"/,
     );
+  });
+});
+
+describe.each(['postgres', 'sqlite'] as const)('detectDrift on %s, the generated 100-table schema', (kind) => {
+  it('reports nothing on a database its migrations made, and a hand-made ALTER TABLE on one of the tables', async () => {
+    const db = await freshDatabase(kind);
+    opened.push(db);
+    const migrations =
+      kind === 'postgres' ? generatedPostgresMigrations(100, await availableExtension(db.url)) : generatedSqliteMigrations(100);
+    await new Migrator({ db: db.handle, migrations }).run();
+    expect(await detectDrift(db.handle, { migrations })).toMatchObject({ drift: false, differences: [] });
+    await db.exec('ALTER TABLE t043 ADD COLUMN extra INTEGER');
+    const drifted = await detectDrift(db.handle, { migrations });
+    expect(drifted.drift).toBe(true);
+    expect(drifted.differences).toEqual([
+      {
+        kind: 'table',
+        name: `${kind === 'postgres' ? 'public' : 'main'}.t043`,
+        change: 'changed',
+        details: ['columns[extra]: extra'],
+      },
+    ]);
   });
 });
 

@@ -1,27 +1,17 @@
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Migrator } from '../../src/index.js';
-import { dumpSchema } from '../../src/schema/index.js';
+import { detectDrift, dumpSchema } from '../../src/schema/index.js';
+import { EXAMPLE_CASES, exampleMigrations } from './example-apps.js';
 import { type FreshDatabase, freshDatabase } from './fresh-database.js';
-
-const EXAMPLES = fileURLToPath(new URL('../../../../examples/', import.meta.url));
-
-/** Each example app's migrations, on the database it runs with (bundled is SQLite, as its app). */
-const CASES = [
-  ['express-sqlite', 'sqlite'],
-  ['bundled', 'sqlite'],
-  ['express-postgres', 'postgres'],
-  ['nest-postgres', 'postgres'],
-] as const;
 
 const opened: FreshDatabase[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((db) => db.close()));
 });
 
-describe.each(CASES)('the %s example migrations', (example, kind) => {
+describe.each(EXAMPLE_CASES)('the %s example migrations', (example, kind) => {
   it(`dump the same bytes from two fresh ${kind} databases, in every format`, async () => {
-    const migrations = `${EXAMPLES}${example}/migrations`;
+    const migrations = exampleMigrations(example);
     const dbs = await Promise.all([freshDatabase(kind), freshDatabase(kind)]);
     opened.push(...dbs);
     for (const db of dbs) await new Migrator({ db: db.handle, migrations }).run();
@@ -30,5 +20,20 @@ describe.each(CASES)('the %s example migrations', (example, kind) => {
       expect(a).toContain('users');
       expect(a === b, `${example} ${format}`).toBe(true);
     }
+  });
+
+  it(`on ${kind}: validate --drift reports nothing on a migrated database, and a hand-made ALTER TABLE`, async () => {
+    const migrations = exampleMigrations(example);
+    const db = await freshDatabase(kind);
+    opened.push(db);
+    await new Migrator({ db: db.handle, migrations }).run();
+    expect(await detectDrift(db.handle, { migrations })).toMatchObject({ drift: false, differences: [] });
+    await db.exec('ALTER TABLE users ADD COLUMN nickname TEXT');
+    const drifted = await detectDrift(db.handle, { migrations });
+    expect(drifted.drift).toBe(true);
+    const schema = kind === 'postgres' ? 'public' : 'main';
+    expect(drifted.differences).toEqual([
+      { kind: 'table', name: `${schema}.users`, change: 'changed', details: ['columns[nickname]: extra'] },
+    ]);
   });
 });

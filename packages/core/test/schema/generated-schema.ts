@@ -87,7 +87,12 @@ export function generatedSqliteMigrations(tables: number): MigrationInput[] {
 
 function sqliteTable(i: number): string {
   const name = `t${String(i).padStart(3, '0')}`;
-  const parent = i === 0 ? '' : `,\n  parent_id INTEGER REFERENCES t${String(i - 1).padStart(3, '0')} ON DELETE CASCADE`;
+  // Every other foreign key named and deferred: SQLite's pragmas say neither, the text does.
+  const deferred = i % 2 === 1 ? ` CONSTRAINT ${name}_parent` : '';
+  const parent =
+    i === 0
+      ? ''
+      : `,\n  parent_id INTEGER${deferred} REFERENCES t${String(i - 1).padStart(3, '0')} ON DELETE CASCADE${deferred ? ' DEFERRABLE INITIALLY DEFERRED' : ''}`;
   const options = i % 7 === 0 ? ' STRICT' : '';
   const lines = [
     `CREATE TABLE ${name} (
@@ -102,8 +107,40 @@ function sqliteTable(i: number): string {
 )${options};`,
     `CREATE INDEX ${name}_lower_name ON ${name} (lower(name) DESC, amount) WHERE amount > 0;`,
   ];
-  if (i % 9 === 0) lines.push(`CREATE TABLE ${name}_kv (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID;`);
+  if (i % 9 === 0) {
+    lines.push(
+      `CREATE TABLE ${name}_kv (k TEXT, v BLOB, owner INTEGER, CONSTRAINT ${name}_kv_key PRIMARY KEY (k), ` +
+        `CONSTRAINT "${name} owner" FOREIGN KEY (owner) REFERENCES ${name} (id) DEFERRABLE INITIALLY IMMEDIATE) WITHOUT ROWID;`,
+    );
+  }
   if (i % 5 === 0) lines.push(`CREATE TRIGGER ${name}_touch AFTER UPDATE ON ${name} BEGIN SELECT 1; END;`);
   if (i % 10 === 1) lines.push(`CREATE VIEW v${name} AS SELECT id, name FROM ${name} WHERE amount IS NOT NULL;`);
   return lines.join('\n');
+}
+
+/** Rows for every table of the generated PostgreSQL schema: one with each nullable column set, one with none. */
+export function generatedPostgresRows(tables: number): string {
+  const statements = [
+    "INSERT INTO app.events (id, at) VALUES (1, '2026-06-01 10:00+00');",
+    "INSERT INTO scratch (k, v) VALUES ('full', '{\"a\": [1, true, null]}'), ('empty', NULL);",
+  ];
+  for (let i = 0; i < tables; i++) {
+    const name = `${i % 3 === 0 ? 'app' : 'public'}.t${String(i).padStart(3, '0')}`;
+    statements.push(
+      `INSERT INTO ${name} (name, feeling, amount, tags, grid, size) VALUES (' full ', 'happy', 12.5, '{a,b}', '{{1,2},{3,4}}', 3);`,
+      `INSERT INTO ${name} DEFAULT VALUES;`,
+    );
+  }
+  return statements.join('\n');
+}
+
+/** Rows for every table of the generated SQLite schema, as for PostgreSQL. */
+export function generatedSqliteRows(tables: number): string {
+  const statements: string[] = [];
+  for (let i = 0; i < tables; i++) {
+    const name = `t${String(i).padStart(3, '0')}`;
+    statements.push(`INSERT INTO ${name} (name, amount) VALUES ('full', 12.5);`, `INSERT INTO ${name} DEFAULT VALUES;`);
+    if (i % 9 === 0) statements.push(`INSERT INTO ${name}_kv (k, v, owner) VALUES ('full', x'01', 1), ('empty', NULL, NULL);`);
+  }
+  return statements.join('\n');
 }

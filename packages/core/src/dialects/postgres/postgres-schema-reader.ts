@@ -16,6 +16,7 @@ import {
 } from '../../schema/schema-model.js';
 import type { Session } from '../connection.js';
 import {
+  COLUMNS_SQL,
   CONSTRAINTS_SQL,
   EXTENSIONS_SQL,
   INDEXES_SQL,
@@ -64,13 +65,14 @@ export async function readPostgresSchema(session: Session, options: ReadSchemaOp
     const schemas = await read(SCHEMAS_SQL);
     const extensions = await read(EXTENSIONS_SQL);
     const relations = await read(RELATIONS_SQL);
+    const columns = await read(COLUMNS_SQL);
     const constraints = await read(CONSTRAINTS_SQL);
     const indexes = await read(INDEXES_SQL);
     const routines = await read(ROUTINES_SQL);
     const triggers = await read(TRIGGERS_SQL);
     const types = await read(TYPES_SQL);
     const sequences = await read(SEQUENCES_SQL);
-    const { tables, views } = relationsOf(relations, constraints);
+    const { tables, views } = relationsOf(relations, columns, constraints);
     const model: SchemaModel = {
       formatVersion: SCHEMA_MODEL_VERSION,
       dialect: 'postgres',
@@ -119,18 +121,15 @@ export async function readPostgresSchema(session: Session, options: ReadSchemaOp
   }
 }
 
-function relationsOf(relations: Row[], constraints: Row[]): { tables: Table[]; views: View[] } {
-  const byTable = new Map<string, Row[]>();
-  for (const row of constraints) {
-    const key = `${text(row.schema)}.${text(row.table)}`;
-    byTable.set(key, [...(byTable.get(key) ?? []), row]);
-  }
+function relationsOf(relations: Row[], columnRows: Row[], constraints: Row[]): { tables: Table[]; views: View[] } {
+  const byTable = byRelation(constraints);
+  const columnsOf = byRelation(columnRows);
   const tables: Table[] = [];
   const views: View[] = [];
   for (const row of relations) {
     const schema = text(row.schema);
     const name = text(row.name);
-    const columns = (row.columns as Row[]).map(column);
+    const columns = (columnsOf.get(`${schema}.${name}`) ?? []).map(column);
     const comment = maybe(row.comment);
     if (row.kind === 'v' || row.kind === 'm') {
       const definition = text(row.definition).trim().replace(/;$/, '');
@@ -151,6 +150,18 @@ function relationsOf(relations: Row[], constraints: Row[]): { tables: Table[]; v
   return { tables: bySchemaAndName(tables), views: bySchemaAndName(views) };
 }
 
+/** Rows by `schema.table`, in their order. */
+function byRelation(rows: Row[]): Map<string, Row[]> {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = `${text(row.schema)}.${text(row.table)}`;
+    const list = groups.get(key);
+    if (list) list.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
 function constraintsOf(rows: Row[]): Pick<Table, 'primaryKey' | 'uniques' | 'foreignKeys' | 'checks' | 'otherConstraints'> {
   const parts: ReturnType<typeof constraintsOf> = {
     primaryKey: null,
@@ -162,7 +173,7 @@ function constraintsOf(rows: Row[]): Pick<Table, 'primaryKey' | 'uniques' | 'for
   for (const row of rows) {
     const name = text(row.name);
     const columns = row.columns as string[];
-    if (row.kind === 'p') parts.primaryKey = { name, columns };
+    if (row.kind === 'p') parts.primaryKey = { name, columns, autoincrement: false };
     else if (row.kind === 'u') parts.uniques.push({ name, columns, nullsNotDistinct: row.nulls_not_distinct === true });
     else if (row.kind === 'c') parts.checks.push({ name, expression: text(row.expression) });
     else if (row.kind === 'x') parts.otherConstraints.push({ name, kind: 'exclude', definition: text(row.definition) });
@@ -193,14 +204,19 @@ function column(raw: Row): Column {
   return {
     name: text(raw.name),
     type: text(raw.type),
-    typeRef: typeRef(raw.typeRef),
+    typeRef: typeRef({
+      schema: raw.type_schema,
+      name: raw.type_name,
+      kind: raw.type_kind,
+      arrayDimensions: Number(raw.array_dimensions),
+    }),
     nullable: raw.nullable === true,
     default: maybe(raw.default),
-    generated: generated === null ? null : { expression: generated, stored: raw.generatedKind === 's' },
+    generated: generated === null ? null : { expression: generated, stored: raw.generated_kind === 's' },
     identity:
       identity === ''
         ? null
-        : { generation: identity === 'a' ? 'always' : 'by default', sequence: sequenceOptions(raw.identitySequence) },
+        : { generation: identity === 'a' ? 'always' : 'by default', sequence: sequenceOptions(raw.identity_sequence) },
     collation: maybe(raw.collation),
     comment: maybe(raw.comment),
   };

@@ -96,42 +96,129 @@ export interface ColumnText {
   collation: string | null;
 }
 
+/** A key constraint as written: its name (CONSTRAINT name) and its columns. */
+export interface KeyText {
+  name: string | null;
+  columns: string[];
+}
+
+export interface ForeignKeyText extends KeyText {
+  deferrable: boolean;
+  initiallyDeferred: boolean;
+}
+
 export interface TableText {
   columns: Map<string, ColumnText>;
   checks: { name: string | null; expression: string }[];
+  primaryKey: { name: string | null; autoincrement: boolean } | null;
+  uniques: KeyText[];
+  foreignKeys: ForeignKeyText[];
 }
 
 const TABLE_CONSTRAINT_WORDS = new Set(['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'CHECK', 'FOREIGN']);
 
-/** What a CREATE TABLE says that the pragmas do not. */
+/** Words that start a constraint (of a column or a table): where the clause before ends. */
+const CLAUSE_STARTS = new Set([
+  'CONSTRAINT',
+  'PRIMARY',
+  'NOT',
+  'NULL',
+  'UNIQUE',
+  'CHECK',
+  'DEFAULT',
+  'COLLATE',
+  'REFERENCES',
+  'FOREIGN',
+  'GENERATED',
+  'AS',
+]);
+
+/**
+ * What a CREATE TABLE says that the pragmas do not: checks, generated expressions, collations, the
+ * names given with CONSTRAINT, AUTOINCREMENT and a foreign key's DEFERRABLE / INITIALLY DEFERRED.
+ */
 export function parseCreateTable(sql: string): TableText {
   const tokens = tokenize(sql);
   const { items } = listItems(sql, tokens);
-  const columns = new Map<string, ColumnText>();
-  const checks: TableText['checks'] = [];
+  const table: TableText = { columns: new Map(), checks: [], primaryKey: null, uniques: [], foreignKeys: [] };
   for (const item of items) {
     const itemTokens = retokenized(item);
     const isColumn = !TABLE_CONSTRAINT_WORDS.has(itemTokens[0]!.word);
+    const own = isColumn ? [itemTokens[0]!.value] : null;
+    const column: ColumnText = { generated: null, collation: null };
+    // A CONSTRAINT name belongs to the constraint right after it.
     let name: string | null = null;
-    let generated: string | null = null;
-    let collation: string | null = null;
-    for (let i = 0; i < itemTokens.length; i++) {
+    for (let i = isColumn ? 1 : 0; i < itemTokens.length; i++) {
       const token = itemTokens[i]!;
       if (token.depth !== 0) continue;
-      if (token.word === 'CONSTRAINT') name = itemTokens[i + 1]?.value ?? null;
-      else if (token.word === 'CHECK') {
-        const inner = group(item.text, itemTokens, i + 1);
-        if (inner) checks.push({ name, expression: `(${inner.text})` });
-        name = null;
-      } else if (isColumn && token.word === 'AS' && itemTokens[i + 1]?.value === '(') {
-        generated = group(item.text, itemTokens, i + 1)?.text ?? null;
-      } else if (isColumn && token.word === 'COLLATE') {
-        collation = itemTokens[i + 1]?.value ?? null;
+      if (token.word === 'CONSTRAINT') {
+        name = itemTokens[i + 1]?.value ?? null;
+        i++;
+        continue;
       }
+      if (token.word === 'CHECK') {
+        const inner = group(item.text, itemTokens, i + 1);
+        if (inner) table.checks.push({ name, expression: `(${inner.text})` });
+      } else if (token.word === 'PRIMARY') {
+        const end = clauseEnd(itemTokens, i + 2);
+        const keys = own ? [] : keyColumns(item, itemTokens, i);
+        const autoincrement =
+          itemTokens.slice(i, end).some((t) => t.word === 'AUTOINCREMENT') || keys.some((key) => key.autoincrement);
+        table.primaryKey = { name, autoincrement };
+        i = end - 1;
+      } else if (token.word === 'UNIQUE') {
+        table.uniques.push({ name, columns: own ?? keyColumns(item, itemTokens, i).map((key) => key.column) });
+      } else if (token.word === 'FOREIGN' || token.word === 'REFERENCES') {
+        const columns = own ?? keyColumns(item, itemTokens, i).map((key) => key.column);
+        const references = token.word === 'REFERENCES' ? i : itemTokens.findIndex((t, at) => at > i && t.word === 'REFERENCES');
+        const { deferrable, initiallyDeferred, end } = referencesClause(itemTokens, references + 1);
+        table.foreignKeys.push({ name, columns, deferrable, initiallyDeferred });
+        i = end - 1;
+      } else if (isColumn && token.word === 'AS' && itemTokens[i + 1]?.value === '(') {
+        column.generated = group(item.text, itemTokens, i + 1)?.text ?? null;
+      } else if (isColumn && token.word === 'COLLATE') {
+        column.collation = itemTokens[i + 1]?.value ?? null;
+      }
+      if (CLAUSE_STARTS.has(token.word)) name = null;
     }
-    if (isColumn) columns.set(itemTokens[0]!.value, { generated, collation });
+    if (own) table.columns.set(own[0]!, column);
   }
-  return { columns, checks };
+  return table;
+}
+
+/** Where the clause that goes on from `from` ends: the next word that starts a constraint. */
+function clauseEnd(tokens: Token[], from: number): number {
+  let at = from;
+  while (at < tokens.length && !(tokens[at]!.depth === 0 && CLAUSE_STARTS.has(tokens[at]!.word))) at++;
+  return at;
+}
+
+/** A table constraint's key list (`PRIMARY KEY (a, b AUTOINCREMENT)`, `UNIQUE (a)`): each key's column name. */
+function keyColumns(item: Item, tokens: Token[], from: number): { column: string; autoincrement: boolean }[] {
+  return listItems(item.text, tokens, from).items.map((key) => {
+    const keyTokens = retokenized(key);
+    return { column: keyTokens[0]?.value ?? '', autoincrement: keyTokens.some((t) => t.word === 'AUTOINCREMENT') };
+  });
+}
+
+/** `REFERENCES t (c) ON DELETE SET NULL MATCH x NOT DEFERRABLE INITIALLY DEFERRED`, read from after REFERENCES. */
+function referencesClause(tokens: Token[], from: number): { deferrable: boolean; initiallyDeferred: boolean; end: number } {
+  let deferrable = false;
+  let initiallyDeferred = false;
+  let at = from;
+  for (; at < tokens.length; at++) {
+    const token = tokens[at]!;
+    if (token.depth !== 0) continue;
+    const next = tokens[at + 1]?.word;
+    if (token.word === 'SET' || token.word === 'MATCH') at++;
+    else if (token.word === 'NOT' && next === 'DEFERRABLE') at++;
+    else if (token.word === 'DEFERRABLE') deferrable = true;
+    else if (token.word === 'INITIALLY') {
+      initiallyDeferred = next === 'DEFERRED';
+      at++;
+    } else if (CLAUSE_STARTS.has(token.word)) break;
+  }
+  return { deferrable, initiallyDeferred, end: at };
 }
 
 /** The item's tokens again, relative to its own text (depths from 0). */

@@ -10,7 +10,14 @@ import {
   type View,
 } from '../../schema/schema-model.js';
 import type { Session } from '../connection.js';
-import { parseCreateIndex, parseCreateTable, type TableText, viewQuery } from './sqlite-ddl-text.js';
+import {
+  type ForeignKeyText,
+  type KeyText,
+  parseCreateIndex,
+  parseCreateTable,
+  type TableText,
+  viewQuery,
+} from './sqlite-ddl-text.js';
 
 type Row = Record<string, unknown>;
 
@@ -61,11 +68,13 @@ export async function readSqliteSchema(session: Session, options: ReadSchemaOpti
   const indexes: Index[] = [];
   const triggers: SchemaModel['triggers'] = [];
   const primaryKeys = new Map<string, string[]>();
+  const texts = new Map<string, TableText>();
   for (const object of objects) {
     const name = String(object.name);
     const sql = String(object.sql ?? '');
     if (object.type === 'table') {
       const text = parseCreateTable(sql);
+      texts.set(name, text);
       const tableColumns = columns.get(name) ?? [];
       const pk = tableColumns
         .filter((row) => Number(row.pk) > 0)
@@ -76,8 +85,11 @@ export async function readSqliteSchema(session: Session, options: ReadSchemaOpti
         schema: SCHEMA,
         name,
         columns: tableColumns.map((row) => column(row, text)),
-        primaryKey: pk.length > 0 ? { name: null, columns: pk } : null,
-        uniques: uniquesOf(name, indexKeys),
+        primaryKey:
+          pk.length > 0
+            ? { name: text.primaryKey?.name ?? null, columns: pk, autoincrement: text.primaryKey?.autoincrement ?? false }
+            : null,
+        uniques: uniquesOf(name, indexKeys, text.uniques),
         foreignKeys: [],
         checks: text.checks,
         otherConstraints: [],
@@ -96,7 +108,9 @@ export async function readSqliteSchema(session: Session, options: ReadSchemaOpti
     }
   }
   // Foreign keys last: one that names no columns references the target's primary key.
-  for (const table of tables) table.foreignKeys = foreignKeysOf(foreignKeys.get(table.name) ?? [], primaryKeys);
+  for (const table of tables) {
+    table.foreignKeys = foreignKeysOf(foreignKeys.get(table.name) ?? [], primaryKeys, texts.get(table.name)!.foreignKeys);
+  }
 
   const model: SchemaModel = {
     formatVersion: SCHEMA_MODEL_VERSION,
@@ -141,25 +155,43 @@ function defaultExpression(text: string): string {
   return literal.test(text) ? text : `(${text})`;
 }
 
-function uniquesOf(table: string, indexKeys: Map<string, Row[]>): Table['uniques'] {
+function uniquesOf(table: string, indexKeys: Map<string, Row[]>, written: KeyText[]): Table['uniques'] {
   const uniques: Table['uniques'] = [];
+  const unnamed = [...written];
   for (const rows of indexKeys.values()) {
     if (rows[0]?.tbl !== table || rows[0]?.origin !== 'u') continue;
-    uniques.push({ name: null, columns: rows.map((row) => String(row.name)), nullsNotDistinct: false });
+    const columns = rows.map((row) => String(row.name));
+    uniques.push({ name: takeWritten(unnamed, columns)?.name ?? null, columns, nullsNotDistinct: false });
   }
   return uniques.sort((a, b) => compareText(a.columns.join(','), b.columns.join(',')));
 }
 
-function foreignKeysOf(rows: Row[], primaryKeys: Map<string, string[]>): ForeignKey[] {
+/**
+ * The constraint as the CREATE text wrote it, matched by its columns (the pragmas name none), and
+ * taken from `written` so two constraints on the same columns each find their own.
+ */
+function takeWritten<T extends KeyText>(written: T[], columns: string[]): T | undefined {
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const at = written.findIndex(
+    (key) => key.columns.length === columns.length && key.columns.every((c, i) => same(c, columns[i]!)),
+  );
+  return at < 0 ? undefined : written.splice(at, 1)[0];
+}
+
+function foreignKeysOf(rows: Row[], primaryKeys: Map<string, string[]>, written: ForeignKeyText[]): ForeignKey[] {
   const byId = groupBy(rows, 'id');
   const keys: ForeignKey[] = [];
-  for (const group of byId.values()) {
+  const unmatched = [...written];
+  // pragma_foreign_key_list numbers them from the last written: walk them in the text's order.
+  for (const group of [...byId.values()].reverse()) {
     const first = group[0]!;
     const target = String(first.ref_table);
     const implicit = primaryKeys.get(target) ?? [];
+    const columns = group.map((row) => String(row.from_column));
+    const text = takeWritten(unmatched, columns);
     keys.push({
-      name: null,
-      columns: group.map((row) => String(row.from_column)),
+      name: text?.name ?? null,
+      columns,
       references: {
         schema: SCHEMA,
         table: target,
@@ -168,8 +200,8 @@ function foreignKeysOf(rows: Row[], primaryKeys: Map<string, string[]>): Foreign
       onUpdate: action(first.on_update),
       onDelete: action(first.on_delete),
       match: String(first.match ?? 'NONE').toLowerCase() === 'none' ? 'simple' : String(first.match).toLowerCase(),
-      deferrable: false,
-      initiallyDeferred: false,
+      deferrable: text?.deferrable ?? false,
+      initiallyDeferred: text?.initiallyDeferred ?? false,
     });
   }
   return keys.sort(
