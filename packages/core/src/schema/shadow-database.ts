@@ -1,6 +1,6 @@
 import type { Database } from '../dialects/database.js';
 import { type DatabaseHandle, openDatabase } from '../dialects/registry.js';
-import { StrataError } from '../errors.js';
+import { isStrataError, StrataError } from '../errors.js';
 import { Migrator } from '../migrator.js';
 import type { MigrationSource } from '../source/resolve-source.js';
 
@@ -36,6 +36,10 @@ export async function withShadowDatabase<T>(
   const scratch = await live.createScratch();
   try {
     return await work({ handle: scratch.handle as DatabaseHandle, name: scratch.name });
+  } catch (error) {
+    // Where it failed: the temporary database (dropped below), not the live one.
+    if (isStrataError(error) && error.details.shadow === undefined) error.details.shadow = scratch.name;
+    throw error;
   } finally {
     await scratch.drop();
   }
