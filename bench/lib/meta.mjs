@@ -5,7 +5,18 @@ import Database from 'better-sqlite3';
 import { serverVersion } from './postgres.mjs';
 import { BENCH_DIR } from './processes.mjs';
 
-const PACKAGES = ['knex', 'node-pg-migrate', 'postgrator', 'kysely', 'umzug', 'dbmate', 'pg', 'better-sqlite3', '@strata/core'];
+const PACKAGES = [
+  'knex',
+  'node-pg-migrate',
+  'postgrator',
+  'kysely',
+  'umzug',
+  'drizzle-orm',
+  'dbmate',
+  'pg',
+  'better-sqlite3',
+  '@strata/core',
+];
 
 /** A package's version as installed for the bench (bench/node_modules first, then the workspace root's). */
 function installedVersion(name) {

@@ -44,7 +44,22 @@ const LAYOUTS = {
   plain: (m) => [`${pad(m.index)}_${m.name}.sql`, m.sql],
   postgrator: (m) => [`${pad(m.index)}.do.${m.name}.sql`, m.sql],
   dbmate: (m) => [`${pad(m.index)}_${m.name}.sql`, `-- migrate:up\n${m.sql}\n-- migrate:down\n`],
+  // drizzle-kit's output: statements separated by its breakpoint marker, listed in meta/_journal.json.
+  drizzle: (m) => [`${pad(m.index)}_${m.name}.sql`, splitGenerated(m.sql).join(';\n--> statement-breakpoint\n').concat(';\n')],
 };
+
+/** drizzle-kit's journal: the migrator applies the entries whose `when` is newer than the last applied one. */
+function drizzleJournal(migrations) {
+  const entries = migrations.map((m) => ({
+    idx: m.index - 1,
+    version: '7',
+    when: DRIZZLE_EPOCH + m.index,
+    tag: `${pad(m.index)}_${m.name}`,
+    breakpoints: true,
+  }));
+  return `${JSON.stringify({ version: '7', dialect: 'postgresql', entries }, null, 2)}\n`;
+}
+const DRIZZLE_EPOCH = Date.UTC(2026, 0, 1);
 
 const written = new Map();
 
@@ -57,9 +72,14 @@ export async function migrationsDir(root, kind, n, format) {
       (async () => {
         await mkdir(dir, { recursive: true });
         const layout = LAYOUTS[format];
-        for (const migration of migrationList(kind, n)) {
+        const migrations = migrationList(kind, n);
+        for (const migration of migrations) {
           const [file, text] = layout(migration);
           await writeFile(join(dir, file), text);
+        }
+        if (format === 'drizzle') {
+          await mkdir(join(dir, 'meta'), { recursive: true });
+          await writeFile(join(dir, 'meta', '_journal.json'), drizzleJournal(migrations));
         }
         return dir;
       })(),

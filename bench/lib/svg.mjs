@@ -11,6 +11,7 @@ const COLORS = {
   postgrator: '#7048e8',
   kysely: '#f59f00',
   umzug: '#0ca678',
+  drizzle: '#82c91e',
   dbmate: '#e64980',
 };
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"';

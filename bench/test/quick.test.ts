@@ -23,6 +23,7 @@ const TOOLS = [
   'postgrator',
   'kysely',
   'umzug',
+  'drizzle',
   'dbmate',
 ];
 const PEERS_WITH_CLI = ['strata', 'knex', 'node-pg-migrate', 'dbmate'];

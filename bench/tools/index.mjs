@@ -10,6 +10,7 @@ export const TOOL_NAMES = [
   'postgrator',
   'kysely',
   'umzug',
+  'drizzle',
   'dbmate',
 ];
 

@@ -9,6 +9,7 @@ export const IMPORTS = {
   postgrator: 'postgrator',
   kysely: 'kysely',
   umzug: 'umzug',
+  drizzle: 'drizzle-orm/node-postgres/migrator',
   pg: 'pg',
 };
 

@@ -1,8 +1,7 @@
 import type { AdoptionReport, RecordedMigration } from './adopt/adoption.js';
 import { type BaselineOptions, planBaseline, withAdoptionHint } from './adopt/baseline.js';
-import { importReport, prepareImport, readForeignHistory } from './adopt/import-history.js';
-import { type ImportOptions, type ImportReport, planImport } from './adopt/import-plan.js';
-import { planRepair, type RepairOptions, type RepairReport, repairReport } from './adopt/repair.js';
+import type { ImportOptions, ImportReport } from './adopt/import-plan.js';
+import type { RepairOptions, RepairReport } from './adopt/repair.js';
 import { checksumIgnoring, isCharacterList } from './checksum.js';
 import type { Connection } from './dialects/connection.js';
 import type { Database } from './dialects/database.js';
@@ -534,6 +533,11 @@ export class Migrator {
    * tool's history holds a failed or unfinished entry (FOREIGN_HISTORY_DIRTY).
    */
   async importHistory(options: ImportOptions): Promise<ImportReport> {
+    // The readers of other tools' histories load only for an import, not with every run.
+    const [{ importReport, prepareImport, readForeignHistory }, { planImport }] = await Promise.all([
+      import('./adopt/import-history.js'),
+      import('./adopt/import-plan.js'),
+    ]);
     const dialect = this.#database.dialect;
     const { tool, at } = prepareImport(options, dialect, this.#history.name);
     const dryRun = options.dryRun ?? false;
@@ -570,6 +574,7 @@ export class Migrator {
   async repair(options: RepairOptions): Promise<RepairReport> {
     const version = toVersion(options.version);
     const dryRun = options.dryRun ?? false;
+    const { planRepair, repairReport } = await import('./adopt/repair.js');
     const migrations = await this.migrations();
     const table = this.#validation().historyTable;
     if (dryRun) {

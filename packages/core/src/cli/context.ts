@@ -1,6 +1,6 @@
 import type { FuturePolicy } from '../future-migrations.js';
 import type { Logger } from '../logger.js';
-import { Migrator } from '../migrator.js';
+import type { Migrator } from '../migrator.js';
 import type { MigratorEvent } from '../report.js';
 import type { GlobalConfig } from './config.js';
 import { type OpenDatabase, openDatabase } from './connect.js';
@@ -71,7 +71,8 @@ export class CommandContext {
   }
 
   async migrator(choices: MigratorChoices = {}): Promise<Migrator> {
-    const db = await this.database();
+    // The engine loads here, not with the CLI: --help, add, and usage errors never pay for it.
+    const [db, { Migrator }] = await Promise.all([this.database(), import('../migrator.js')]);
     return new Migrator({
       db: db.handle,
       migrations: this.config.sourcePath,

@@ -55,7 +55,28 @@ export async function loadMysql2(cwd: string): Promise<Mysql2Module> {
 }
 
 export async function loadPg(cwd: string): Promise<PgModule> {
-  return (await loadPackage('pg', cwd)) as PgModule;
+  return (await withNavigator(() => loadPackage('pg', cwd))) as PgModule;
+}
+
+/**
+ * pg 8 asks while it loads whether it runs on Cloudflare Workers: without a global `navigator`
+ * (Node 20; Node 21+ has one) it builds a `Response`, which loads Node's whole fetch
+ * implementation (undici) — half of what importing pg costs, paid by every command. A
+ * `navigator` that exists only while pg loads answers the question first; the CLI process starts
+ * nothing else meanwhile, and the global is gone before any other code runs.
+ */
+async function withNavigator<T>(load: () => Promise<T>): Promise<T> {
+  if ('navigator' in globalThis) return load();
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { userAgent: `Node.js/${process.versions.node}` },
+    configurable: true,
+    writable: true,
+  });
+  try {
+    return await load();
+  } finally {
+    delete (globalThis as { navigator?: unknown }).navigator;
+  }
 }
 
 export async function loadBetterSqlite3(cwd: string): Promise<SqliteConstructor> {

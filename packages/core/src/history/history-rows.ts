@@ -1,4 +1,3 @@
-import { foreignHistoryOr } from '../adopt/foreign-history.js';
 import type { Connection } from '../dialects/connection.js';
 import type { Dialect, HistoryTableName } from '../dialects/dialect.js';
 import { isStrataError, StrataError } from '../errors.js';
@@ -125,7 +124,11 @@ export async function readIfPresent<T>(
     if (table.dialect.isMissingTable(error)) return undefined;
     const unusable = table.dialect.isMissingColumn(error) ? historyUnusable(table.displayName, error) : error;
     // Rows that are not strata's (a checksum that is an integer) may be another tool's too.
-    if (isStrataError(unusable, 'HISTORY_CORRUPT')) throw await foreignHistoryOr(on, table.dialect, table.name, unusable);
+    if (isStrataError(unusable, 'HISTORY_CORRUPT')) {
+      // The other tools' table shapes load only on this error path, not with every run.
+      const { foreignHistoryOr } = await import('../adopt/foreign-history.js');
+      throw await foreignHistoryOr(on, table.dialect, table.name, unusable);
+    }
     throw unusable;
   }
 }

@@ -1,5 +1,4 @@
 import type { CommandDefinition } from '../command.js';
-import { runFleetCommand } from '../fleet-command.js';
 import { FLEET_OPTIONS, fleetRequested } from '../fleet-options.js';
 import { FUTURE_OPTION, futureOption } from '../future-option.js';
 import { reportJson } from '../json-shapes.js';
@@ -57,6 +56,8 @@ export const command: CommandDefinition = {
         allowOutOfOrder: context.flag('allow-out-of-order'),
         singleTransaction,
       };
+      // Loaded only for a fleet: a single database's run never needs the fleet's code.
+      const { runFleetCommand } = await import('../fleet-command.js');
       return runFleetCommand(context, {
         operation: { kind: 'run', ...(target !== undefined ? { target } : {}), dryRun: context.flag('dry-run') },
         choices: { ...choices, ...(future ? { future } : {}), lockGuardMs: secondsOption(context, 'lock-guard') },

@@ -1,6 +1,4 @@
-import { readDatabaseSchema } from '../../schema/dump.js';
-import { renderSchema, type SchemaFormat } from '../../schema/render-schema.js';
-import { renderTypeScript } from '../../schema/typescript-types.js';
+import type { SchemaFormat } from '../../schema/render-schema.js';
 import type { OptionSpec } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { printable } from '../format.js';
@@ -37,6 +35,12 @@ export function planRegeneration(context: CommandContext): (changed: boolean) =>
   return async (changed) => {
     // A dry run or a no-op leaves the schema as it was; the files are rewritten only when it moved.
     if (!changed) return;
+    // The schema reader and renderers load only when files are due: a no-op run never needs them.
+    const [{ readDatabaseSchema }, { renderSchema }, { renderTypeScript }] = await Promise.all([
+      import('../../schema/dump.js'),
+      import('../../schema/render-schema.js'),
+      import('../../schema/typescript-types.js'),
+    ]);
     const db = await context.database();
     const model = await readDatabaseSchema(db.handle, { table: context.config.table, schema: context.config.schema });
     const files: [string, string][] = [];

@@ -54,6 +54,16 @@ export class PostgresConnection implements Connection {
     await this.#send(script);
   }
 
+  /**
+   * Several statements without parameters in ONE simple-query message (one round trip): the rows
+   * of each, in order. For reads that would otherwise wait on the network once per statement.
+   */
+  async queryAll(statements: readonly string[]): Promise<Record<string, unknown>[][]> {
+    const result = (await this.#send(statements.join(';\n'))) as unknown;
+    const results = (Array.isArray(result) ? result : [result]) as { rows?: Record<string, unknown>[] }[];
+    return results.map((each) => each.rows ?? []);
+  }
+
   async begin(): Promise<void> {
     await this.#send('BEGIN');
   }

@@ -14,7 +14,6 @@ import { isPgPool, type PgClientLike, type PgPoolClient, type PgPoolLike, type P
 import { boundedPool, type CheckoutTimeout, checkout } from './pool-checkout.js';
 import { PostgresConnection, PostgresSession } from './postgres-connection.js';
 import { postgresDialect } from './postgres-dialect.js';
-import { createPostgresScratch } from './postgres-scratch.js';
 import { backendIdentity } from './stall-watch.js';
 
 export interface PostgresOptions {
@@ -255,7 +254,9 @@ export class PostgresDatabase implements Database {
     return set;
   }
 
-  createScratch(): Promise<ScratchDatabase> {
+  async createScratch(): Promise<ScratchDatabase> {
+    // Only validate --reversible and the drift check build a scratch database: loaded for them alone.
+    const { createPostgresScratch } = await import('./postgres-scratch.js');
     return createPostgresScratch(this.handle, this.reader);
   }
 

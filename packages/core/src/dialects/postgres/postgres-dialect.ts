@@ -2,7 +2,6 @@ import type { Connection } from '../connection.js';
 import { isNetworkError } from '../connection-errors.js';
 import type { DatabaseFailure, Dialect, HistoryTableName } from '../dialect.js';
 import { quoteIdentifier } from '../identifiers.js';
-import { readPostgresSchema } from './postgres-schema-reader.js';
 import { postgresRestriction } from './transaction-restrictions.js';
 
 /** SQLSTATEs that mean "not now" rather than "never": the server is starting, full, or went away. */
@@ -99,6 +98,7 @@ export const postgresDialect: Dialect = {
   // duplicate_table, duplicate_object, duplicate_schema, duplicate_column, duplicate_function.
   isAlreadyExists: (error) => ['42P07', '42710', '42P06', '42701', '42723'].includes(codeOf(error) ?? ''),
   replayLimitSql: (ms) => `SET LOCAL statement_timeout = ${Math.ceil(ms)}`,
-  readSchema: readPostgresSchema,
+  // The catalog reader loads when a schema is read (dump, types, drift), never with a run.
+  readSchema: async (session, options) => (await import('./postgres-schema-reader.js')).readPostgresSchema(session, options),
   lockTimeout: { sql: (ms) => `SET LOCAL lock_timeout = ${Math.ceil(ms)}`, code: '55P03' },
 };

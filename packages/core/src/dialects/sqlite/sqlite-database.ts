@@ -7,7 +7,6 @@ import type { HistoryTableName } from '../dialect.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 import type { SqliteDatabaseLike } from './sqlite-handle.js';
-import { createSqliteScratch } from './sqlite-scratch.js';
 
 /** The caller's better-sqlite3 Database. strata never closes it. */
 export class SqliteDatabase implements Database {
@@ -46,7 +45,9 @@ export class SqliteDatabase implements Database {
     return { perStep: undefined, restore: async () => {} };
   }
 
-  createScratch(): Promise<ScratchDatabase> {
+  async createScratch(): Promise<ScratchDatabase> {
+    // Only validate --reversible and the drift check build a scratch database: loaded for them alone.
+    const { createSqliteScratch } = await import('./sqlite-scratch.js');
     return createSqliteScratch(this.handle);
   }
 

@@ -3,7 +3,6 @@ import type { Connection } from '../connection.js';
 import type { DatabaseFailure, Dialect, HistoryTableName } from '../dialect.js';
 import { quoteIdentifier } from '../identifiers.js';
 import { foreignKeysSetting } from './foreign-keys.js';
-import { readSqliteSchema } from './sqlite-schema-reader.js';
 
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -69,6 +68,7 @@ export const sqliteDialect: Dialect = {
   isMissingColumn: (error) => /no such column/i.test(messageOf(error)),
   isAlreadyExists: (error) => /already exists|duplicate column name/i.test(messageOf(error)),
   replayLimitSql: () => undefined,
-  readSchema: readSqliteSchema,
+  // The catalog reader loads when a schema is read (dump, types, drift), never with a run.
+  readSchema: async (session, options) => (await import('./sqlite-schema-reader.js')).readSqliteSchema(session, options),
   settingOutsideTransaction: (script) => foreignKeysSetting(script, LEXER),
 };
