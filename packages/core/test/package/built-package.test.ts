@@ -101,7 +101,7 @@ describe('the built @strata/core', () => {
   it('the strata bin exists before any build (npm links it at install) and imports the bundled CLI', async () => {
     expect(manifest.bin.strata).toBe('./bin/strata.js');
     const stub = await readFile(join(CORE, manifest.bin.strata!), 'utf8');
-    expect(stub).toContain("import '../dist/cli/main.js';");
+    expect(stub).toContain("await import('../dist/cli/main.js');");
     const { stdout } = await promisify(execFile)('git', ['ls-files', '--stage', manifest.bin.strata!], { cwd: CORE });
     expect(stdout).toMatch(/^100755 /);
   });
