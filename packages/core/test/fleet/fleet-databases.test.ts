@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../../../../test-support/throwaway-postgres.js';
 import { type FleetSummary, migrateFleet } from '../../src/index.js';
 import {
   countingPg,
@@ -17,7 +18,7 @@ import {
 const TENANTS = 60;
 const CONCURRENCY = 4;
 
-/** A database-per-tenant fleet on the real server: 60 databases, one of which can be made to fail. */
+/** A database-per-tenant fleet on a real PostgreSQL server of its own: 60 databases, one of which can be made to fail. */
 // A guard against a hang, not a measure: 60 tenants on a shared 2-core machine can take a while.
 describe('migrateFleet over tenant databases (PostgreSQL)', { timeout: 180_000 }, () => {
   let tenants: TenantDatabase[] = [];
@@ -41,12 +42,16 @@ describe('migrateFleet over tenant databases (PostgreSQL)', { timeout: 180_000 }
     return { fleet, counter };
   };
 
+  let server: ThrowawayPostgres | undefined;
   beforeAll(async () => {
-    tenants = await createTenantDatabases('fleet', TENANTS);
+    // Sixty databases on a server of their own: see createTenantDatabases.
+    server = await startThrowawayPostgres({ prefix: 'strata-fleet-' });
+    tenants = await createTenantDatabases('fleet', TENANTS, server);
   });
   afterAll(async () => {
     await dropTenantDatabases(tenants);
     tenants = [];
+    await server?.stop();
   });
   beforeEach(reset);
 

@@ -384,6 +384,9 @@ describe('strata studio --allow-write', () => {
     const dirty = page.locator('#timeline > li[data-version="20260601000009"]');
     expect(await dirty.getAttribute('data-state')).toBe('dirty');
     await dirty.locator('button[data-resolve="rolled-back"]').click();
+    // The page fetches the plan before it opens the dialog: until then the dialog still holds the
+    // previous (cancelled) plan, so wait for it to open before reading it.
+    await page.locator('#confirm').waitFor({ state: 'visible' });
     expect(await page.locator('#confirm-plan').textContent()).toContain('Resolve dirty migration 20260601000009');
     await page.click('#confirm-ok');
     await dirty.waitFor({ state: 'detached' });
