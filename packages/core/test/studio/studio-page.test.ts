@@ -1,10 +1,12 @@
 /**
  * `strata studio` end to end: the built CLI serves the page for a real PostgreSQL database, and
  * Debian's headless Chromium (through playwright-core, installed by the test setup when missing)
- * drives it. The screenshots in docs/studio/ are written here, from the express-postgres example.
+ * drives it. The screenshots in docs/studio/ are taken here, from the express-postgres example.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
@@ -16,7 +18,14 @@ import { createProject, type Project } from '../cli/helpers/project.js';
 import { STRATA_MAIN, strata } from '../cli/helpers/strata.js';
 
 const EXAMPLE_MIGRATIONS = fileURLToPath(new URL('../../../../examples/express-postgres/migrations', import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/studio/', import.meta.url));
+/**
+ * The screenshots in docs/studio are taken by these tests, but rewritten only when asked
+ * (STRATA_UPDATE_SCREENSHOTS=1 npx vitest run packages/core/test/studio): a plain test run leaves
+ * the clone as it found it and writes them to a temporary directory.
+ */
+const SCREENSHOTS = process.env.STRATA_UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../../../docs/studio/', import.meta.url))
+  : `${mkdtempSync(join(tmpdir(), 'strata-studio-shots-'))}/`;
 const V = {
   users: '20260601000001',
   posts: '20260601000002',
