@@ -28,6 +28,8 @@ interface DirectoryScan {
   layout: DirectoryLayout;
   /** The flat files or the Diesel directories to read. */
   names: string[];
+  /** The names inside each sub-directory, as listed (undefined: unreadable and not named like a migration). */
+  inside: Map<string, string[] | undefined>;
   ignored: string[];
   nearMisses: NearMiss[];
 }
@@ -40,19 +42,36 @@ interface DirectoryScan {
  * `<version>_<name>/up.sql` sub-directories, or SQLx's flat `<version>_<name>[.up|.down].sql` files.
  */
 export async function readMigrationsDirectory(directory: string): Promise<DirectorySource> {
-  const { layout, names, ignored, nearMisses } = scanDirectory(directory);
+  const { layout, names, inside, ignored, nearMisses } = takeWarnedScan(directory) ?? scanDirectory(directory);
   const migrations =
-    layout === 'diesel' ? readDieselLayout(directory, names) : layout === 'sqlx' ? readFlatLayout(directory, names) : [];
+    layout === 'diesel' ? readDieselLayout(directory, names, inside) : layout === 'sqlx' ? readFlatLayout(directory, names) : [];
   return { migrations, layout, ignored, nearMisses };
+}
+
+/**
+ * The listing {@link findNearMisses} made, kept for the read that follows it. The CLI warns about
+ * near misses just before its command reads the same directory; listing a Diesel layout means one
+ * readdir per migration, and doing it twice cost a 300-migration run about as much as reading the
+ * scripts. Taken once, by the next read of the same directory, so the run reads exactly the
+ * entries the warnings were made from.
+ */
+let warnedScan: { directory: string; scan: DirectoryScan } | undefined;
+
+function takeWarnedScan(directory: string): DirectoryScan | undefined {
+  const kept = warnedScan;
+  warnedScan = undefined;
+  return kept?.directory === directory ? kept.scan : undefined;
 }
 
 /**
  * The entries of a migrations directory that are named like a migration but not read, from its
  * listing alone (no script is read): for a warning where the migrations themselves are read
- * elsewhere. Throws what {@link readMigrationsDirectory} would throw about the listing.
+ * next. Throws what {@link readMigrationsDirectory} would throw about the listing.
  */
 export function findNearMisses(directory: string): NearMiss[] {
-  return scanDirectory(directory).nearMisses;
+  const scan = scanDirectory(directory);
+  warnedScan = { directory, scan };
+  return scan.nearMisses;
 }
 
 function scanDirectory(directory: string): DirectoryScan {
@@ -81,6 +100,7 @@ function scanDirectory(directory: string): DirectoryScan {
     return {
       layout: 'diesel',
       names: dieselDirectories,
+      inside,
       ignored: [...files, ...otherDirectories],
       nearMisses: [
         ...files.flatMap((name) => dieselSiblingNearMiss(name) ?? []),
@@ -98,6 +118,7 @@ function scanDirectory(directory: string): DirectoryScan {
   return {
     layout: sqlFiles.length === 0 ? 'empty' : 'sqlx',
     names: sqlFiles,
+    inside,
     ignored: [...otherFiles, ...subdirectories],
     nearMisses: [...otherFiles.flatMap((name) => flatNearMiss(name) ?? []), ...directoryMisses],
   };
@@ -237,12 +258,13 @@ function readFlatLayout(directory: string, fileNames: string[]): Migration[] {
   return migrations.sort((a, b) => compareVersions(a.version, b.version));
 }
 
-function readDieselLayout(directory: string, names: string[]): Migration[] {
+/** `inside`: each directory's entries from the scan (listed once, not again per migration). */
+function readDieselLayout(directory: string, names: string[], inside: Map<string, string[] | undefined>): Migration[] {
   const seen = new Map<bigint, string>();
   const migrations = names.map((name): Migration => {
     const parsed = parseDieselDirectoryName(name);
     const dir = join(directory, name);
-    const entries = readdirSync(dir);
+    const entries = inside.get(name) ?? readdirSync(dir);
     if (!entries.includes('up.sql')) {
       throw new StrataError('DOWN_WITHOUT_UP', `${name}/down.sql has no matching ${name}/up.sql`, {
         version: String(parsed.version),

@@ -47,16 +47,20 @@ interface ErrorSource {
 
 /**
  * The pool as a PgQueryable whose queries wait for their connection at most `timeoutMs`: what
- * `pool.query()` does (check out, query, release; a client that failed is destroyed), with the
- * checkout bounded.
+ * `pool.query()` does (check out, query, release), with the checkout bounded. Unlike
+ * `pool.query()`, a connection whose query the server refused is kept when it is sound (see
+ * {@link keepAfter}): on a fresh database the history reads fail with "relation does not exist",
+ * and destroying the connection for that made a first `strata run` fork three backends, not one.
  */
 export function boundedPool(pool: PgPoolLike, timeoutMs: number, timedOut: (why: CheckoutTimeout) => unknown): PgQueryable {
   return {
     async query(text: string, values?: unknown[]) {
       const client = await checkout(pool, timeoutMs, timedOut);
       let failure: Error | undefined;
+      let broken = false;
       // A server that goes away mid-query emits 'error' on the client too; unheard, it ends the process.
       const onError = (error: Error) => {
+        broken = true;
         failure ??= error;
       };
       (client as ErrorSource).on?.('error', onError);
@@ -66,9 +70,55 @@ export function boundedPool(pool: PgPoolLike, timeoutMs: number, timedOut: (why:
         failure ??= error instanceof Error ? error : new Error(String(error));
         throw error;
       } finally {
+        const keep = failure === undefined || (!broken && isServerError(failure) && (await idleAgain(client)));
         (client as ErrorSource).off?.('error', onError);
-        client.release(failure ?? false);
+        client.release(keep ? false : failure);
       }
     },
   };
+}
+
+interface ServerErrorShape {
+  severity?: unknown;
+  code?: unknown;
+}
+
+/** An ErrorResponse the server sent for a statement (a severity and a SQLSTATE), short of ending the session. */
+function isServerError(failure: unknown): boolean {
+  const { severity, code } = (failure ?? {}) as ServerErrorShape;
+  return typeof severity === 'string' && typeof code === 'string' && severity !== 'FATAL' && severity !== 'PANIC';
+}
+
+interface ReadyState {
+  readyForQuery?: unknown;
+  getTransactionStatus?: () => string | null;
+  once?(event: string, listener: () => void): unknown;
+  off?(event: string, listener: () => void): unknown;
+}
+
+/**
+ * Whether a connection whose statement the server refused is sound again: its ReadyForQuery (pg
+ * rejects the query on the ErrorResponse, just before it) says idle outside any transaction. Such
+ * a connection is kept rather than destroyed as `pool.query()` would: on a fresh database the
+ * history reads fail with "relation does not exist", and destroying the connection for that made
+ * a first `strata run` fork three backends instead of one. An open or failed transaction, a socket
+ * that ends meanwhile, or a pg too old to say the status: destroyed, as before.
+ */
+function idleAgain(client: unknown): Promise<boolean> {
+  const state = client as ReadyState;
+  const idle = () => state.getTransactionStatus?.() === 'I';
+  if (state.readyForQuery === true || typeof state.once !== 'function') return Promise.resolve(idle());
+  return new Promise((resolve) => {
+    const settle = (value: boolean) => () => {
+      for (const [event, listener] of listeners) state.off?.(event, listener);
+      resolve(value && idle());
+    };
+    // pg emits 'drain' once ReadyForQuery arrives with nothing queued (nothing else uses a checked-out client).
+    const listeners: [string, () => void][] = [
+      ['drain', settle(true)],
+      ['end', settle(false)],
+      ['error', settle(false)],
+    ];
+    for (const [event, listener] of listeners) state.once?.(event, listener);
+  });
 }
