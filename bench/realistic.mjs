@@ -6,6 +6,7 @@
  *     and COMMIT on one connection. The CLI runs under lib/phase-probe.mjs, which says where its
  *     time goes (node start-up, imports, connecting, reading the source, the run, the exit).
  *   noop: `strata run` with 1,000 migrations applied, against `node -e ''` and `psql -c 'select 1'`.
+ *   --baseline-bin OTHER/bin/strata.js: another build's CLI (the code before a change) in both, run by run.
  *   npm run build && node bench/realistic.mjs [--only apply|noop] [--runs 5] [--migrations 300]
  *     [--layout diesel|sqlx] [--applied 1000] [--noop-runs 10] [--baseline-bin OTHER/bin/strata.js]
  * Prints one JSON document (medians, min–max, ratios taken run by run, the load average).
@@ -68,12 +69,19 @@ function spawnTimed(command, args, { env = {}, probe = false } = {}) {
   });
 }
 
+/** The list started at a different place each round, so no one always runs first or last. */
+const rotate = (list, round) => list.map((_, i) => list[(i + round) % list.length]);
+
 const rounded = (n) => (n === undefined ? undefined : Number(n.toFixed(1)));
 
 /** The probe's marks turned into consecutive phases of one CLI process (ms). */
 function phases(marks, wallMs) {
   const connects = marks.connects.filter((c) => c.end);
-  const firstWork = Math.min(marks.sourceFirst ?? Number.POSITIVE_INFINITY, connects[0]?.start ?? Number.POSITIVE_INFINITY);
+  // The CLI starts its connection as soon as pg has loaded, while the engine's modules still load:
+  // the imports run up to the source read, and only the part of connecting that outlasts the
+  // read (or precedes a read that never came) is time the process spends waiting for it.
+  const firstWork = marks.sourceFirst ?? connects[0]?.start ?? Number.POSITIVE_INFINITY;
+  const readEnd = marks.sourceLast ?? 0;
   const pg = marks.pgFirst === undefined ? 0 : marks.pgLoaded - marks.pgFirst;
   return {
     nodeStart: rounded(marks.userCode),
@@ -81,6 +89,7 @@ function phases(marks, wallMs) {
     imports: rounded(firstWork - marks.userCode - pg),
     importPg: rounded(pg),
     connecting: rounded(connects.reduce((sum, c) => sum + (c.end - c.start), 0)),
+    connectingNotOverlapped: rounded(connects.reduce((sum, c) => sum + Math.max(0, c.end - Math.max(c.start, readEnd)), 0)),
     connections: marks.connects.length,
     readingSource: rounded(marks.sourceLast - marks.sourceFirst),
     run: rounded(marks.lastQueryEnd - Math.max(marks.sourceLast ?? 0, connects[0]?.end ?? 0)),
@@ -153,10 +162,13 @@ async function applyWorkload(tmp) {
     ratioInProcess: [],
     phases: [],
     load: [],
+    before: [],
+    beforeRatio: [],
   };
   let expectedTables;
   for (let round = 0; round <= runs; round++) {
-    const order = round % 2 === 0 ? ['strata', 'psql'] : ['psql', 'strata'];
+    // With --baseline-bin, the other build's `strata run` takes its turn too.
+    const order = rotate(['strata', 'psql', ...(values['baseline-bin'] ? ['before'] : [])], round);
     const got = {};
     for (const which of order) {
       const db = await freshDatabase(`real_${which}`);
@@ -168,6 +180,11 @@ async function applyWorkload(tmp) {
         });
         got.strata = result.wallMs;
         got.phases = phases(result.marks, result.wallMs);
+      } else if (which === 'before') {
+        const command = cli(db.url);
+        // Probed as this build's run is, so the two are timed alike.
+        const args = ['--import', PROBE, values['baseline-bin'], ...command.args.slice(1)];
+        got.before = (await spawnTimed(command.command, args, { probe: true, env: { BENCH_PROBE_SOURCE: dir } })).wallMs;
       } else {
         got.psql = (await spawnTimed('psql', psqlArgs(db.url, script))).wallMs;
       }
@@ -182,7 +199,7 @@ async function applyWorkload(tmp) {
       await dropDatabase(db.name);
     }
     log(
-      `apply round ${round}${round === 0 ? ' (warm-up)' : ''}: strata run ${got.strata.toFixed(0)} ms, psql ${got.psql.toFixed(0)} ms; in process ${got.lib.toFixed(0)} vs ${got.loop.toFixed(0)} ms; load ${load().join(' ')}`,
+      `apply round ${round}${round === 0 ? ' (warm-up)' : ''}: strata run ${got.strata.toFixed(0)} ms${got.before === undefined ? '' : ` (before ${got.before.toFixed(0)})`}, psql ${got.psql.toFixed(0)} ms; in process ${got.lib.toFixed(0)} vs ${got.loop.toFixed(0)} ms; load ${load().join(' ')}`,
     );
     if (round === 0) continue;
     samples.strataCli.push(got.strata);
@@ -191,6 +208,10 @@ async function applyWorkload(tmp) {
     samples.strataInProcess.push(got.lib);
     samples.pgLoop.push(got.loop);
     samples.ratioInProcess.push(got.lib / got.loop);
+    if (got.before !== undefined) {
+      samples.before.push(got.before);
+      samples.beforeRatio.push(got.before / got.psql);
+    }
     samples.phases.push(got.phases);
     samples.load.push(load()[0]);
   }
@@ -205,6 +226,9 @@ async function applyWorkload(tmp) {
       psqlFloor: summarize(samples.psql),
       strataOverPsql: summarize(samples.ratio),
       psqlStartConnectExit: summarize(psqlStart),
+      ...(samples.before.length > 0
+        ? { baselineRun: summarize(samples.before), baselineOverPsql: summarize(samples.beforeRatio) }
+        : {}),
     },
     inProcess: {
       migratorRun: summarize(samples.strataInProcess),

@@ -6,9 +6,11 @@ import type { GlobalConfig } from './config.js';
 import { type OpenDatabase, openDatabase } from './connect.js';
 import { type DatabaseTarget, parseDatabaseUrl } from './database-url.js';
 import type { CliIo } from './io.js';
+import type { PgPool } from './load-driver.js';
 import type { OptionValues } from './option-values.js';
 import type { Output } from './output.js';
 import { UsageError } from './usage-error.js';
+import { warmFirstConnection } from './warm-connection.js';
 
 export interface MigratorChoices {
   ignoreMissing?: boolean;
@@ -72,7 +74,8 @@ export class CommandContext {
 
   async migrator(choices: MigratorChoices = {}): Promise<Migrator> {
     // The engine loads here, not with the CLI: --help, add, and usage errors never pay for it.
-    const [db, { Migrator }] = await Promise.all([this.database(), import('../migrator.js')]);
+    // PostgreSQL's first connection starts as soon as pg has loaded, while the engine still loads.
+    const [db, { Migrator }] = await Promise.all([this.database().then(warmed), import('../migrator.js')]);
     return new Migrator({
       db: db.handle,
       migrations: this.config.sourcePath,
@@ -110,6 +113,15 @@ export class CommandContext {
     this.#open = undefined;
     await open?.close();
   }
+}
+
+/** A fresh PostgreSQL pool starts its first connection (see warmFirstConnection); other handles are left alone. */
+function warmed(open: OpenDatabase): OpenDatabase {
+  if (open.target.kind === 'postgres' && !open.warm) {
+    open.warm = true;
+    warmFirstConnection(open.handle as PgPool);
+  }
+  return open;
 }
 
 function safeJson(value: unknown): string {
