@@ -164,6 +164,7 @@ async function applyWorkload(tmp) {
     load: [],
     before: [],
     beforeRatio: [],
+    afterOverBefore: [],
   };
   let expectedTables;
   for (let round = 0; round <= runs; round++) {
@@ -211,6 +212,7 @@ async function applyWorkload(tmp) {
     if (got.before !== undefined) {
       samples.before.push(got.before);
       samples.beforeRatio.push(got.before / got.psql);
+      samples.afterOverBefore.push(got.strata / got.before);
     }
     samples.phases.push(got.phases);
     samples.load.push(load()[0]);
@@ -227,7 +229,11 @@ async function applyWorkload(tmp) {
       strataOverPsql: summarize(samples.ratio),
       psqlStartConnectExit: summarize(psqlStart),
       ...(samples.before.length > 0
-        ? { baselineRun: summarize(samples.before), baselineOverPsql: summarize(samples.beforeRatio) }
+        ? {
+            baselineRun: summarize(samples.before),
+            baselineOverPsql: summarize(samples.beforeRatio),
+            strataOverBaseline: summarize(samples.afterOverBefore),
+          }
         : {}),
     },
     inProcess: {
@@ -246,7 +252,17 @@ async function noopWorkload(tmp) {
   const db = await freshDatabase('real_noop');
   const command = strata.cli({ dialect: 'postgres', url: db.url, dir });
   await spawnTimed(command.command, command.args);
-  const samples = { strata: [], node: [], psql: [], ratio: [], phases: [], load: [], baseline: [], baselineRatio: [] };
+  const samples = {
+    strata: [],
+    node: [],
+    psql: [],
+    ratio: [],
+    phases: [],
+    load: [],
+    baseline: [],
+    baselineRatio: [],
+    afterOverBefore: [],
+  };
   const baseline = values['baseline-bin'];
   for (let round = 0; round <= Number(values['noop-runs']); round++) {
     const got = {};
@@ -291,6 +307,7 @@ async function noopWorkload(tmp) {
     if (before !== undefined) {
       samples.baseline.push(before);
       samples.baselineRatio.push(before / empty);
+      samples.afterOverBefore.push(plain / before);
     }
     samples.phases.push(got.phases);
     samples.load.push(load()[0]);
@@ -302,7 +319,13 @@ async function noopWorkload(tmp) {
     nodeEmpty: summarize(samples.node),
     psqlSelect1: summarize(samples.psql),
     strataOverNode: summarize(samples.ratio),
-    ...(baseline ? { baselineRun: summarize(samples.baseline), baselineOverNode: summarize(samples.baselineRatio) } : {}),
+    ...(baseline
+      ? {
+          baselineRun: summarize(samples.baseline),
+          baselineOverNode: summarize(samples.baselineRatio),
+          strataOverBaseline: summarize(samples.afterOverBefore),
+        }
+      : {}),
     strataPhases: summarizePhases(samples.phases),
     loadAverage1m: summarize(samples.load),
   };
