@@ -359,6 +359,49 @@ describe('checkReversible on postgres only', { timeout: 240_000 }, () => {
     // Still there, holding what the check left.
     await shadow.exec('SELECT 1 FROM users');
   });
+
+  it('sees what a down leaves in an object its up never named: a comment, an index, a function, an enum, a trigger', async () => {
+    const db = await database('postgres');
+    // Each down undoes its up and then changes something its up never named.
+    const leaves = (version: number, table: string, extra: string) =>
+      m(version, table, `CREATE TABLE ${table} (id INTEGER);\n`, `DROP TABLE ${table};\n${extra}\n`);
+    const report = await checkReversible(db.handle, {
+      migrations: [
+        USERS,
+        m(
+          2,
+          'bio',
+          'ALTER TABLE users ADD COLUMN bio TEXT;\n',
+          "ALTER TABLE users DROP COLUMN bio;\nCOMMENT ON TABLE users IS 'people';\n",
+        ),
+        leaves(3, 'notes', 'CREATE INDEX users_name ON users (name);'),
+        leaves(4, 'pins', "CREATE FUNCTION shout() RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;"),
+        leaves(5, 'flags', "CREATE TYPE mood AS ENUM ('ok');"),
+        leaves(
+          6,
+          'logs',
+          'CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n' +
+            'CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();',
+        ),
+        TAGS(7),
+      ],
+    });
+    expect(report.migrations.map((r) => r.findings.map((f) => f.kind))).toEqual([
+      [],
+      ['schema-differs'],
+      ['schema-differs'],
+      ['schema-differs'],
+      ['schema-differs'],
+      ['schema-differs'],
+      [],
+    ]);
+    const message = (version: number) => byVersion(report, version).findings[0]?.message ?? '';
+    expect(message(2)).toMatch(/users/);
+    expect(message(3)).toMatch(/users_name/);
+    expect(message(4)).toMatch(/shout/);
+    expect(message(5)).toMatch(/mood/);
+    expect(message(6)).toMatch(/users_touch/);
+  });
 });
 
 async function shadowDatabases(): Promise<Set<string>> {
