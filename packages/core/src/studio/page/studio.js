@@ -497,7 +497,11 @@ function renderLock() {
         : 'Lock: cannot be told without waiting for it';
 }
 
+/** Counts the refreshes started, so a lock poll sent before the latest one cannot overwrite its answer. */
+let refreshesStarted = 0;
+
 async function refresh() {
+  refreshesStarted++;
   try {
     state = await api('/api/state');
   } catch (error) {
@@ -545,8 +549,12 @@ $('fleet-state').addEventListener('change', renderFleet);
 const LOCK_POLL_MS = 5_000;
 setInterval(async () => {
   if (!state || document.hidden) return;
+  const sentAfter = refreshesStarted;
   try {
-    state.lock = await api('/api/lock');
+    const lock = await api('/api/lock');
+    // A refresh started meanwhile asked later: its answer stands, not this older one.
+    if (sentAfter !== refreshesStarted) return;
+    state.lock = lock;
     renderLock();
   } catch {
     // The next refresh says what is wrong; a missed poll is not worth a message.
